@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { EventDefinition } from './event-definition';
+import { SiteRegistered, SiteUpdated } from './events/scheduling.events';
+import { ConsentGranted, ConsentRevoked } from './events/consent.events';
+import { CoverageRejected, CoverageVerificationFailed, CoverageVerificationRequested, CoverageVerified } from './events/coverage.events';
+import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
+import {
+  ReferralAdmitted,
+  ReferralAssessed,
+  ReferralAssessmentBooked,
+  ReferralAssessmentRescheduled,
+  ReferralClosed,
+  ReferralContacted,
+  ReferralPreScreened,
+  ReferralReceived,
+} from './events/referral.events';
+
+/** Every event definition the platform produces. Consumers look definitions up here by type and version. */
+export const EVENT_CATALOGUE: readonly EventDefinition[] = [
+  SiteRegistered,
+  SiteUpdated,
+  ConsentGranted,
+  ConsentRevoked,
+  CoverageVerificationRequested,
+  CoverageVerified,
+  CoverageRejected,
+  CoverageVerificationFailed,
+  PatientAdmitted,
+  SafetyConcernRaised,
+  ReferralReceived,
+  ReferralContacted,
+  ReferralPreScreened,
+  ReferralAssessmentBooked,
+  ReferralAssessmentRescheduled,
+  ReferralAssessed,
+  ReferralAdmitted,
+  ReferralClosed,
+];
+
+export class EventRegistry {
+  private readonly byKey = new Map<string, EventDefinition>();
+
+  constructor(definitions: readonly EventDefinition[] = EVENT_CATALOGUE) {
+    for (const d of definitions) this.add(d);
+  }
+
+  add(definition: EventDefinition): void {
+    const key = `${definition.type}@${definition.version}`;
+    if (this.byKey.has(key)) throw new Error(`event ${key} is defined twice`);
+    this.byKey.set(key, definition);
+  }
+
+  find(type: string, version: number): EventDefinition | undefined {
+    return this.byKey.get(`${type}@${version}`);
+  }
+
+  all(): EventDefinition[] {
+    return [...this.byKey.values()];
+  }
+}
+
+/** JSON Schema (draft 2020-12) of one event payload, for outsiders (analysts, other teams). */
+export function payloadJsonSchema(definition: EventDefinition): Record<string, unknown> {
+  return z.toJSONSchema(definition.schema, { target: 'draft-2020-12', io: 'input' }) as Record<string, unknown>;
+}

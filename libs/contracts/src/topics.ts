@@ -1,0 +1,96 @@
+/**
+ * The topic catalogue. Services create missing topics from it at start (leaving existing ones alone),
+ * the development broker creates them at launch, and deploy/ generates Kubernetes topics from it.
+ */
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly retentionMs: number;
+  /** What the Kafka key is: the aggregate whose events must stay in order. */
+  readonly key: string;
+  readonly description: string;
+  readonly compatibility: 'backward';
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export const TOPICS = {
+  schedulingSites: {
+    name: 'scheduling.sites',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'siteId',
+    description: 'Site registrations and updates; compacted history of every clinic in the network.',
+    compatibility: 'backward',
+  },
+  intakeConsents: {
+    name: 'intake.consents',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'patientId',
+    description: 'Disclosure consents granted and revoked (42 CFR Part 2 / HIPAA); other services keep a read model of them.',
+    compatibility: 'backward',
+  },
+  intakeCoverageRequests: {
+    name: 'intake.coverage-requests',
+    partitions: 3,
+    retentionMs: 30 * DAY,
+    key: 'patientId',
+    description: "Intake's requests that insurance verify a patient's coverage before admission (the admission saga).",
+    compatibility: 'backward',
+  },
+  insuranceCoverageResults: {
+    name: 'insurance.coverage-results',
+    partitions: 3,
+    retentionMs: 30 * DAY,
+    key: 'patientId',
+    description: "Insurance's answers to coverage verification requests, correlated by requestId.",
+    compatibility: 'backward',
+  },
+  intakeAdmissions: {
+    name: 'intake.admissions',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'episodeId',
+    description: 'Patients admitted to an episode of care.',
+    compatibility: 'backward',
+  },
+  intakeReferrals: {
+    name: 'intake.referrals',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'referralId',
+    description: "Each step of a referral's walk through intake (received, contacted, pre-screened, assessment booked, assessed, admitted, closed).",
+    compatibility: 'backward',
+  },
+  intakeSafety: {
+    name: 'intake.safety',
+    partitions: 3,
+    retentionMs: 90 * DAY,
+    key: 'referralId',
+    description: 'Urgent safety concerns from screens; clinicians must follow up at once.',
+    compatibility: 'backward',
+  },
+  deadLetterIntake: deadLetter('intake'),
+  deadLetterInsurance: deadLetter('insurance'),
+  deadLetterScheduling: deadLetter('scheduling'),
+  deadLetterAttendance: deadLetter('attendance'),
+  deadLetterAftercare: deadLetter('aftercare'),
+} as const satisfies Record<string, TopicSpec>;
+
+function deadLetter(service: string): TopicSpec {
+  return {
+    name: deadLetterTopic(service),
+    partitions: 1,
+    retentionMs: 30 * DAY,
+    key: 'original key',
+    description: `Events the ${service} service could not process after its retries, with the error and original headers.`,
+    compatibility: 'backward',
+  };
+}
+
+export function deadLetterTopic(consumerService: string): string {
+  return `${consumerService}.dead-letter`;
+}
+
+export const ALL_TOPICS: readonly TopicSpec[] = Object.values(TOPICS);
