@@ -1,0 +1,20 @@
+import { DataSource, type EntitySchema } from 'typeorm';
+import { serviceDatabaseUrl } from './database-config';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for entity classes
+type EntityTarget = Function | EntitySchema;
+
+/** The DataSource a service serves requests with: its own role, its own schema, a bounded pool. */
+export function createServiceDataSource(service: string, entities: readonly EntityTarget[], url = serviceDatabaseUrl(service)): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url,
+    schema: service,
+    entities: [...entities],
+    synchronize: false,
+    migrationsRun: false,
+    // Query logging would print parameters, which can be PHI; failures surface as exceptions instead.
+      logging: false,
+    extra: { max: Number(process.env['DB_POOL_SIZE'] ?? 10), application_name: `iop-${service}` },
+  });
+}

@@ -1,0 +1,6 @@
+export * from './database-config';
+export * from './tenant';
+export * from './rls';
+export * from './platform-tables.migration';
+export * from './provision';
+export * from './data-source';

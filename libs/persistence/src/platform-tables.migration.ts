@@ -1,0 +1,63 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { assertSqlIdentifier } from './database-config';
+import { siteIsolationSql, siteVisibleFunctionSql } from './rls';
+
+type MigrationClass = new () => MigrationInterface;
+
+/**
+ * The tables every service has in its own schema: the transactional outbox, the consumer inbox,
+ * and the PHI access audit log, plus the site-visibility function that row-level security uses.
+ */
+export function platformTablesMigration(schema: string): MigrationClass {
+  const s = assertSqlIdentifier(schema);
+  return class PlatformTables1763800000000 implements MigrationInterface {
+    name = 'PlatformTables1763800000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(siteVisibleFunctionSql(s));
+      await q.query(`CREATE TABLE ${s}.outbox (
+        seq          bigserial PRIMARY KEY,
+        id           uuid NOT NULL UNIQUE,
+        topic        text NOT NULL,
+        key          text NOT NULL,
+        type         text NOT NULL,
+        version      integer NOT NULL,
+        headers      jsonb NOT NULL,
+        payload      jsonb NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now(),
+        published_at timestamptz,
+        attempts     integer NOT NULL DEFAULT 0,
+        last_error   text
+      )`);
+      await q.query(`CREATE INDEX outbox_unpublished ON ${s}.outbox (seq) WHERE published_at IS NULL`);
+      await q.query(`CREATE TABLE ${s}.inbox (
+        consumer    text NOT NULL,
+        event_id    uuid NOT NULL,
+        event_type  text NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (consumer, event_id)
+      )`);
+      await q.query(`CREATE TABLE ${s}.audit_log (
+        id         bigserial PRIMARY KEY,
+        at         timestamptz NOT NULL DEFAULT now(),
+        actor      text NOT NULL,
+        role       text NOT NULL,
+        site_id    uuid,
+        patient_id uuid,
+        action     text NOT NULL,
+        resource   text NOT NULL,
+        request_id text,
+        reason     text
+      )`);
+      await q.query(`CREATE INDEX audit_log_patient ON ${s}.audit_log (patient_id, at)`);
+      for (const sql of siteIsolationSql(s, 'audit_log', 'site_id', { allowNullSite: true })) await q.query(sql);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE ${s}.audit_log`);
+      await q.query(`DROP TABLE ${s}.inbox`);
+      await q.query(`DROP TABLE ${s}.outbox`);
+      await q.query(`DROP FUNCTION ${s}.site_visible(uuid)`);
+    }
+  };
+}
