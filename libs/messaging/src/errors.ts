@@ -1,0 +1,26 @@
+/**
+ * Failures are classified (as kafkajs does with `retriable`): a permanent failure goes straight to
+ * the dead-letter topic, anything else is retried with backoff first.
+ */
+export class PermanentEventError extends Error {
+  readonly retriable = false;
+  constructor(message: string, readonly reason: DeadLetterReason = 'handler-rejected') {
+    super(message);
+    this.name = 'PermanentEventError';
+  }
+}
+
+export const DEAD_LETTER_REASONS = ['not-a-cloudevent', 'unknown-version', 'invalid-payload', 'handler-rejected', 'retries-exhausted'] as const;
+export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+export class InvalidEventPayloadError extends Error {
+  constructor(readonly eventType: string, readonly issues: string) {
+    super(`${eventType} payload breaks its schema: ${issues}`);
+    this.name = 'InvalidEventPayloadError';
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,209 @@
+import { Client } from 'pg';
+import type { Producer, TopicMessages } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { assertSqlIdentifier } from '@iop/persistence';
+import { outboxChannel } from './outbox';
+import { describeError } from './errors';
+import type { Log } from './kafka-client';
+
+export interface OutboxRelayOptions {
+  readonly schema: string;
+  readonly dataSource: DataSource;
+  /** A connection string for the relay's own session: it holds the leader lock and LISTENs. */
+  readonly connectionString: string;
+  readonly producer: Producer;
+  readonly log: Log;
+  readonly registry?: Registry;
+  readonly batchSize?: number;
+  /** A safety net under LISTEN/NOTIFY: the relay also looks every so often. */
+  readonly pollIntervalMs?: number;
+  readonly maxBackoffMs?: number;
+  readonly retainPublishedDays?: number;
+}
+
+interface OutboxRow {
+  seq: string;
+  topic: string;
+  key: string;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+/**
+ * Publishes the outbox to Kafka in the order it was written (per key, and overall per topic),
+ * with acks from all in-sync replicas, and marks rows published only after Kafka has them. A crash
+ * between the two republishes a batch (consumers are idempotent); nothing is ever lost. One relay
+ * per schema leads, chosen by an advisory lock; others wait in standby.
+ */
+export class OutboxRelay {
+  private readonly schema: string;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly maxBackoffMs: number;
+  private session: Client | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private notified = false;
+  private lastPrune = 0;
+  private readonly published: Counter | undefined;
+  private readonly failures: Counter | undefined;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.schema = assertSqlIdentifier(options.schema);
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    const registry = options.registry;
+    if (registry) {
+      this.published = new Counter({ name: 'iop_outbox_published_total', help: 'Events the relay published to Kafka', registers: [registry] });
+      this.failures = new Counter({ name: 'iop_outbox_publish_failures_total', help: 'Relay batches Kafka did not accept', registers: [registry] });
+      const stats = () => this.backlog();
+      new Gauge({
+        name: 'iop_outbox_backlog',
+        help: 'Events written but not yet published',
+        registers: [registry],
+        async collect() {
+          this.set((await stats()).count);
+        },
+      });
+      new Gauge({
+        name: 'iop_outbox_oldest_age_seconds',
+        help: 'Age of the oldest unpublished event',
+        registers: [registry],
+        async collect() {
+          this.set((await stats()).oldestAgeSeconds);
+        },
+      });
+    }
+  }
+
+  async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
+    const [row] = (await this.options.dataSource.query(
+      `SELECT count(*)::int AS count, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS age
+         FROM ${this.schema}.outbox WHERE published_at IS NULL`,
+    )) as Array<{ count: number; age: number }>;
+    return { count: row?.count ?? 0, oldestAgeSeconds: row?.age ?? 0 };
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.closeSession();
+  }
+
+  /** Publishes everything pending now; for tests and the benchmark. Returns how many were published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.publishBatch();
+      total += n;
+      if (n < this.batchSize) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (this.running) {
+      try {
+        if (!(await this.lead())) {
+          await this.sleep(this.pollIntervalMs * 2);
+          continue;
+        }
+        const n = await this.publishBatch();
+        backoff = 100;
+        await this.pruneNowAndThen();
+        if (n < this.batchSize) await this.sleep(this.pollIntervalMs);
+      } catch (error) {
+        this.failures?.inc();
+        this.options.log.warn({ err: describeError(error), backoffMs: backoff }, 'outbox relay: publish failed, will retry');
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, this.maxBackoffMs);
+      }
+    }
+  }
+
+  /** Holds the leader lock on the relay's own session, which also LISTENs for new rows. */
+  private async lead(): Promise<boolean> {
+    if (this.session) return true;
+    const session = new Client({ connectionString: this.options.connectionString, application_name: `iop-${this.schema}-relay` });
+    session.on('error', (error) => {
+      this.options.log.warn({ err: describeError(error) }, 'outbox relay: session lost');
+      void this.closeSession();
+    });
+    await session.connect();
+    const { rows } = await session.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [`outbox-relay:${this.schema}`]);
+    if (!rows[0]?.locked) {
+      await session.end();
+      return false;
+    }
+    session.on('notification', () => {
+      this.notified = true;
+      this.wake?.();
+    });
+    await session.query(`LISTEN ${outboxChannel(this.schema)}`);
+    this.session = session;
+    return true;
+  }
+
+  private async closeSession(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.end().catch(() => undefined);
+  }
+
+  private async publishBatch(): Promise<number> {
+    this.notified = false;
+    const rows = (await this.options.dataSource.query(
+      `SELECT seq, topic, key, headers, payload::text AS payload
+         FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+      [this.batchSize],
+    )) as OutboxRow[];
+    if (rows.length === 0) return 0;
+
+    const byTopic = new Map<string, TopicMessages>();
+    for (const row of rows) {
+      let entry = byTopic.get(row.topic);
+      if (!entry) byTopic.set(row.topic, (entry = { topic: row.topic, messages: [] }));
+      entry.messages.push({ key: row.key, value: row.payload, headers: row.headers });
+    }
+    try {
+      await this.options.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+    } catch (error) {
+      await this.options.dataSource
+        .query(`UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [rows[0]!.seq, describeError(error).slice(0, 2000)])
+        .catch(() => undefined);
+      throw error;
+    }
+    await this.options.dataSource.query(`UPDATE ${this.schema}.outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
+    this.published?.inc(rows.length);
+    return rows.length;
+  }
+
+  private async pruneNowAndThen(): Promise<void> {
+    if (Date.now() - this.lastPrune < 10 * 60_000) return;
+    this.lastPrune = Date.now();
+    const days = this.options.retainPublishedDays ?? 7;
+    await this.options.dataSource.query(`DELETE FROM ${this.schema}.outbox WHERE published_at < now() - make_interval(days => $1)`, [days]);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.notified || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+import type { EventDefinition, ServiceName } from '@iop/contracts';
+import { assertSqlIdentifier } from '@iop/persistence';
+import { encodeEvent, type EventContext } from './cloudevent-codec';
+import { currentTraceContext } from './trace-context';
+
+export const outboxChannel = (schema: string) => `outbox_${schema}`;
+
+/**
+ * The transactional outbox: an event is written in the same transaction as the state change that
+ * caused it, and published later by the relay. Kafka never sits inside a database transaction.
+ */
+export class Outbox {
+  private readonly schema: string;
+  private readonly source: string;
+
+  constructor(readonly service: ServiceName | string) {
+    this.schema = assertSqlIdentifier(service);
+    this.source = `/iop/${service}`;
+  }
+
+  /** Adds one event to the caller's transaction; returns the event id. */
+  async add<D extends EventDefinition>(manager: EntityManager, definition: D, payload: z.infer<D['schema']>, context: EventContext = {}): Promise<string> {
+    const [id] = await this.addMany(manager, definition, [payload], context);
+    return id!;
+  }
+
+  /** Adds several events of one type in one statement, in order. */
+  async addMany<D extends EventDefinition>(manager: EntityManager, definition: D, payloads: ReadonlyArray<z.infer<D['schema']>>, context: EventContext = {}): Promise<string[]> {
+    if (payloads.length === 0) return [];
+    const trace = context.traceparent ? {} : currentTraceContext();
+    const encoded = payloads.map((p) => encodeEvent(definition, p, this.source, { ...trace, ...context, ...(payloads.length > 1 ? { id: undefined } : {}) }));
+    await manager.query(
+      `INSERT INTO ${this.schema}.outbox (id, topic, key, type, version, headers, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])`,
+      [
+        encoded.map((e) => e.id),
+        encoded.map(() => definition.topic),
+        encoded.map((e) => e.key),
+        encoded.map(() => definition.type),
+        encoded.map(() => definition.version),
+        encoded.map((e) => JSON.stringify(e.headers)),
+        encoded.map((e) => JSON.stringify(e.payload)),
+      ],
+    );
+    // Delivered at commit only, so the relay never wakes for a rolled-back event.
+    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
+    return encoded.map((e) => e.id);
+  }
+}

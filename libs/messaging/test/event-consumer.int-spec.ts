@@ -1,0 +1,130 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { eventually, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { DEAD_LETTER_HEADERS, createKafka, encodeEvent } from '../src';
+import { MemoryLog } from './support/memory-log';
+import { ProbeConsumer } from './support/probe-consumer';
+import { createTestTopic, probeEvent, sendEncoded, sendEvent, uniqueKeys, type ProbeEvent, type SentEvent } from './support/test-events';
+import { provisionTestSchema, type TestSchema } from './support/test-schema';
+import { TopicRecorder, type RecordedMessage } from './support/topic-recorder';
+
+const MAX_ATTEMPTS = 3;
+const INITIAL_BACKOFF_MS = 200;
+
+describe('consuming events', () => {
+  let infra: TestInfrastructure;
+  let db: TestSchema;
+  let kafka: Kafka;
+  let producer: Producer;
+  let event: ProbeEvent;
+  let probes: ProbeConsumer;
+  let deadLetters: TopicRecorder;
+
+  beforeAll(async () => {
+    infra = await useTestInfrastructure();
+    db = await provisionTestSchema(infra);
+    const log = new MemoryLog();
+    kafka = createKafka('msgtest-consumer', log, infra.kafkaBrokers);
+    producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
+    await producer.connect();
+    event = probeEvent(await createTestTopic(infra, kafka, 'consumed', 3));
+    const deadLetterTopic = await createTestTopic(infra, kafka, 'dead-letter', 1);
+    probes = new ProbeConsumer({ db, kafka, producer, event, deadLetterTopic, log, maxAttempts: MAX_ATTEMPTS, initialBackoffMs: INITIAL_BACKOFF_MS });
+    await probes.start();
+    deadLetters = await TopicRecorder.start(kafka, deadLetterTopic);
+  });
+
+  afterAll(async () => {
+    await deadLetters?.stop();
+    await probes?.stop();
+    await producer?.disconnect();
+    await db?.dispose();
+  });
+
+  const effectsOf = (eventId: string) => db.count('effects', 'event_id = $1', [eventId]);
+
+  /** Once a later event on the same key (so the same partition) has taken effect, the earlier ones are done with. */
+  const processedThrough = async (key: string, seq: number): Promise<SentEvent> => {
+    const next = await sendEvent(producer, event, { key, seq });
+    await eventually(async () => expect(await effectsOf(next.id)).toBe(1), { timeoutMs: 30_000 });
+    return next;
+  };
+
+  const deadLetterOf = (eventId: string): Promise<RecordedMessage> =>
+    eventually(() => {
+      expect(deadLetters.find(eventId)).toHaveLength(1);
+      return deadLetters.find(eventId)[0]!;
+    }, { timeoutMs: 30_000 });
+
+  it('takes effect once when the same event is delivered twice', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const delivered = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
+
+    await sendEncoded(producer, event.topic, delivered);
+    await sendEncoded(producer, event.topic, delivered);
+    await processedThrough(key, 2);
+
+    expect(await effectsOf(delivered.id)).toBe(1);
+    expect(await db.count('inbox', 'event_id = $1', [delivered.id])).toBe(1);
+    expect(await probes.duplicatesSkipped()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('retries a failing event with backoff, then dead-letters it with its error and headers, and goes on', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const poison = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
+    probes.faults.set(poison.id, 'retriable');
+
+    const sent = await sendEncoded(producer, event.topic, poison);
+    const next = await processedThrough(key, 2);
+
+    expect(next.partition).toBe(sent.partition);
+    const letter = await deadLetterOf(poison.id);
+    expect(letter.key).toBe(key);
+    expect(letter.body).toEqual({ key, seq: 1 });
+    expect(letter.headers).toMatchObject({
+      ...poison.headers,
+      [DEAD_LETTER_HEADERS.reason]: 'retries-exhausted',
+      [DEAD_LETTER_HEADERS.attempts]: String(MAX_ATTEMPTS),
+      [DEAD_LETTER_HEADERS.originalTopic]: event.topic,
+      [DEAD_LETTER_HEADERS.originalPartition]: String(sent.partition),
+    });
+    expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('downstream unavailable');
+
+    const calls = probes.calls.get(poison.id)!;
+    expect(calls).toHaveLength(MAX_ATTEMPTS);
+    const waits = calls.slice(1).map((at, i) => at - calls[i]!);
+    // Each wait at least the backoff (less a little timer slack), and each longer than the one before.
+    expect(waits[0]).toBeGreaterThanOrEqual(INITIAL_BACKOFF_MS - 10);
+    expect(waits[1]).toBeGreaterThanOrEqual(2 * INITIAL_BACKOFF_MS - 10);
+    expect(await effectsOf(poison.id)).toBe(0);
+    expect(await db.count('inbox', 'event_id = $1', [poison.id])).toBe(0);
+  });
+
+  it('dead-letters a message whose body breaks its schema at once, without calling the handler, and goes on', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const valid = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
+
+    const sent = await sendEncoded(producer, event.topic, valid, { key, seq: 'first' });
+    await processedThrough(key, 2);
+
+    const letter = await deadLetterOf(sent.id);
+    expect(letter.body).toEqual({ key, seq: 'first' });
+    expect(letter.headers).toMatchObject({ ...valid.headers, [DEAD_LETTER_HEADERS.reason]: 'invalid-payload', [DEAD_LETTER_HEADERS.attempts]: '1' });
+    expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('seq');
+    expect(probes.calls.get(sent.id)).toBeUndefined();
+  });
+
+  it('dead-letters an event its handler refuses for good after one attempt, and goes on', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const refused = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
+    probes.faults.set(refused.id, 'permanent');
+
+    await sendEncoded(producer, event.topic, refused);
+    await processedThrough(key, 2);
+
+    const letter = await deadLetterOf(refused.id);
+    expect(letter.headers).toMatchObject({ ...refused.headers, [DEAD_LETTER_HEADERS.reason]: 'handler-rejected', [DEAD_LETTER_HEADERS.attempts]: '1' });
+    expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('PermanentEventError: probe refused by its handler');
+    expect(probes.calls.get(refused.id)).toHaveLength(1);
+    expect(await effectsOf(refused.id)).toBe(0);
+  });
+});
