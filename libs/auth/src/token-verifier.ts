@@ -1,0 +1,91 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, errors, type JWTVerifyGetKey, type JWTPayload } from 'jose';
+import { z } from 'zod';
+import { ROLES, type Principal } from './roles';
+
+export interface TokenConfig {
+  readonly issuer: string;
+  readonly audience: string;
+  /** HS256 shared secret (development). */
+  readonly secret?: string;
+  /** RS256 key set URL (production). */
+  readonly jwksUrl?: string;
+}
+
+export function tokenConfigFromEnv(): TokenConfig {
+  const jwksUrl = process.env['AUTH_JWKS_URL'];
+  const secret = process.env['AUTH_JWT_SECRET'] ?? (jwksUrl ? undefined : DEVELOPMENT_SECRET);
+  return {
+    issuer: process.env['AUTH_ISSUER'] ?? 'iop-dev',
+    audience: process.env['AUTH_AUDIENCE'] ?? 'iop-platform',
+    ...(secret ? { secret } : {}),
+    ...(jwksUrl ? { jwksUrl } : {}),
+  };
+}
+
+/** Used only when no secret or key set is configured: never in production (NODE_ENV=production refuses it). */
+export const DEVELOPMENT_SECRET = 'iop-development-only-secret-do-not-use-in-production';
+
+const Claims = z.object({
+  sub: z.string().min(1),
+  roles: z.array(z.enum(ROLES)).min(1, 'the token grants no role'),
+  sites: z.array(z.uuid()).default([]),
+  jti: z.string().optional(),
+});
+
+export class TokenRejected extends Error {}
+
+export class TokenVerifier {
+  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly algorithms: string[];
+
+  constructor(private readonly config: TokenConfig) {
+    if (config.jwksUrl) {
+      this.key = createRemoteJWKSet(new URL(config.jwksUrl));
+      this.algorithms = ['RS256'];
+    } else if (config.secret) {
+      if (process.env['NODE_ENV'] === 'production' && config.secret === DEVELOPMENT_SECRET) {
+        throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set in production');
+      }
+      this.key = new TextEncoder().encode(config.secret);
+      this.algorithms = ['HS256'];
+    } else {
+      throw new Error('configure AUTH_JWKS_URL (RS256) or AUTH_JWT_SECRET (HS256)');
+    }
+  }
+
+  async verify(token: string): Promise<Principal> {
+    let payload: JWTPayload;
+    try {
+      const options = { issuer: this.config.issuer, audience: this.config.audience, algorithms: this.algorithms };
+      payload =
+        this.key instanceof Uint8Array
+          ? (await jwtVerify(token, this.key, options)).payload
+          : (await jwtVerify(token, this.key, options)).payload;
+    } catch (error) {
+      if (error instanceof errors.JWTExpired) throw new TokenRejected('the access token has expired: sign in again');
+      if (error instanceof errors.JWTClaimValidationFailed) throw new TokenRejected(`the access token is not valid here: ${error.message}`);
+      throw new TokenRejected('the access token is not valid: its signature or format was rejected');
+    }
+    const claims = Claims.safeParse(payload);
+    if (!claims.success) throw new TokenRejected(`the access token's claims are not valid: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    const { sub, roles, sites, jti } = claims.data;
+    return { subject: sub, roles, siteIds: sites, allSites: roles.includes('network_admin'), ...(jti ? { tokenId: jti } : {}) };
+  }
+}
+
+/** Mints an HS256 token, for development and tests. */
+export async function mintDevelopmentToken(
+  claims: { subject: string; roles: readonly string[]; sites?: readonly string[]; expiresIn?: string },
+  config: TokenConfig = tokenConfigFromEnv(),
+): Promise<string> {
+  if (!config.secret) throw new Error('minting needs an HS256 secret (AUTH_JWT_SECRET)');
+  return new SignJWT({ roles: [...claims.roles], sites: [...(claims.sites ?? [])] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.subject)
+    .setIssuer(config.issuer)
+    .setAudience(config.audience)
+    .setIssuedAt()
+    .setJti(crypto.randomUUID())
+    .setExpirationTime(claims.expiresIn ?? '8h')
+    .sign(new TextEncoder().encode(config.secret));
+}
