@@ -1,0 +1,93 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
+import type { ServiceName } from '@iop/contracts';
+import { AccessGuard, AuditTrail, TokenVerifier, tokenConfigFromEnv } from '@iop/auth';
+import { Outbox, createKafka, describeError, type EventHandler } from '@iop/messaging';
+import { createMetricsRegistry, httpLatencyHistogram, createLogger } from '@iop/observability';
+import { createServiceDataSource, platformTablesMigration, provisionServiceDatabase } from '@iop/persistence';
+import { HealthController } from './health.controller';
+import { HttpErrorFilter } from './http-exception.filter';
+import { HttpMetricsInterceptor } from './http-metrics.interceptor';
+import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { KAFKA, PLATFORM_HANDLERS, PlatformRuntime, type HandlerSources } from './platform-runtime';
+import { createRedis, type Redis } from './redis';
+import { SiteDirectory, siteDirectoryHandlers } from './site-directory/site-directory';
+import { SiteDirectoryController } from './site-directory/site-directory.controller';
+import { SiteDirectoryEntry } from './site-directory/site-directory.entity';
+import { siteDirectoryMigration } from './site-directory/site-directory.migration';
+import { LOGGER, METRICS, REDIS, SERVICE_NAME } from './tokens';
+import { UnitOfWork } from './unit-of-work';
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM's own type for entity classes
+type EntityTarget = Function | EntitySchema;
+
+export interface PlatformOptions {
+  readonly service: ServiceName;
+  readonly entities?: readonly EntityTarget[];
+  /** The service's own migrations, after the platform's tables (outbox, inbox, audit log, site directory). */
+  readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
+  /** Keep a site directory from scheduling's site events (every service but scheduling). */
+  readonly siteDirectory: boolean;
+  readonly handlers?: readonly EventHandler[];
+  /** Event handlers that need injection; resolved from the service's module. */
+  readonly handlerProviders?: ReadonlyArray<Type<EventHandler>>;
+}
+
+export function serviceMigrations(options: PlatformOptions): Array<new () => MigrationInterface> {
+  return [
+    platformTablesMigration(options.service),
+    ...(options.siteDirectory ? [siteDirectoryMigration(options.service)] : []),
+    ...(options.migrations ?? []),
+  ];
+}
+
+/**
+ * Everything a service stands on: its database (migrated at start), Kafka with outbox relay and
+ * idempotent consumer, Redis, the access guard, audit, error mapping, idempotency keys, health and
+ * metrics. A service's module imports this once and adds its own controllers and use cases.
+ */
+@Module({})
+export class PlatformModule {
+  static forService(options: PlatformOptions): DynamicModule {
+    const { service } = options;
+    const handlerSources: HandlerSources = {
+      handlers: [...(options.siteDirectory ? siteDirectoryHandlers : []), ...(options.handlers ?? [])],
+      handlerProviders: options.handlerProviders ?? [],
+    };
+    return {
+      module: PlatformModule,
+      global: true,
+      controllers: [HealthController, ...(options.siteDirectory ? [SiteDirectoryController] : [])],
+      providers: [
+        { provide: SERVICE_NAME, useValue: service },
+        { provide: LOGGER, useFactory: () => createLogger(service) },
+        { provide: METRICS, useFactory: () => createMetricsRegistry(service) },
+        { provide: PLATFORM_HANDLERS, useValue: handlerSources },
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            await provisionServiceDatabase({ service, migrations: serviceMigrations(options) });
+            const entities = [...(options.siteDirectory ? [SiteDirectoryEntry] : []), ...(options.entities ?? [])];
+            return createServiceDataSource(service, entities).initialize();
+          },
+        },
+        { provide: KAFKA, useFactory: (log: Logger) => createKafka(`iop-${service}`, log), inject: [LOGGER] },
+        { provide: REDIS, useFactory: (log: Logger) => createRedis((error) => log.warn({ err: describeError(error) }, 'redis error')), inject: [LOGGER] },
+        { provide: TokenVerifier, useFactory: () => new TokenVerifier(tokenConfigFromEnv()) },
+        { provide: Outbox, useFactory: () => new Outbox(service) },
+        { provide: AuditTrail, useFactory: () => new AuditTrail(service) },
+        UnitOfWork,
+        SiteDirectory,
+        PlatformRuntime,
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useFactory: (log: Logger) => new HttpErrorFilter(log), inject: [LOGGER] },
+        { provide: APP_INTERCEPTOR, useFactory: (registry: Registry) => new HttpMetricsInterceptor(httpLatencyHistogram(registry)), inject: [METRICS] },
+        { provide: APP_INTERCEPTOR, useFactory: (redis: Redis) => new IdempotencyInterceptor(redis, service), inject: [REDIS] },
+      ],
+      exports: [SERVICE_NAME, LOGGER, METRICS, REDIS, KAFKA, DataSource, Outbox, AuditTrail, UnitOfWork, SiteDirectory, PlatformRuntime, TokenVerifier],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Access, ROLES } from '@iop/auth';
+import { SERVICE_NAME } from '../tokens';
+import { UnitOfWork } from '../unit-of-work';
+import { ApiUuidParam, UuidParam } from '../validation';
+import { SiteDirectory } from './site-directory';
+
+/** The sites this service knows, as the caller may see them. Read-only: sites are registered in scheduling. */
+@ApiTags('site directory')
+@ApiBearerAuth()
+@Controller('site-directory')
+export class SiteDirectoryController {
+  constructor(private readonly uow: UnitOfWork, private readonly sites: SiteDirectory, @Inject(SERVICE_NAME) private readonly service: string) {}
+
+  @Get()
+  @Access({ roles: ROLES })
+  @ApiOperation({ summary: 'Sites known to this service that the caller may see' })
+  list() {
+    return this.uow.run(({ manager }) => this.sites.list(manager));
+  }
+
+  @Get(':siteId')
+  @Access({ roles: ROLES, site: { from: 'param', name: 'siteId' } })
+  @ApiUuidParam('siteId', 'The site id')
+  @ApiOperation({ summary: 'One site as this service knows it' })
+  get(@UuidParam('siteId') siteId: string) {
+    return this.uow.run(({ manager }) => this.sites.require(manager, siteId, this.service));
+  }
+}
