@@ -1,0 +1,5 @@
+export * from './kafka-dev-broker';
+export * from './test-environment';
+export * from './harness';
+export * from './factories';
+export * from './platform-processes';

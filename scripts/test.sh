@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite: lint (with module boundaries), typecheck, unit tests, then the integration
+# and end-to-end tests against real Postgres, Redis and Kafka. `.ci/run` runs exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # npm install, not npm ci: npm 11 rejects a lockfile made on Linux for lacking other platforms'
+  # optional binaries ("Missing: @swc/core-darwin-arm64 from lock file"). The lockfile still pins versions.
+  npm install --no-audit --no-fund
+fi
+bash scripts/ensure-infra.sh
+
+echo "== lint and typecheck"
+npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static
+echo "== unit tests"
+npx jest --ci --selectProjects unit
+echo "== integration and end-to-end tests (real Postgres, Redis, Kafka)"
+npx jest --ci --selectProjects integration --runInBand
