@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@iop/platform';
+import { SitesController } from './api/sites.controller';
+import { RegisterSite } from './application/register-site.use-case';
+import { UpdateSite } from './application/update-site.use-case';
+import { SiteEntity } from './infrastructure/site.entity';
+import { Sites1763800001000 } from './infrastructure/migrations/1763800001000-sites';
+
+@Module({
+  imports: [PlatformModule.forService({ service: 'scheduling', siteDirectory: false, entities: [SiteEntity], migrations: [Sites1763800001000] })],
+  controllers: [SitesController],
+  providers: [RegisterSite, UpdateSite],
+})
+export class SchedulingModule {}
