@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+export const RequestAdmissionBody = z
+  .strictObject({
+    payment: z.enum(['insurance', 'self-pay']),
+    /** The payer insurance verifies coverage with; the patient's consent must let the site disclose to it for payment. */
+    payerId: z.string().trim().min(1).max(80).optional(),
+    /** The patient was told the cost and agreed to pay it themselves. */
+    selfPayAcknowledged: z.literal(true).optional(),
+    /** First day of treatment, in the site's calendar. */
+    plannedStart: z.iso.date({ message: 'must be a calendar date, YYYY-MM-DD' }),
+  })
+  .refine((b) => b.payment !== 'insurance' || b.payerId !== undefined, { message: 'name the payer (payerId) to verify coverage with', path: ['payerId'] })
+  .refine((b) => b.payment !== 'self-pay' || b.selfPayAcknowledged === true, {
+    message: 'self-pay needs the patient’s acknowledgement of the cost (selfPayAcknowledged: true)',
+    path: ['selfPayAcknowledged'],
+  });
+export type RequestAdmissionBody = z.infer<typeof RequestAdmissionBody>;

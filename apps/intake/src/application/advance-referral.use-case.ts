@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { AuditTrail } from '@iop/auth';
+import { Outbox } from '@iop/messaging';
+import { UnitOfWork } from '@iop/platform';
+import { transitionReferral, type ReferralCommand } from '../domain';
+import { waitlistRepository } from '../infrastructure/admission.repository';
+import { referralRepository } from '../infrastructure/referral.repository';
+import { auditPatient } from './audit';
+import { referralNotFound, refuse } from './intake-errors';
+import { publishReferralEvent } from './referral-event.publisher';
+import { lockSite, offerFreedPlace } from './waitlist-offers';
+import { referralSummary, type ReferralSummary } from './referral-views';
+
+/** Steps that need nothing but the referral itself: first contact, booking (or moving) the assessment, closing. */
+export type SimpleReferralStep = Extract<ReferralCommand, { type: 'record-contact' | 'book-assessment' | 'close' }>;
+
+@Injectable()
+export class AdvanceReferral {
+  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox, private readonly audit: AuditTrail) {}
+
+  execute(referralId: string, step: SimpleReferralStep): Promise<ReferralSummary> {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      const stored = await referralRepository.find(manager, referralId, true);
+      if (!stored) throw referralNotFound(referralId);
+      const change = transitionReferral(stored.referral, step);
+      if (!change.ok) throw refuse(change.error);
+      await referralRepository.saveLifecycle(manager, change.value.referral);
+      if (change.value.referral.stage === 'closed') await this.leaveWaitlist(manager, referralId, step.at);
+      await publishReferralEvent(this.outbox, manager, change.value.event, stored.patientId, { correlationId: referralId });
+      await auditPatient(this.audit, manager, { principal, requestId }, 'update', `referral:${referralId}`, { patientId: stored.patientId, siteId: stored.referral.siteId }, step.type);
+      return referralSummary({ ...stored, referral: change.value.referral });
+    });
+  }
+
+  /** A closed referral leaves the waitlist; a place it was being offered goes to the next person. */
+  private async leaveWaitlist(manager: EntityManager, referralId: string, at: Date): Promise<void> {
+    const entry = await waitlistRepository.openFor(manager, referralId);
+    if (!entry) return;
+    await lockSite(manager, entry.siteId);
+    await waitlistRepository.remove(manager, entry.entryId, 'referral closed');
+    if (entry.offer?.status === 'pending') await offerFreedPlace(manager, entry.siteId, at);
+  }
+}

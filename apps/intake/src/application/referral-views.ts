@@ -1,0 +1,32 @@
+import type { StoredReferral } from '../infrastructure/referral.repository';
+
+export interface ReferralSummary {
+  readonly referralId: string;
+  readonly patientId: string;
+  readonly siteId: string;
+  readonly source: string;
+  readonly urgency: string;
+  readonly stage: string;
+  readonly presentingConcerns: readonly string[];
+  readonly receivedAt: string;
+  readonly lastChangedAt: string;
+  readonly assessmentAppointmentAt?: string;
+  readonly closure?: { readonly reason: unknown; readonly closedAt: string; readonly closedAtStage: string };
+}
+
+export function referralSummary(stored: StoredReferral): ReferralSummary {
+  const r = stored.referral;
+  return {
+    referralId: r.id,
+    patientId: stored.patientId,
+    siteId: r.siteId,
+    source: r.source,
+    urgency: r.urgency,
+    stage: r.stage,
+    presentingConcerns: stored.presentingConcerns,
+    receivedAt: r.receivedAt.toISOString(),
+    lastChangedAt: r.lastChangedAt.toISOString(),
+    ...(r.assessmentAppointmentAt ? { assessmentAppointmentAt: r.assessmentAppointmentAt.toISOString() } : {}),
+    ...(r.closure ? { closure: { reason: r.closure.reason, closedAt: r.closure.closedAt.toISOString(), closedAtStage: r.closure.closedAtStage } } : {}),
+  };
+}

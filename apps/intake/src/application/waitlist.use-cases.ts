@@ -1,0 +1,87 @@
+import { Injectable } from '@nestjs/common';
+import { AuditTrail } from '@iop/auth';
+import { UnitOfWork } from '@iop/platform';
+import { hasWaitlistPriority, orderWaitlist, waitlistPosition } from '../domain';
+import { episodeRepository, followUpTaskRepository, waitlistRepository, type StoredWaitlistEntry } from '../infrastructure/admission.repository';
+import { referralRepository } from '../infrastructure/referral.repository';
+import { auditPatient } from './audit';
+import { referralNotFound, refuse } from './intake-errors';
+import { lockSite, offerFreedPlace } from './waitlist-offers';
+
+@Injectable()
+export class ReleasePlace {
+  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+
+  /** The patient's episode ended (discharged, or left treatment): their place goes to the waitlist's head. */
+  execute(episodeId: string, at: Date) {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      const episode = await episodeRepository.find(manager, episodeId);
+      if (!episode) throw refuse({ code: 'episode.unknown', message: `there is no episode ${episodeId} at the sites you can see` });
+      await lockSite(manager, episode.siteId);
+      const current = await episodeRepository.find(manager, episodeId, true);
+      if (current?.status !== 'active') throw refuse({ code: 'episode.already-ended', message: 'This episode has already ended; its place was freed then.' });
+      await episodeRepository.end(manager, episodeId, at);
+      const offeredTo = await offerFreedPlace(manager, episode.siteId, at);
+      await auditPatient(this.audit, manager, { principal, requestId }, 'update', `episode:${episodeId}`, episode, 'place released');
+      return { episodeId, status: 'ended' as const, offeredTo };
+    });
+  }
+}
+
+@Injectable()
+export class DeclineOffer {
+  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+
+  /** The patient turned the place down: they keep their spot, and the place goes to the next person. */
+  execute(entryId: string, at: Date) {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      const found = await waitlistRepository.find(manager, entryId);
+      if (!found) throw refuse({ code: 'waitlist.unknown', message: `there is no open waitlist entry ${entryId} at the sites you can see` });
+      // The site lock guards every waitlist change at the site; read the entry again once it is held.
+      await lockSite(manager, found.siteId);
+      const entry = await waitlistRepository.find(manager, entryId);
+      if (!entry) throw refuse({ code: 'waitlist.unknown', message: `waitlist entry ${entryId} has just been closed` });
+      if (entry.offer?.status !== 'pending') throw refuse({ code: 'waitlist.no-pending-offer', message: 'This patient has no place on offer to decline.' });
+      await waitlistRepository.decline(manager, entryId, at);
+      await followUpTaskRepository.completeOpen(manager, entry.referralId, 'offer-place', principal.subject);
+      const offeredTo = await offerFreedPlace(manager, entry.siteId, at);
+      await auditPatient(this.audit, manager, { principal, requestId }, 'update', `waitlist:${entryId}`, entry, 'offer declined');
+      return { entryId, offer: 'declined' as const, offeredTo };
+    });
+  }
+}
+
+@Injectable()
+export class WaitlistQueries {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  /** The site's waitlist in the order places are offered; ids and codes, no names. */
+  list(siteId: string) {
+    return this.uow.run(async ({ manager }) => {
+      const ordered = orderWaitlist(await waitlistRepository.open(manager, siteId)) as StoredWaitlistEntry[];
+      return ordered.map((e, i) => ({
+        position: i + 1,
+        entryId: e.entryId,
+        referralId: e.referralId,
+        patientId: e.patientId,
+        urgency: e.urgency,
+        referralSource: e.referralSource,
+        hasPriority: hasWaitlistPriority(e),
+        addedAt: e.addedAt.toISOString(),
+        offer: e.offer ? { status: e.offer.status, offeredAt: e.offer.offeredAt.toISOString() } : null,
+      }));
+    });
+  }
+
+  /** "Where am I on the list?" for the patient of this referral. */
+  position(referralId: string) {
+    return this.uow.run(async ({ manager }) => {
+      const stored = await referralRepository.find(manager, referralId);
+      if (!stored) throw referralNotFound(referralId);
+      const entry = await waitlistRepository.openFor(manager, referralId);
+      const position = waitlistPosition(await waitlistRepository.open(manager, stored.referral.siteId), stored.patientId);
+      if (!entry || !position.ok) throw refuse({ code: 'waitlist.not-on-list', message: 'This patient is not on the waitlist for this site.' });
+      return { referralId, siteId: stored.referral.siteId, ...position.value, offer: entry.offer?.status ?? null };
+    });
+  }
+}

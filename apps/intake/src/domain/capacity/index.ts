@@ -1,0 +1,2 @@
+export { canAdmitOneMore } from './capacity';
+export type { SiteCapacity, CapacityErrorCode } from './capacity';

@@ -1,0 +1,233 @@
+import type { EntityManager } from 'typeorm';
+import type { ReferralSource, Urgency, WaitlistEntry } from '../domain';
+
+export type AdmissionRequestStatus =
+  | 'awaiting-coverage'
+  | 'timed-out'
+  | 'coverage-rejected'
+  | 'verification-failed'
+  | 'self-pay'
+  | 'admitted'
+  | 'waitlisted'
+  | 'cancelled';
+
+export interface AdmissionRequest {
+  readonly requestId: string;
+  readonly referralId: string;
+  readonly patientId: string;
+  readonly siteId: string;
+  readonly payment: 'insurance' | 'self-pay';
+  readonly payerId: string | null;
+  readonly plannedStart: string;
+  readonly status: AdmissionRequestStatus;
+  readonly answerBy: Date | null;
+}
+
+interface RequestRow {
+  request_id: string;
+  referral_id: string;
+  patient_id: string;
+  site_id: string;
+  payment: 'insurance' | 'self-pay';
+  payer_id: string | null;
+  planned_start: string;
+  status: AdmissionRequestStatus;
+  answer_by: Date | null;
+}
+
+const toRequest = (r: RequestRow): AdmissionRequest => ({
+  requestId: r.request_id,
+  referralId: r.referral_id,
+  patientId: r.patient_id,
+  siteId: r.site_id,
+  payment: r.payment,
+  payerId: r.payer_id,
+  plannedStart: r.planned_start,
+  status: r.status,
+  answerBy: r.answer_by,
+});
+
+const REQUEST_COLUMNS = `request_id, referral_id, patient_id, site_id, payment, payer_id, planned_start::text AS planned_start, status, answer_by`;
+
+export const admissionRequestRepository = {
+  async find(manager: EntityManager, requestId: string, lock = false): Promise<AdmissionRequest | null> {
+    const rows: RequestRow[] = await manager.query(`SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE request_id = $1${lock ? ' FOR UPDATE' : ''}`, [requestId]);
+    return rows[0] ? toRequest(rows[0]) : null;
+  },
+
+  async openFor(manager: EntityManager, referralId: string): Promise<AdmissionRequest | null> {
+    const rows: RequestRow[] = await manager.query(
+      `SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE referral_id = $1 AND status IN ('awaiting-coverage', 'timed-out')`,
+      [referralId],
+    );
+    return rows[0] ? toRequest(rows[0]) : null;
+  },
+
+  async insert(manager: EntityManager, r: AdmissionRequest, requestedBy: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO admission_requests (request_id, referral_id, patient_id, site_id, payment, payer_id, planned_start, status, answer_by, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [r.requestId, r.referralId, r.patientId, r.siteId, r.payment, r.payerId, r.plannedStart, r.status, r.answerBy, requestedBy],
+    );
+  },
+
+  async settle(manager: EntityManager, requestId: string, status: AdmissionRequestStatus, outcome: Record<string, unknown>): Promise<void> {
+    await manager.query(`UPDATE admission_requests SET status = $2, outcome = $3, updated_at = now() WHERE request_id = $1`, [requestId, status, JSON.stringify(outcome)]);
+  },
+
+  /** Requests insurance has not answered in time, claimed so that two sweeping instances never take the same one. */
+  async claimOverdue(manager: EntityManager, limit: number): Promise<AdmissionRequest[]> {
+    const rows: RequestRow[] = await manager.query(
+      `WITH due AS (
+         SELECT request_id FROM admission_requests WHERE status = 'awaiting-coverage' AND answer_by <= now()
+          ORDER BY answer_by LIMIT $1 FOR UPDATE SKIP LOCKED)
+       , claimed AS (
+         UPDATE admission_requests a SET status = 'timed-out', updated_at = now() FROM due WHERE a.request_id = due.request_id
+         RETURNING a.request_id, a.referral_id, a.patient_id, a.site_id, a.payment, a.payer_id, a.planned_start::text AS planned_start, a.status, a.answer_by)
+       SELECT * FROM claimed`,
+      [limit],
+    );
+    return rows.map(toRequest);
+  },
+};
+
+export interface Episode {
+  readonly episodeId: string;
+  readonly referralId: string;
+  readonly patientId: string;
+  readonly siteId: string;
+  readonly programType: string;
+  readonly levelOfCare: string;
+  readonly plannedWeeklyHours: number;
+  readonly plannedStart: string;
+  readonly payment: 'insurance' | 'self-pay';
+  readonly status: 'active' | 'ended';
+  readonly admittedAt: Date;
+}
+
+export const episodeRepository = {
+  async insert(manager: EntityManager, e: Episode, admittedBy: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO episodes (episode_id, referral_id, patient_id, site_id, program_type, level_of_care, planned_weekly_hours, planned_start, payment, status, admitted_at, admitted_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+      [e.episodeId, e.referralId, e.patientId, e.siteId, e.programType, e.levelOfCare, e.plannedWeeklyHours, e.plannedStart, e.payment, e.status, e.admittedAt, admittedBy],
+    );
+  },
+
+  async find(manager: EntityManager, episodeId: string, lock = false): Promise<Episode | null> {
+    const rows: Episode[] = await manager.query(
+      `SELECT episode_id AS "episodeId", referral_id AS "referralId", patient_id AS "patientId", site_id AS "siteId", program_type AS "programType",
+              level_of_care AS "levelOfCare", planned_weekly_hours::float AS "plannedWeeklyHours", planned_start::text AS "plannedStart",
+              payment, status, admitted_at AS "admittedAt"
+         FROM episodes WHERE episode_id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [episodeId],
+    );
+    return rows[0] ?? null;
+  },
+
+  async end(manager: EntityManager, episodeId: string, at: Date): Promise<void> {
+    await manager.query(`UPDATE episodes SET status = 'ended', ended_at = $2 WHERE episode_id = $1`, [episodeId, at]);
+  },
+};
+
+export interface StoredWaitlistEntry extends WaitlistEntry {
+  readonly referralId: string;
+  readonly siteId: string;
+}
+
+interface WaitlistRow {
+  entry_id: string;
+  referral_id: string;
+  patient_id: string;
+  site_id: string;
+  urgency: Urgency;
+  referral_source: ReferralSource;
+  added_at: Date;
+  offer_status: 'pending' | 'declined' | null;
+  offered_at: Date | null;
+  declined_at: Date | null;
+}
+
+function toEntry(r: WaitlistRow): StoredWaitlistEntry {
+  const offer =
+    r.offer_status === 'pending' && r.offered_at
+      ? { status: 'pending' as const, offeredAt: r.offered_at }
+      : r.offer_status === 'declined' && r.offered_at && r.declined_at
+        ? { status: 'declined' as const, offeredAt: r.offered_at, declinedAt: r.declined_at }
+        : undefined;
+  return {
+    entryId: r.entry_id,
+    referralId: r.referral_id,
+    patientId: r.patient_id,
+    siteId: r.site_id,
+    urgency: r.urgency,
+    referralSource: r.referral_source,
+    addedAt: r.added_at,
+    ...(offer ? { offer } : {}),
+  };
+}
+
+export const waitlistRepository = {
+  async open(manager: EntityManager, siteId: string): Promise<StoredWaitlistEntry[]> {
+    const rows: WaitlistRow[] = await manager.query(`SELECT * FROM waitlist_entries WHERE site_id = $1 AND removed_at IS NULL`, [siteId]);
+    return rows.map(toEntry);
+  },
+
+  async openFor(manager: EntityManager, referralId: string): Promise<StoredWaitlistEntry | null> {
+    const rows: WaitlistRow[] = await manager.query(`SELECT * FROM waitlist_entries WHERE referral_id = $1 AND removed_at IS NULL`, [referralId]);
+    return rows[0] ? toEntry(rows[0]) : null;
+  },
+
+  async find(manager: EntityManager, entryId: string): Promise<StoredWaitlistEntry | null> {
+    const rows: WaitlistRow[] = await manager.query(`SELECT * FROM waitlist_entries WHERE entry_id = $1 AND removed_at IS NULL`, [entryId]);
+    return rows[0] ? toEntry(rows[0]) : null;
+  },
+
+  async add(manager: EntityManager, entry: StoredWaitlistEntry): Promise<void> {
+    await manager.query(
+      `INSERT INTO waitlist_entries (entry_id, referral_id, patient_id, site_id, urgency, referral_source, added_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [entry.entryId, entry.referralId, entry.patientId, entry.siteId, entry.urgency, entry.referralSource, entry.addedAt],
+    );
+  },
+
+  async remove(manager: EntityManager, entryId: string, reason: string): Promise<void> {
+    await manager.query(`UPDATE waitlist_entries SET removed_at = now(), removed_reason = $2 WHERE entry_id = $1`, [entryId, reason]);
+  },
+
+  async offer(manager: EntityManager, entryId: string, at: Date): Promise<void> {
+    await manager.query(`UPDATE waitlist_entries SET offer_status = 'pending', offered_at = $2, declined_at = NULL WHERE entry_id = $1`, [entryId, at]);
+  },
+
+  async decline(manager: EntityManager, entryId: string, at: Date): Promise<void> {
+    await manager.query(`UPDATE waitlist_entries SET offer_status = 'declined', declined_at = $2 WHERE entry_id = $1`, [entryId, at]);
+  },
+};
+
+export interface FollowUpTask {
+  readonly taskId: string;
+  readonly siteId: string;
+  readonly referralId: string;
+  readonly patientId: string;
+  readonly kind: 'coverage-timeout' | 'coverage-rejected' | 'coverage-verification-failed' | 'site-full' | 'offer-place';
+  readonly detail: string;
+}
+
+export const followUpTaskRepository = {
+  async add(manager: EntityManager, task: Omit<FollowUpTask, 'taskId'>): Promise<string> {
+    const taskId = crypto.randomUUID();
+    await manager.query(`INSERT INTO follow_up_tasks (task_id, site_id, referral_id, patient_id, kind, detail) VALUES ($1, $2, $3, $4, $5, $6)`, [
+      taskId,
+      task.siteId,
+      task.referralId,
+      task.patientId,
+      task.kind,
+      task.detail,
+    ]);
+    return taskId;
+  },
+
+  /** Closes open tasks a later event made moot (e.g. insurance answered after the deadline). */
+  async completeOpen(manager: EntityManager, referralId: string, kind: FollowUpTask['kind'], by: string): Promise<void> {
+    await manager.query(`UPDATE follow_up_tasks SET completed_at = now(), completed_by = $3 WHERE referral_id = $1 AND kind = $2 AND completed_at IS NULL`, [referralId, kind, by]);
+  },
+};

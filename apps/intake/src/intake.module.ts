@@ -1,0 +1,57 @@
+import { Module } from '@nestjs/common';
+import { PlatformModule } from '@iop/platform';
+import { AdmissionsController } from './api/admissions.controller';
+import { AssessmentController } from './api/assessment.controller';
+import { ConsentsController } from './api/consents.controller';
+import { PreScreenController } from './api/pre-screen.controller';
+import { ReferralsController } from './api/referrals.controller';
+import { WaitlistController } from './api/waitlist.controller';
+import { AdvanceReferral } from './application/advance-referral.use-case';
+import { OverrideLevelOfCare, RecordAssessment } from './application/assessment.use-cases';
+import { ConsentQueries, RecordConsent, RevokeConsent } from './application/consents.use-cases';
+import { ApplyCoverageAnswer } from './application/coverage-answers';
+import { CreateReferral } from './application/create-referral.use-case';
+import { FollowUpTasks } from './application/follow-up-tasks';
+import { PipelineQuery } from './application/pipeline.query';
+import { RecordPreScreen } from './application/record-pre-screen.use-case';
+import { ReferralQueries } from './application/referral-queries';
+import { RequestAdmission } from './application/request-admission.use-case';
+import { DeclineOffer, ReleasePlace, WaitlistQueries } from './application/waitlist.use-cases';
+import { CoverageRejectedHandler, CoverageVerificationFailedHandler, CoverageVerifiedHandler } from './infrastructure/coverage-answer.handlers';
+import { CoverageTimeoutSweep } from './infrastructure/coverage-timeout.sweep';
+import { Intake1763800002000 } from './infrastructure/migrations/1763800002000-intake';
+
+const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, CoverageVerificationFailedHandler];
+
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: 'intake',
+      siteDirectory: true,
+      migrations: [Intake1763800002000],
+      handlerProviders: COVERAGE_ANSWER_HANDLERS,
+    }),
+  ],
+  controllers: [ReferralsController, PreScreenController, ConsentsController, AssessmentController, AdmissionsController, WaitlistController],
+  providers: [
+    CreateReferral,
+    AdvanceReferral,
+    ReferralQueries,
+    RecordPreScreen,
+    RecordConsent,
+    RevokeConsent,
+    ConsentQueries,
+    RecordAssessment,
+    OverrideLevelOfCare,
+    RequestAdmission,
+    ApplyCoverageAnswer,
+    FollowUpTasks,
+    CoverageTimeoutSweep,
+    WaitlistQueries,
+    ReleasePlace,
+    DeclineOffer,
+    PipelineQuery,
+    ...COVERAGE_ANSWER_HANDLERS,
+  ],
+})
+export class IntakeModule {}

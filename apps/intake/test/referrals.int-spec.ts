@@ -1,0 +1,179 @@
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { inScopedTransaction, sitesScope } from '@iop/persistence';
+import { startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { IntakeModule } from '../src/intake.module';
+import { aCaller, aReferral, intakeKit, type Kit } from './intake-test-kit';
+
+describe('referrals: recording, repeat callers, the lifecycle and who may see them', () => {
+  let infra: TestInfrastructure;
+  let intake: INestApplication;
+  let kit: Kit;
+  let siteA: string;
+  let siteB: string;
+  let coordinatorA: string;
+
+  beforeAll(async () => {
+    infra = await useTestInfrastructure();
+    intake = await startService(IntakeModule, 'intake');
+    kit = await intakeKit(infra, intake);
+    [siteA, siteB] = [await kit.site(), await kit.site()];
+    coordinatorA = await tokenFor('intake_coordinator', [siteA]);
+  });
+
+  afterAll(async () => {
+    await kit?.close();
+    await intake?.close();
+  });
+
+  const http = () => request(intake.getHttpServer());
+  const refer = async (body: Record<string, unknown>, token = coordinatorA) =>
+    (await http().post('/referrals').set('authorization', `Bearer ${token}`).send(body).expect(201)).body as {
+      referralId: string;
+      patientId: string;
+      urgency: string;
+      repeatCaller: { linked: boolean; match?: { score: number; reasons: Array<{ text: string }> }; possibleMatches: Array<{ knownCallerId: string }> };
+    };
+  const countRows = async (table: string) => (await infra.adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intake.${table}`))[0]!.n;
+
+  it('records a referral from a hospital as expedited and announces it with ids only', async () => {
+    const caller = aCaller();
+    const created = await refer(aReferral(siteA, { source: 'hospital-ed', sourceDetail: 'Mass General ED', caller }));
+    expect(created).toMatchObject({ stage: 'new', urgency: 'expedited', repeatCaller: { linked: false } });
+    const [event] = await infra.adminQuery<{ type: string; payload: Record<string, unknown> }>(
+      `SELECT type, payload FROM intake.outbox WHERE key = $1`,
+      [created.referralId],
+    );
+    expect(event!.type).toBe('intake.referral-received');
+    expect(event!.payload).toMatchObject({ referralId: created.referralId, patientId: created.patientId, siteId: siteA, source: 'hospital-ed', repeatCaller: false });
+    const text = JSON.stringify(event);
+    for (const phi of [caller.givenName, caller.familyName, caller.dateOfBirth, caller.phone, 'Mass General']) expect(text).not.toContain(phi);
+  });
+
+  it('links a repeat caller with a misspelt name and reformatted phone to the patient on file, with the reasons', async () => {
+    const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Katherine', familyName: 'Smith', dateOfBirth: '1987-04-12', phone: '617-555-0142' }) }));
+    const again = await refer(aReferral(siteA, { caller: { givenName: 'Kathrine', familyName: 'Smyth', dateOfBirth: '1987-04-12', phone: '(617) 555 0142' } }));
+    expect(again.patientId).toBe(first.patientId);
+    expect(again.repeatCaller.linked).toBe(true);
+    expect(again.repeatCaller.match!.score).toBeGreaterThanOrEqual(85);
+    expect(again.repeatCaller.match!.reasons.map((r) => r.text)).toEqual(expect.arrayContaining(['Same date of birth', 'Same phone number (formatting ignored)']));
+    const patients = await infra.adminQuery(`SELECT 1 FROM intake.patients WHERE family_name IN ('Smith', 'Smyth') AND site_id = $1`, [siteA]);
+    expect(patients).toHaveLength(1);
+  });
+
+  it('does not link a weaker match but shows it to the coordinator to confirm', async () => {
+    const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Michael', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550199' }) }));
+    const maybe = await refer(aReferral(siteA, { caller: { givenName: 'Mike', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550000' } }));
+    expect(maybe.patientId).not.toBe(first.patientId);
+    expect(maybe.repeatCaller.possibleMatches.map((m) => m.knownCallerId)).toContain(first.patientId);
+    const confirmed = await refer(aReferral(siteA, { patientId: first.patientId, caller: { givenName: 'Mike', familyName: 'Okafor' } }));
+    expect(confirmed.patientId).toBe(first.patientId);
+  });
+
+  it('walks new → contacted → assessment booking refused before the pre-screen → closed with a reason', async () => {
+    const { referralId } = await refer(aReferral(siteA));
+    const auth = `Bearer ${coordinatorA}`;
+    await http().post(`/referrals/${referralId}/contact`).set('authorization', auth).send({}).expect(200);
+    const early = await http()
+      .post(`/referrals/${referralId}/assessment-booking`)
+      .set('authorization', auth)
+      .send({ appointmentAt: new Date(Date.now() + 86_400_000).toISOString() })
+      .expect(409);
+    expect(early.body).toMatchObject({ code: 'referral.out-of-order' });
+    expect(early.body.message).toContain('Next step: record the pre-screen');
+    const closed = await http().post(`/referrals/${referralId}/closure`).set('authorization', auth).send({ reason: { kind: 'unreachable' } }).expect(200);
+    expect(closed.body).toMatchObject({ stage: 'closed', closure: { reason: { kind: 'unreachable' }, closedAtStage: 'contacted' } });
+    const again = await http().post(`/referrals/${referralId}/contact`).set('authorization', auth).send({}).expect(409);
+    expect(again.body.code).toBe('referral.closed');
+    const events = await infra.adminQuery<{ type: string }>(`SELECT type FROM intake.outbox WHERE key = $1 ORDER BY seq`, [referralId]);
+    expect(events.map((e) => e.type)).toEqual(['intake.referral-received', 'intake.referral-contacted', 'intake.referral-closed']);
+  });
+
+  it('refuses bad input with a clear 4xx and writes nothing', async () => {
+    const before = { referrals: await countRows('referrals'), patients: await countRows('patients'), outbox: await countRows('outbox') };
+    const auth = `Bearer ${coordinatorA}`;
+    const unknownSite = crypto.randomUUID();
+    const admin = await tokenFor('network_admin');
+    const res = await http().post('/referrals').set('authorization', `Bearer ${admin}`).send(aReferral(unknownSite)).expect(404);
+    expect(res.body.message).toContain(unknownSite);
+    const noConcerns = await http().post('/referrals').set('authorization', auth).send(aReferral(siteA, { presentingConcerns: [] })).expect(400);
+    expect(noConcerns.body.message).toContain('presenting concern');
+    const futureBirth = await http().post('/referrals').set('authorization', auth).send(aReferral(siteA, { caller: aCaller({ dateOfBirth: '2999-01-01' }) })).expect(400);
+    expect(futureBirth.body.message).toContain('future');
+    const otherProvider = await http().post('/referrals').set('authorization', auth).send(aReferral(siteA, { source: 'other-provider' })).expect(422);
+    expect(otherProvider.body.message).toContain('referring provider');
+    await http().post('/referrals').set('authorization', auth).send({ ...aReferral(siteA), favouriteColour: 'blue' }).expect(400);
+    const { referralId } = await refer(aReferral(siteA));
+    const closeOther = await http().post(`/referrals/${referralId}/closure`).set('authorization', auth).send({ reason: { kind: 'other', note: ' ' } }).expect(422);
+    expect(closeOther.body.code).toBe('referral.close-note-required');
+    expect(await countRows('referrals')).toBe(before.referrals + 1);
+    expect(await countRows('patients')).toBe(before.patients + 1);
+    expect(await countRows('outbox')).toBe(before.outbox + 1);
+  });
+
+  it("audits every read of a patient's record, in the reader's name", async () => {
+    const { referralId, patientId } = await refer(aReferral(siteA));
+    const res = await http().get(`/referrals/${referralId}`).set('authorization', `Bearer ${coordinatorA}`).expect(200);
+    expect(res.body.patient).toMatchObject({ patientId });
+    await http().get(`/patients/${patientId}`).set('authorization', `Bearer ${coordinatorA}`).expect(200);
+    const audit = await infra.adminQuery<{ action: string; resource: string; role: string }>(
+      `SELECT action, resource, role FROM intake.audit_log WHERE patient_id = $1 ORDER BY id`,
+      [patientId],
+    );
+    expect(audit).toEqual([
+      { action: 'create', resource: `referral:${referralId}`, role: 'intake_coordinator' },
+      { action: 'read', resource: `referral:${referralId}`, role: 'intake_coordinator' },
+      { action: 'read', resource: `patient:${patientId}`, role: 'intake_coordinator' },
+    ]);
+  });
+
+  describe('site isolation', () => {
+    it("refuses a referral for a site outside the caller's scope", async () => {
+      const res = await http().post('/referrals').set('authorization', `Bearer ${coordinatorA}`).send(aReferral(siteB)).expect(403);
+      expect(res.body.message).toContain(siteB);
+    });
+
+    it("does not show or change another site's referral, and leaves no trace of trying", async () => {
+      const coordinatorB = await tokenFor('intake_coordinator', [siteB]);
+      const { referralId, patientId } = await refer(aReferral(siteB), coordinatorB);
+      await http().get(`/referrals/${referralId}`).set('authorization', `Bearer ${coordinatorA}`).expect(404);
+      await http().get(`/patients/${patientId}`).set('authorization', `Bearer ${coordinatorA}`).expect(404);
+      await http().post(`/referrals/${referralId}/contact`).set('authorization', `Bearer ${coordinatorA}`).send({}).expect(404);
+      const list = await http().get('/referrals').set('authorization', `Bearer ${coordinatorA}`).expect(200);
+      expect(list.body.items.map((r: { siteId: string }) => r.siteId)).not.toContain(siteB);
+      await http().get(`/referrals?siteId=${siteB}`).set('authorization', `Bearer ${coordinatorA}`).expect(403);
+    });
+
+    it("with the guard bypassed, row-level security still hides another site's patients and referrals", async () => {
+      const coordinatorB = await tokenFor('intake_coordinator', [siteB]);
+      await refer(aReferral(siteB), coordinatorB);
+      await refer(aReferral(siteA));
+      const seen = await inScopedTransaction(intake.get(DataSource), sitesScope([siteA]), async (m) => ({
+        patients: (await m.query('SELECT DISTINCT site_id FROM patients')) as Array<{ site_id: string }>,
+        referrals: (await m.query('SELECT DISTINCT site_id FROM referrals')) as Array<{ site_id: string }>,
+      }));
+      expect(seen.patients.map((r) => r.site_id)).toEqual([siteA]);
+      expect(seen.referrals.map((r) => r.site_id)).toEqual([siteA]);
+      const unscoped = await intake.get(DataSource).query('SELECT count(*)::int AS n FROM referrals');
+      expect(unscoped[0].n).toBe(0);
+    });
+
+    it('lists referrals by stage, source and age, paged', async () => {
+      const site = await kit.site();
+      const token = await tokenFor('intake_coordinator', [site]);
+      const old = new Date(Date.now() - 10 * 86_400_000).toISOString();
+      await refer(aReferral(site, { source: 'court', receivedAt: old }), token);
+      await refer(aReferral(site, { source: 'court' }), token);
+      await refer(aReferral(site, { source: 'self' }), token);
+      const courts = await http().get(`/referrals?siteId=${site}&source=court`).set('authorization', `Bearer ${token}`).expect(200);
+      expect(courts.body.total).toBe(2);
+      const aged = await http().get(`/referrals?siteId=${site}&minAgeDays=7`).set('authorization', `Bearer ${token}`).expect(200);
+      expect(aged.body.items).toHaveLength(1);
+      expect(aged.body.items[0]).toMatchObject({ source: 'court', ageDays: 10, stage: 'new' });
+      const page = await http().get(`/referrals?siteId=${site}&pageSize=2&page=2`).set('authorization', `Bearer ${token}`).expect(200);
+      expect(page.body).toMatchObject({ total: 3, page: 2, pageSize: 2 });
+      expect(page.body.items).toHaveLength(1);
+    });
+  });
+});
