@@ -1,0 +1,65 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { CoverageVerificationRequested } from '@iop/contracts';
+import { onEvent, type EventHandler } from '@iop/messaging';
+import { ALL_SITES, inScopedTransaction, sitesScope } from '@iop/persistence';
+import { LOGGER } from '@iop/platform';
+import { verificationRepository, type Verification } from './verification-repository';
+import { VerifyCoverage } from './verify-coverage';
+
+/**
+ * Intake's request is queued in the consumer's transaction (with its inbox row), so a redelivery queues nothing
+ * twice; the verification itself, which waits on a payer for seconds, runs in the worker below, outside the
+ * consumer and outside any transaction.
+ */
+export const coverageRequestHandlers: readonly EventHandler[] = [
+  onEvent(CoverageVerificationRequested, async (r, _meta, manager) => {
+    await manager.query(
+      `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, request_id, status, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'queued', 'intake.admission-saga') ON CONFLICT (request_id) DO NOTHING`,
+      [crypto.randomUUID(), r.siteId, r.patientId, r.serviceDate, r.programType, r.requestId],
+    );
+  }),
+];
+
+/** Works through queued saga requests, one at a time per instance; several instances share the queue (SKIP LOCKED). */
+@Injectable()
+export class CoverageRequestWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private readonly idleMs = Number(process.env['VERIFICATION_WORKER_POLL_MS'] ?? 250);
+
+  constructor(private readonly dataSource: DataSource, private readonly verify: VerifyCoverage, @Inject(LOGGER) private readonly log: Logger) {}
+
+  onApplicationBootstrap(): void {
+    this.loop = this.run();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      let claimed: Verification | null = null;
+      try {
+        claimed = await inScopedTransaction(this.dataSource, ALL_SITES, (m) => verificationRepository.claimQueued(m));
+        if (claimed) await this.process(claimed);
+      } catch (error) {
+        this.log.error({ err: (error as Error).message, verificationId: claimed?.verificationId }, 'coverage request failed');
+      }
+      if (!claimed) await new Promise((r) => setTimeout(r, this.idleMs));
+    }
+  }
+
+  private async process(queued: Verification): Promise<void> {
+    const scope = sitesScope([queued.siteId]);
+    await this.verify.run(
+      (work) => inScopedTransaction(this.dataSource, scope, work),
+      { principal: { subject: 'insurance.admission-saga', roles: ['insurance_coordinator'], siteIds: [queued.siteId], allSites: false } },
+      { siteId: queued.siteId, patientId: queued.patientId, serviceDate: queued.serviceDate, programType: queued.programType, queued },
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import type { BenefitSummary, MemberBenefitSummary, ServiceTypeCode } from '../domain/eligibility';
+
+export type ProgramType = 'substance-use' | 'mental-health' | 'co-occurring';
+
+/**
+ * What the 270 asks about. A mental-health programme does not ask about substance use: the question itself would
+ * tell the payer the patient seeks substance use treatment (42 CFR Part 2).
+ */
+export function serviceTypesFor(program: ProgramType): ServiceTypeCode[] {
+  switch (program) {
+    case 'mental-health':
+      return ['30', 'MH', 'A8', 'CF'];
+    case 'substance-use':
+      return ['30', 'AI', 'CH'];
+    case 'co-occurring':
+      return ['30', 'MH', 'AI', 'A8', 'CF', 'CH'];
+  }
+}
+
+const programTypes = (program: ProgramType) => serviceTypesFor(program).filter((c) => c !== '30');
+
+export type RejectionReason = 'coverage-inactive' | 'service-not-covered' | 'member-not-found' | 'out-of-network-not-covered' | 'other';
+export type UnansweredReason = 'payer-unavailable' | 'payer-error' | 'not-offered-electronically';
+
+export interface VerifiedOutcome {
+  readonly kind: 'verified';
+  readonly authorizationRequired: boolean;
+  readonly carveOut: boolean;
+  readonly messages: readonly string[];
+}
+export interface RejectedOutcome {
+  readonly kind: 'rejected';
+  readonly reason: RejectionReason;
+  readonly messages: readonly string[];
+}
+export interface UnansweredOutcome {
+  readonly kind: 'unanswered';
+  readonly reason: UnansweredReason;
+  readonly messages: readonly string[];
+}
+export type EligibilityOutcome = VerifiedOutcome | RejectedOutcome | UnansweredOutcome;
+
+const NOT_FOUND_CODES = new Set(['72', '73', '75', '76', '58', '64', '65', '67', '71']);
+const TRY_LATER_CODES = new Set(['42', '79', '80']);
+
+/** The member the patient is: the dependent loop when the patient is the subscriber's dependent. */
+export function patientMember(summary: BenefitSummary, dependent: boolean): MemberBenefitSummary | undefined {
+  return summary.members.find((m) => m.role === (dependent ? 'dependent' : 'subscriber')) ?? (dependent ? undefined : summary.members[0]);
+}
+
+/** Reads the coordinator's summary into the saga's answer: verified, rejected (with why), or still open. */
+export function outcomeOf(summary: BenefitSummary, dependent: boolean, program: ProgramType): EligibilityOutcome {
+  if (summary.rejections.length > 0) {
+    const messages = summary.rejections.map((r) => r.coordinatorMessage);
+    const later = summary.rejections.some((r) => TRY_LATER_CODES.has(r.reasonCode));
+    return { kind: 'unanswered', reason: later ? 'payer-unavailable' : 'payer-error', messages };
+  }
+  const member = patientMember(summary, dependent);
+  if (!member) return { kind: 'unanswered', reason: 'payer-error', messages: ['the payer answered without the patient in the response: verify by phone'] };
+  if (member.rejections.length > 0) {
+    const messages = member.rejections.map((r) => r.coordinatorMessage);
+    if (member.rejections.some((r) => TRY_LATER_CODES.has(r.reasonCode))) return { kind: 'unanswered', reason: 'payer-unavailable', messages };
+    const notFound = member.rejections.some((r) => NOT_FOUND_CODES.has(r.reasonCode));
+    return { kind: 'rejected', reason: notFound ? 'member-not-found' : 'other', messages };
+  }
+  switch (member.coverage.status) {
+    case 'inactive':
+      return { kind: 'rejected', reason: 'coverage-inactive', messages: [member.coverage.explanation] };
+    case 'unknown':
+      return { kind: 'unanswered', reason: 'payer-error', messages: [member.coverage.explanation] };
+    case 'active':
+      break;
+  }
+  const wanted = programTypes(program);
+  const services = member.serviceTypes.filter((s) => wanted.includes(s.code));
+  const carveOuts = member.carveOuts;
+  if (carveOuts.length === 0 && services.length > 0 && services.every((s) => s.coverage === 'not-covered' || s.inNetwork.nonCovered)) {
+    return { kind: 'rejected', reason: 'service-not-covered', messages: services.flatMap((s) => s.inNetwork.messages) };
+  }
+  return {
+    kind: 'verified',
+    authorizationRequired: services.some((s) => s.inNetwork.authorization === 'required'),
+    carveOut: carveOuts.length > 0,
+    messages: [member.coverage.explanation, ...carveOuts.map((c) => c.message), ...member.planMessages, ...services.flatMap((s) => s.inNetwork.messages)],
+  };
+}

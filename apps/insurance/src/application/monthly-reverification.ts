@@ -1,0 +1,68 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { PatientAdmitted } from '@iop/contracts';
+import { onEvent, type EventHandler } from '@iop/messaging';
+import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
+import { LOGGER } from '@iop/platform';
+
+/** Intake's admissions tell insurance who is in treatment, and since when. */
+export const episodeHandlers: readonly EventHandler[] = [
+  onEvent(PatientAdmitted, async (a, _meta, manager) => {
+    await manager.query(
+      `INSERT INTO insurance.episodes (episode_id, site_id, patient_id, program_type, planned_start, admitted_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (episode_id) DO NOTHING`,
+      [a.episodeId, a.siteId, a.patientId, a.programType, a.plannedStart, a.occurredAt],
+    );
+  }),
+];
+
+/**
+ * IOP runs 8 to 12 weeks, sometimes months. Until discharges reach insurance (aftercare's events are not in the
+ * catalogue yet), an episode counts as in treatment for this long after its start.
+ */
+export const TREATMENT_HORIZON_DAYS = 120;
+
+/**
+ * Coverage changes under a patient mid-treatment (job loss, a new plan year), so every patient in treatment is
+ * re-verified at the start of each month: one queued verification per patient and site per calendar month, which
+ * the coverage worker runs like a saga request (a failure becomes a phone task; no answer goes to intake).
+ */
+@Injectable()
+export class MonthlyReverification implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly intervalMs = Number(process.env['REVERIFICATION_INTERVAL_MS'] ?? 60 * 60 * 1000);
+
+  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.queueDue(new Date().toISOString().slice(0, 10)).catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'monthly re-verification failed'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Queues the month's re-verifications not yet done; returns how many. Safe to run any number of times a day. */
+  async queueDue(today: string): Promise<number> {
+    const rows = (await inScopedTransaction(this.dataSource, ALL_SITES, (m) =>
+      m.query(
+        `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by)
+         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', 'monthly-reverification'
+           FROM (SELECT DISTINCT ON (site_id, patient_id) * FROM insurance.episodes
+                  WHERE planned_start <= $1::date AND planned_start > $1::date - $2::int
+                  ORDER BY site_id, patient_id, planned_start DESC) e
+          WHERE NOT EXISTS (SELECT 1 FROM insurance.verifications v
+                             WHERE v.site_id = e.site_id AND v.patient_id = e.patient_id
+                               AND v.service_date >= date_trunc('month', $1::date) AND v.service_date <= $1::date)
+         RETURNING verification_id`,
+        [today, TREATMENT_HORIZON_DAYS],
+      ),
+    )) as unknown[];
+    if (rows.length > 0) this.log.info({ queued: rows.length, today }, 'queued monthly re-verifications');
+    return rows.length;
+  }
+}

@@ -1,0 +1,153 @@
+import type { EntityManager } from 'typeorm';
+import type { EligibilityOutcome, ProgramType } from './eligibility-outcome';
+
+export type VerificationStatus = 'queued' | 'in-progress' | 'verified' | 'rejected' | 'failed' | 'awaiting-phone';
+
+export interface Verification {
+  readonly verificationId: string;
+  readonly siteId: string;
+  readonly patientId: string;
+  readonly coverageId: string | null;
+  readonly payerId: string | null;
+  readonly serviceDate: string;
+  readonly programType: ProgramType;
+  /** The saga request this answers, when intake asked. */
+  readonly requestId: string | null;
+  readonly status: VerificationStatus;
+  readonly method: 'electronic' | 'phone' | null;
+  readonly fromCache: boolean;
+  readonly reason: string | null;
+  readonly outcome: EligibilityOutcome | null;
+  /** The coordinator's benefit summary for the patient (PHI). */
+  readonly benefits: unknown;
+  readonly requestedBy: string;
+}
+
+interface Row {
+  verification_id: string;
+  site_id: string;
+  patient_id: string;
+  coverage_id: string | null;
+  payer_id: string | null;
+  service_date: string;
+  program_type: ProgramType;
+  request_id: string | null;
+  status: VerificationStatus;
+  method: 'electronic' | 'phone' | null;
+  from_cache: boolean;
+  reason: string | null;
+  outcome: EligibilityOutcome | null;
+  benefits: unknown;
+  requested_by: string;
+}
+
+const toVerification = (r: Row): Verification => ({
+  verificationId: r.verification_id,
+  siteId: r.site_id,
+  patientId: r.patient_id,
+  coverageId: r.coverage_id,
+  payerId: r.payer_id,
+  serviceDate: r.service_date,
+  programType: r.program_type,
+  requestId: r.request_id,
+  status: r.status,
+  method: r.method,
+  fromCache: r.from_cache,
+  reason: r.reason,
+  outcome: r.outcome,
+  benefits: r.benefits,
+  requestedBy: r.requested_by,
+});
+
+const COLUMNS = `verification_id, site_id, patient_id, coverage_id, payer_id, service_date::text AS service_date, program_type, request_id,
+  status, method, from_cache, reason, outcome, benefits, requested_by`;
+
+export const verificationRepository = {
+  async save(manager: EntityManager, v: Verification): Promise<void> {
+    const done = v.status === 'verified' || v.status === 'rejected' || v.status === 'failed';
+    await manager.query(
+      `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, coverage_id, payer_id, service_date, program_type, request_id,
+         status, method, from_cache, reason, outcome, benefits, requested_by, completed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CASE WHEN $16 THEN now() END)
+       ON CONFLICT (verification_id) DO UPDATE SET coverage_id = EXCLUDED.coverage_id, payer_id = EXCLUDED.payer_id, status = EXCLUDED.status,
+         method = EXCLUDED.method, from_cache = EXCLUDED.from_cache, reason = EXCLUDED.reason, outcome = EXCLUDED.outcome,
+         benefits = EXCLUDED.benefits, completed_at = EXCLUDED.completed_at`,
+      [
+        v.verificationId, v.siteId, v.patientId, v.coverageId, v.payerId, v.serviceDate, v.programType, v.requestId,
+        v.status, v.method, v.fromCache, v.reason, v.outcome ? JSON.stringify(v.outcome) : null, v.benefits === undefined || v.benefits === null ? null : JSON.stringify(v.benefits), v.requestedBy, done,
+      ],
+    );
+  },
+  async find(manager: EntityManager, siteId: string, verificationId: string, lock = false): Promise<Verification | null> {
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM insurance.verifications WHERE verification_id = $1 AND site_id = $2 ${lock ? 'FOR UPDATE' : ''}`, [verificationId, siteId])) as Row[];
+    return rows[0] ? toVerification(rows[0]) : null;
+  },
+  /**
+   * Claims the oldest queued request, if any; run network-wide by the worker. A claim older than `staleAfter`
+   * (its worker died between claiming and answering) is taken again: asking a payer twice is harmless, leaving
+   * intake without an answer is not.
+   */
+  async claimQueued(manager: EntityManager, staleAfterSeconds = 120): Promise<Verification | null> {
+    const rows = (await manager.query(
+      `UPDATE insurance.verifications SET status = 'in-progress', claimed_at = now()
+        WHERE verification_id = (
+          SELECT verification_id FROM insurance.verifications
+           WHERE status = 'queued' OR (status = 'in-progress' AND claimed_at < now() - make_interval(secs => $1))
+           ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+        RETURNING ${COLUMNS}`,
+      [staleAfterSeconds],
+    )) as [Row[], number];
+    const row = rows[0]?.[0];
+    return row ? toVerification(row) : null;
+  },
+  async recordExchange(manager: EntityManager, v: Verification, direction: '270' | '271', body: string): Promise<void> {
+    await manager.query(
+      `INSERT INTO insurance.eligibility_exchanges (verification_id, site_id, patient_id, payer_id, direction, body) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [v.verificationId, v.siteId, v.patientId, v.payerId ?? 'unknown', direction, body],
+    );
+  },
+};
+
+export interface PhoneTask {
+  readonly taskId: string;
+  readonly verificationId: string;
+  readonly siteId: string;
+  readonly patientId: string;
+  readonly payerId: string;
+  readonly reason: string;
+  readonly status: 'open' | 'completed';
+  readonly answer: unknown;
+}
+
+export const phoneTaskRepository = {
+  async open(manager: EntityManager, v: Verification, reason: string): Promise<string> {
+    const taskId = crypto.randomUUID();
+    await manager.query(
+      `INSERT INTO insurance.phone_tasks (task_id, verification_id, site_id, patient_id, payer_id, reason, status) VALUES ($1, $2, $3, $4, $5, $6, 'open')
+       ON CONFLICT (verification_id) DO NOTHING`,
+      [taskId, v.verificationId, v.siteId, v.patientId, v.payerId ?? 'unknown', reason],
+    );
+    return taskId;
+  },
+  async list(manager: EntityManager, siteId: string, status: 'open' | 'completed'): Promise<PhoneTask[]> {
+    const rows = (await manager.query(
+      `SELECT task_id AS "taskId", verification_id AS "verificationId", site_id AS "siteId", patient_id AS "patientId", payer_id AS "payerId",
+              reason, status, answer
+         FROM insurance.phone_tasks WHERE site_id = $1 AND status = $2 ORDER BY created_at`,
+      [siteId, status],
+    )) as PhoneTask[];
+    return rows;
+  },
+  async find(manager: EntityManager, siteId: string, taskId: string): Promise<PhoneTask | null> {
+    const rows = (await manager.query(
+      `SELECT task_id AS "taskId", verification_id AS "verificationId", site_id AS "siteId", patient_id AS "patientId", payer_id AS "payerId",
+              reason, status, answer
+         FROM insurance.phone_tasks WHERE site_id = $1 AND task_id = $2 FOR UPDATE`,
+      [siteId, taskId],
+    )) as PhoneTask[];
+    return rows[0] ?? null;
+  },
+  async complete(manager: EntityManager, taskId: string, answer: unknown, by: string): Promise<void> {
+    await manager.query(`UPDATE insurance.phone_tasks SET status = 'completed', answer = $2, completed_by = $3, completed_at = now() WHERE task_id = $1`, [taskId, JSON.stringify(answer), by]);
+  },
+};

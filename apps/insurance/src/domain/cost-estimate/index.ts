@@ -1,0 +1,3 @@
+export * from './cost-estimate';
+export * from './figures-from-summary';
+export { formatBasisPoints, formatCents } from './money';

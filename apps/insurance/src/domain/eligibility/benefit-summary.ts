@@ -1,0 +1,453 @@
+import { CarveOutFinding, detectCarveOuts } from './carve-out';
+import {
+  ACTIVE_KINDS,
+  AuthorizationIndicator,
+  BenefitKind,
+  CoverageLevel,
+  DateQualifier,
+  INACTIVE_KINDS,
+  QUANTITY_QUALIFIERS,
+  ServiceTypeCode,
+  serviceTypeLabel,
+  TIME_PERIODS,
+  TimePeriod,
+  UNITS_OF_MEASURE,
+} from './eligibility-codes';
+import {
+  Benefit,
+  BenefitDate,
+  BenefitQuantity,
+  DeliveryPattern,
+  EligibilityResponse,
+  MemberEligibility,
+  MemberRole,
+  Rejection,
+} from './eligibility-response';
+import { IsoDate } from './x12-values';
+
+export interface SummaryOptions {
+  readonly serviceTypes: readonly ServiceTypeCode[];
+  readonly serviceDate: IsoDate;
+  /** The code we will bill (H0015, S9480): benefits the payer tied to another procedure are left out. */
+  readonly procedureCode?: string;
+}
+
+/** Whether a figure came from the service type asked about, or from the plan as a whole (EB03 30 or absent). */
+export type FigureSource = 'service-type' | 'plan';
+
+export interface Accumulator {
+  readonly totalCents: number | undefined;
+  readonly totalPeriod: TimePeriod | undefined;
+  readonly remainingCents: number | undefined;
+  readonly metCents: number | undefined;
+  /** True when the payer sent total and met but not remaining, and remaining is their difference. */
+  readonly remainingDerived: boolean;
+  readonly source: FigureSource;
+}
+
+export interface LevelSplit<T> {
+  readonly individual: T | undefined;
+  readonly family: T | undefined;
+}
+
+export interface LimitSummary {
+  readonly description: string;
+  readonly quantity: BenefitQuantity | undefined;
+  readonly amountCents: number | undefined;
+  readonly period: TimePeriod | undefined;
+  readonly remaining: boolean;
+  readonly delivery: readonly DeliveryPattern[];
+  readonly source: FigureSource;
+}
+
+export type TierName = 'in-network' | 'out-of-network' | 'network-not-stated';
+
+export interface TierSummary {
+  readonly network: TierName;
+  readonly deductible: LevelSplit<Accumulator>;
+  readonly outOfPocket: LevelSplit<Accumulator>;
+  readonly coinsurance: { readonly basisPoints: number; readonly source: FigureSource } | undefined;
+  readonly copay: { readonly amountCents: number; readonly per: TimePeriod | undefined; readonly source: FigureSource } | undefined;
+  readonly limits: readonly LimitSummary[];
+  readonly authorization: AuthorizationIndicator;
+  readonly nonCovered: boolean;
+  readonly messages: readonly string[];
+}
+
+export type ServiceCoverage = 'covered' | 'not-covered' | 'not-stated';
+
+export interface ServiceTypeSummary {
+  readonly code: ServiceTypeCode;
+  readonly label: string;
+  readonly coverage: ServiceCoverage;
+  readonly inNetwork: TierSummary;
+  readonly outOfNetwork: TierSummary;
+  /** Present only when the payer sent figures without EB12: they may belong to either network. */
+  readonly networkNotStated: TierSummary | undefined;
+}
+
+export type CoverageStatus = 'active' | 'inactive' | 'unknown';
+
+export interface CoverageSummary {
+  readonly status: CoverageStatus;
+  readonly explanation: string;
+  readonly planBegin: IsoDate | undefined;
+  readonly planEnd: IsoDate | undefined;
+  readonly eligibilityBegin: IsoDate | undefined;
+  readonly eligibilityEnd: IsoDate | undefined;
+}
+
+export interface PlanSummary {
+  readonly description: string | undefined;
+  readonly insuranceType: string | undefined;
+  readonly groupNumber: string | undefined;
+  readonly groupName: string | undefined;
+  readonly planNumber: string | undefined;
+}
+
+export interface MemberBenefitSummary {
+  readonly role: MemberRole;
+  readonly hierarchyId: string;
+  readonly memberId: string | undefined;
+  readonly firstName: string | undefined;
+  readonly lastName: string | undefined;
+  readonly coverage: CoverageSummary;
+  readonly plan: PlanSummary;
+  readonly planMessages: readonly string[];
+  readonly serviceTypes: readonly ServiceTypeSummary[];
+  readonly carveOuts: readonly CarveOutFinding[];
+  readonly rejections: readonly Rejection[];
+}
+
+export interface BenefitSummary {
+  readonly payer: { readonly name: string | undefined; readonly id: string | undefined };
+  readonly reference: string | undefined;
+  readonly serviceDate: IsoDate;
+  /** Rejections from the payer or about the clinic: they affect every member. */
+  readonly rejections: readonly Rejection[];
+  readonly members: readonly MemberBenefitSummary[];
+  readonly carveOuts: readonly CarveOutFinding[];
+}
+
+/** Benefit kinds that carry money or limits, as opposed to status lines. */
+const FIGURE_KINDS: ReadonlySet<BenefitKind> = new Set(['A', 'B', 'C', 'F', 'G', 'I', 'Y']);
+
+/** Period preferences for a "total": a plan-year figure is the one a patient's bill depends on. */
+const TOTAL_PERIODS: readonly (TimePeriod | undefined)[] = ['23', '22', '21', '25', '26', '36', undefined, '32'];
+
+function isPlanLevel(benefit: Benefit): boolean {
+  return benefit.serviceTypes.length === 0 || benefit.serviceTypes.includes('30');
+}
+
+/** Dates that bound when a benefit applies; others (last visit, last update) say nothing about that. */
+const RANGE_DATES: ReadonlySet<DateQualifier> = new Set(['291', '292', '307']);
+const BEGIN_DATES: ReadonlySet<DateQualifier> = new Set(['346', '348', '356']);
+const END_DATES: ReadonlySet<DateQualifier> = new Set(['347', '349', '357']);
+
+function dateWindow(dates: readonly BenefitDate[]): { start: IsoDate | undefined; end: IsoDate | undefined } {
+  let start: IsoDate | undefined;
+  let end: IsoDate | undefined;
+  for (const date of dates) {
+    if (RANGE_DATES.has(date.qualifier)) {
+      start = date.start;
+      end = date.end;
+    } else if (BEGIN_DATES.has(date.qualifier)) start = date.start;
+    else if (END_DATES.has(date.qualifier)) end = date.start;
+  }
+  return { start, end };
+}
+
+function appliesOn(benefit: Benefit, serviceDate: IsoDate): boolean {
+  const { start, end } = dateWindow(benefit.dates);
+  return (start === undefined || start <= serviceDate) && (end === undefined || serviceDate <= end);
+}
+
+function matchesProcedure(benefit: Benefit, procedureCode: string | undefined): boolean {
+  return procedureCode === undefined || benefit.procedure === undefined || benefit.procedure.code === procedureCode;
+}
+
+/**
+ * IND, and absent EB02, are the member's own figures; EMP (employee only) covers one person too. The other levels
+ * pool several people and are read as family figures.
+ */
+function levelOf(level: CoverageLevel | undefined): 'individual' | 'family' {
+  switch (level) {
+    case undefined:
+    case 'IND':
+    case 'EMP':
+      return 'individual';
+    case 'FAM':
+    case 'CHD':
+    case 'DEP':
+    case 'ECH':
+    case 'ESP':
+    case 'SPC':
+    case 'SPO':
+      return 'family';
+  }
+}
+
+function accumulate(benefits: readonly Benefit[], source: FigureSource): Accumulator | undefined {
+  let remaining: number | undefined;
+  let lifetimeRemaining: number | undefined;
+  let met: number | undefined;
+  let total: { cents: number; period: TimePeriod | undefined; rank: number } | undefined;
+  for (const benefit of benefits) {
+    const cents = benefit.amountCents;
+    if (cents === undefined) continue;
+    const period = benefit.timePeriod;
+    if (period === '29') remaining ??= cents;
+    else if (period === '33') lifetimeRemaining ??= cents;
+    else if (period === '24') met ??= cents;
+    else {
+      const rank = TOTAL_PERIODS.indexOf(period);
+      if (rank !== -1 && (total === undefined || rank < total.rank)) total = { cents, period, rank };
+    }
+  }
+  remaining ??= lifetimeRemaining;
+  if (remaining === undefined && total === undefined && met === undefined) return undefined;
+  const derived = remaining === undefined && total !== undefined && met !== undefined;
+  return {
+    totalCents: total?.cents,
+    totalPeriod: total?.period,
+    remainingCents: derived && total !== undefined && met !== undefined ? Math.max(0, total.cents - met) : remaining,
+    metCents: met,
+    remainingDerived: derived,
+    source,
+  };
+}
+
+/** Service-specific figures win; the plan-level ones stand in only when the payer gave none for the service. */
+function withFallback<T>(
+  specific: readonly Benefit[],
+  plan: readonly Benefit[],
+  read: (benefits: readonly Benefit[], source: FigureSource) => T | undefined,
+): T | undefined {
+  return read(specific, 'service-type') ?? read(plan, 'plan');
+}
+
+function splitLevels(
+  specific: readonly Benefit[],
+  plan: readonly Benefit[],
+  kind: 'C' | 'G',
+): LevelSplit<Accumulator> {
+  const pick = (level: 'individual' | 'family') => (list: readonly Benefit[]) =>
+    list.filter((b) => b.kind === kind && levelOf(b.coverageLevel) === level);
+  return {
+    individual: withFallback(pick('individual')(specific), pick('individual')(plan), accumulate),
+    family: withFallback(pick('family')(specific), pick('family')(plan), accumulate),
+  };
+}
+
+function periodPhrase(period: TimePeriod | undefined): string {
+  return period === undefined ? '' : ` per ${TIME_PERIODS[period].toLowerCase()}`;
+}
+
+function describeQuantity(quantity: BenefitQuantity): string {
+  return `${quantity.value} ${QUANTITY_QUALIFIERS[quantity.qualifier].toLowerCase()}`;
+}
+
+function describeDelivery(pattern: DeliveryPattern): string {
+  const what = pattern.quantity === undefined ? '' : describeQuantity(pattern.quantity);
+  const unit = pattern.unit === undefined ? '' : ` per ${UNITS_OF_MEASURE[pattern.unit].toLowerCase()}`;
+  const count = pattern.periodCount !== undefined && pattern.periodCount !== 1 ? `${pattern.periodCount} ` : '';
+  const period = pattern.period === undefined ? '' : pattern.period === '29' ? ' remaining' : ` per ${count}${TIME_PERIODS[pattern.period].toLowerCase()}`;
+  return `${what}${unit}${period}`.trim();
+}
+
+function describeLimit(benefit: Benefit): string {
+  const parts: string[] = [];
+  const remaining = benefit.timePeriod === '29' || benefit.timePeriod === '33';
+  const period = remaining ? ' remaining' : periodPhrase(benefit.timePeriod);
+  if (benefit.quantity !== undefined) parts.push(`${describeQuantity(benefit.quantity)}${period}`);
+  if (benefit.amountCents !== undefined) {
+    const dollars = `$${(benefit.amountCents / 100).toFixed(2)}`;
+    parts.push(`${dollars}${benefit.quantity === undefined ? period : ''}`);
+  }
+  parts.push(...benefit.delivery.map(describeDelivery).filter((text) => text !== ''));
+  return parts.length > 0 ? parts.join('; ') : 'limitation (see payer messages)';
+}
+
+function limitsOf(benefits: readonly Benefit[], source: FigureSource): LimitSummary[] | undefined {
+  const limits = benefits
+    .filter((b) => b.kind === 'F')
+    .map((b) => ({
+      description: describeLimit(b),
+      quantity: b.quantity,
+      amountCents: b.amountCents,
+      period: b.timePeriod,
+      remaining: b.timePeriod === '29' || b.timePeriod === '33',
+      delivery: b.delivery,
+      source,
+    }));
+  return limits.length > 0 ? limits : undefined;
+}
+
+function authorizationOf(benefits: readonly Benefit[]): AuthorizationIndicator | undefined {
+  const stated = benefits.map((b) => b.authorization).filter((a) => a !== undefined);
+  if (stated.includes('required')) return 'required';
+  if (stated.includes('not-required')) return 'not-required';
+  return stated.length > 0 ? 'unknown' : undefined;
+}
+
+function tierSummary(network: TierName, specific: readonly Benefit[], plan: readonly Benefit[]): TierSummary {
+  const coinsurance = withFallback(specific, plan, (list, source) => {
+    const found = list.find((b) => b.kind === 'A' && b.percentBasisPoints !== undefined);
+    return found?.percentBasisPoints === undefined ? undefined : { basisPoints: found.percentBasisPoints, source };
+  });
+  const copay = withFallback(specific, plan, (list, source) => {
+    const found = list.find((b) => b.kind === 'B' && b.amountCents !== undefined);
+    return found?.amountCents === undefined ? undefined : { amountCents: found.amountCents, per: found.timePeriod, source };
+  });
+  return {
+    network,
+    deductible: splitLevels(specific, plan, 'C'),
+    outOfPocket: splitLevels(specific, plan, 'G'),
+    coinsurance,
+    copay,
+    limits: withFallback(specific, plan, limitsOf) ?? [],
+    authorization: authorizationOf(specific) ?? authorizationOf(plan) ?? 'unknown',
+    nonCovered: specific.some((b) => b.kind === 'I'),
+    messages: specific.flatMap((b) => b.messages),
+  };
+}
+
+function inTier(benefit: Benefit, tier: TierName): boolean {
+  switch (tier) {
+    case 'in-network':
+      return benefit.network === 'in-network' || benefit.network === 'both';
+    case 'out-of-network':
+      return benefit.network === 'out-of-network' || benefit.network === 'both';
+    case 'network-not-stated':
+      return benefit.network === 'unknown';
+  }
+}
+
+function serviceTypeSummary(code: ServiceTypeCode, benefits: readonly Benefit[]): ServiceTypeSummary {
+  const specific = benefits.filter((b) => b.serviceTypes.includes(code) && code !== '30');
+  const plan = benefits.filter(isPlanLevel);
+  const tier = (name: TierName): TierSummary =>
+    tierSummary(name, specific.filter((b) => inTier(b, name)), plan.filter((b) => inTier(b, name)));
+  const own = code === '30' ? plan : specific;
+  const coverage: ServiceCoverage = own.some((b) => ACTIVE_KINDS.has(b.kind))
+    ? 'covered'
+    : own.some((b) => b.kind === 'I' || INACTIVE_KINDS.has(b.kind))
+      ? 'not-covered'
+      : 'not-stated';
+  // Status lines (active, inactive) rarely carry EB12; only figures without it make the network ambiguous.
+  const unstated = benefits.some(
+    (b) => b.network === 'unknown' && FIGURE_KINDS.has(b.kind) && (b.serviceTypes.includes(code) || isPlanLevel(b)),
+  );
+  return {
+    code,
+    label: serviceTypeLabel(code),
+    coverage,
+    inNetwork: tier('in-network'),
+    outOfNetwork: tier('out-of-network'),
+    networkNotStated: unstated ? tier('network-not-stated') : undefined,
+  };
+}
+
+function firstDate(member: MemberEligibility, planBenefits: readonly Benefit[], qualifiers: readonly string[], end: boolean): IsoDate | undefined {
+  const all = [...member.dates, ...planBenefits.flatMap((b) => b.dates)];
+  const found = all.find((d) => qualifiers.includes(d.qualifier));
+  if (found === undefined) return undefined;
+  return end ? found.end : found.start;
+}
+
+function coverageOf(member: MemberEligibility, benefits: readonly Benefit[], serviceDate: IsoDate): CoverageSummary {
+  const planBenefits = member.benefits.filter(isPlanLevel);
+  const planBegin = firstDate(member, planBenefits, ['346', '291'], false);
+  const planEnd = firstDate(member, planBenefits, ['347', '291'], true);
+  const eligibilityBegin = firstDate(member, planBenefits, ['356', '307'], false);
+  const eligibilityEnd = firstDate(member, planBenefits, ['357', '307'], true);
+  const dates = { planBegin, planEnd, eligibilityBegin, eligibilityEnd };
+
+  if (member.rejections.length > 0 && member.benefits.length === 0) {
+    const reasons = member.rejections.map((r) => r.coordinatorMessage).join('; ');
+    return { status: 'unknown', explanation: `the payer did not answer for this member: ${reasons}`, ...dates };
+  }
+  const starts = [planBegin, eligibilityBegin].filter((d) => d !== undefined);
+  const ends = [planEnd, eligibilityEnd].filter((d) => d !== undefined);
+  const lateStart = starts.find((d) => d > serviceDate);
+  const earlyEnd = ends.find((d) => d < serviceDate);
+  // Status lines are read with their own dates rather than dropped for them: an EB*6 dated to June still says
+  // the coverage is over in December.
+  const statusBenefits = benefits.filter((b) => ACTIVE_KINDS.has(b.kind) || INACTIVE_KINDS.has(b.kind));
+  const planStatus = statusBenefits.filter(isPlanLevel);
+  const deciding = planStatus.length > 0 ? planStatus : statusBenefits;
+  const active = deciding.filter((b) => ACTIVE_KINDS.has(b.kind));
+  const activeOnDate = active.filter((b) => appliesOn(b, serviceDate));
+
+  if (activeOnDate.length > 0) {
+    if (lateStart !== undefined) {
+      return { status: 'inactive', explanation: `coverage starts ${lateStart}, after the service date ${serviceDate}`, ...dates };
+    }
+    if (earlyEnd !== undefined) {
+      return { status: 'inactive', explanation: `coverage ends ${earlyEnd}, before the service date ${serviceDate}`, ...dates };
+    }
+    return { status: 'active', explanation: `the payer reports active coverage on ${serviceDate}`, ...dates };
+  }
+  if (active.length > 0) {
+    return { status: 'inactive', explanation: `the payer reports active coverage, but not on the service date ${serviceDate}`, ...dates };
+  }
+  if (deciding.some((b) => INACTIVE_KINDS.has(b.kind))) {
+    const ended = earlyEnd === undefined ? '' : ` (ended ${earlyEnd})`;
+    return { status: 'inactive', explanation: `the payer reports the coverage as inactive${ended}`, ...dates };
+  }
+  if (member.benefits.length === 0) {
+    return { status: 'unknown', explanation: 'the payer sent no benefits for this member (when the patient is a dependent, see the dependent)', ...dates };
+  }
+  return { status: 'unknown', explanation: 'the payer sent no active or inactive status for this date: verify by phone', ...dates };
+}
+
+function planOf(member: MemberEligibility): PlanSummary {
+  const ref = (qualifier: string) => member.references.find((r) => r.qualifier === qualifier);
+  const group = ref('6P') ?? ref('1L');
+  const planBenefit = member.benefits.find((b) => ACTIVE_KINDS.has(b.kind) && (b.planDescription !== undefined || b.insuranceType !== undefined));
+  return {
+    description: planBenefit?.planDescription ?? ref('18')?.description,
+    insuranceType: planBenefit?.insuranceType,
+    groupNumber: group?.value,
+    groupName: group?.description,
+    planNumber: ref('18')?.value,
+  };
+}
+
+function memberSummary(member: MemberEligibility, options: SummaryOptions, carveOuts: readonly CarveOutFinding[]): MemberBenefitSummary {
+  const benefits = member.benefits.filter((b) => appliesOn(b, options.serviceDate) && matchesProcedure(b, options.procedureCode));
+  // A benefit for the billed procedure is more precise than one for the service type in general.
+  const ordered =
+    options.procedureCode === undefined
+      ? benefits
+      : [...benefits.filter((b) => b.procedure !== undefined), ...benefits.filter((b) => b.procedure === undefined)];
+  return {
+    role: member.role,
+    hierarchyId: member.hierarchyId,
+    memberId: member.memberId,
+    firstName: member.firstName,
+    lastName: member.lastName,
+    coverage: coverageOf(member, member.benefits.filter((b) => matchesProcedure(b, options.procedureCode)), options.serviceDate),
+    plan: planOf(member),
+    planMessages: ordered.filter(isPlanLevel).flatMap((b) => b.messages),
+    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered)),
+    carveOuts: carveOuts.filter((c) => c.memberHierarchyId === member.hierarchyId),
+    rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections)],
+  };
+}
+
+/**
+ * The coordinator's view of a 271 for the services and date of a planned admission: per member, whether coverage
+ * is active, and per service type and network the figures that decide what the patient pays.
+ */
+export function summariseBenefits(response: EligibilityResponse, options: SummaryOptions): BenefitSummary {
+  const carveOuts = detectCarveOuts(response);
+  return {
+    payer: { name: response.informationSource.name, id: response.informationSource.id },
+    reference: response.reference,
+    serviceDate: options.serviceDate,
+    rejections: [...response.informationSource.rejections, ...response.informationReceiver.rejections],
+    members: response.members.map((member) => memberSummary(member, options, carveOuts)),
+    carveOuts,
+  };
+}

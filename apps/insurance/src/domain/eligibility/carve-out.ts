@@ -1,0 +1,160 @@
+import { BEHAVIOURAL_HEALTH_MANAGERS, BEHAVIOURAL_SERVICE_TYPES, ServiceTypeCode, serviceTypeLabel } from './eligibility-codes';
+import { Benefit, EligibilityResponse, InformationSource, MemberEligibility, RelatedEntity } from './eligibility-response';
+
+/**
+ * How we know: the payer said "contact this entity" (EB01 U), named another company beside a behavioural benefit
+ * (LS/LE 2120), or only wrote it in a free-text message.
+ */
+export type CarveOutEvidence = 'contact-entity' | 'related-entity' | 'message';
+
+export interface CarveOutEntity {
+  readonly entityCode: string;
+  readonly name: string | undefined;
+  readonly idQualifier: string | undefined;
+  readonly id: string | undefined;
+  readonly phone: string | undefined;
+  readonly url: string | undefined;
+}
+
+export interface CarveOutFinding {
+  readonly memberHierarchyId: string;
+  readonly serviceTypes: readonly ServiceTypeCode[];
+  readonly entity: CarveOutEntity | undefined;
+  readonly evidence: CarveOutEvidence;
+  readonly segmentNumber: number;
+  /** What the coordinator is told to do. */
+  readonly message: string;
+}
+
+/** Entity codes that mean "another organisation administers this": payer, managed care, UM organisation, vendor. */
+const ADMINISTERING_ENTITIES: ReadonlySet<string> = new Set(['PR', 'Y2', 'X3', 'VN']);
+/** Codes naming a person or place of care: a clinic called "… Behavioral Health" is not a carve-out. */
+const CARE_PROVIDER_ENTITIES: ReadonlySet<string> = new Set(['1P', 'P3', 'FA', '73', '13', 'IL', '03']);
+const CARVE_OUT_WORDING = /\b(carve[\s-]?out|administered by|managed by|contact)\b/i;
+
+function isManagerName(text: string | undefined): boolean {
+  return text !== undefined && BEHAVIOURAL_HEALTH_MANAGERS.some((pattern) => pattern.test(text));
+}
+
+function isSource(entity: RelatedEntity, source: InformationSource): boolean {
+  if (entity.id !== undefined && source.id !== undefined && entity.id === source.id) return true;
+  return entity.name !== undefined && source.name !== undefined && entity.name.trim().toUpperCase() === source.name.trim().toUpperCase();
+}
+
+export function formatPhone(raw: string): string {
+  const digits = raw.replace(/\D/g, '');
+  const national = digits.length === 11 && digits.startsWith('1') ? digits.slice(1) : digits;
+  return national.length === 10 ? `${national.slice(0, 3)}-${national.slice(3, 6)}-${national.slice(6)}` : raw;
+}
+
+function toEntity(entity: RelatedEntity): CarveOutEntity {
+  const contact = entity.contacts.find((c) => c.phone !== undefined) ?? entity.contacts[0];
+  return {
+    entityCode: entity.entityCode,
+    name: entity.name,
+    idQualifier: entity.idQualifier,
+    id: entity.id,
+    phone: contact?.phone === undefined ? undefined : formatPhone(contact.phone),
+    url: contact?.url,
+  };
+}
+
+function describeTypes(types: readonly ServiceTypeCode[]): string {
+  return types.map((code) => `${serviceTypeLabel(code)} (${code})`).join(', ');
+}
+
+function namedMessage(types: readonly ServiceTypeCode[], entity: CarveOutEntity, payer: string): string {
+  const name = entity.name ?? `entity ${entity.id ?? entity.entityCode}`;
+  const reach = [entity.phone === undefined ? undefined : `phone ${entity.phone}`, entity.url].filter((x) => x !== undefined);
+  const contact = reach.length === 0 ? '' : ` (${reach.join(', ')})`;
+  return (
+    `${describeTypes(types)} benefits appear to be managed by ${name}${contact}, not ${payer}: ` +
+    `verify eligibility, benefits and authorisation with ${name} before admission; ${payer}'s figures for these services may not apply`
+  );
+}
+
+function isCarveOutEntity(entity: RelatedEntity, source: InformationSource): boolean {
+  if (isSource(entity, source) || CARE_PROVIDER_ENTITIES.has(entity.entityCode)) return false;
+  return ADMINISTERING_ENTITIES.has(entity.entityCode) || isManagerName(entity.name);
+}
+
+function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source: InformationSource, payer: string): CarveOutFinding[] {
+  const types = benefit.serviceTypes.filter((code) => BEHAVIOURAL_SERVICE_TYPES.has(code));
+  if (types.length === 0) return [];
+  const base = { memberHierarchyId: member.hierarchyId, serviceTypes: types, segmentNumber: benefit.segmentNumber };
+
+  const named = benefit.relatedEntities.filter((entity) =>
+    benefit.kind === 'U' ? !isSource(entity, source) : isCarveOutEntity(entity, source),
+  );
+  if (named.length > 0) {
+    return named.map((related) => {
+      const entity = toEntity(related);
+      return {
+        ...base,
+        entity,
+        evidence: benefit.kind === 'U' ? 'contact-entity' : 'related-entity',
+        message: namedMessage(types, entity, payer),
+      };
+    });
+  }
+  if (benefit.kind === 'U') {
+    return [
+      {
+        ...base,
+        entity: undefined,
+        evidence: 'contact-entity',
+        message:
+          `${payer} says another company handles ${describeTypes(types)} benefits but does not name it: ` +
+          `call ${payer} to learn who manages behavioural health for this plan, and verify with them before admission`,
+      },
+    ];
+  }
+  const clue = benefit.messages.find((text) => isManagerName(text) && CARVE_OUT_WORDING.test(text));
+  if (clue !== undefined) {
+    return [
+      {
+        ...base,
+        entity: undefined,
+        evidence: 'message',
+        message: `${payer}'s message for ${describeTypes(types)} says: "${clue}". Verify these benefits with the company named there before admission`,
+      },
+    ];
+  }
+  return [];
+}
+
+function sameEntity(a: CarveOutFinding, b: CarveOutFinding): boolean {
+  if (a.memberHierarchyId !== b.memberHierarchyId || a.evidence !== b.evidence) return false;
+  if (a.entity === undefined || b.entity === undefined) return a.entity === b.entity && a.message === b.message;
+  return a.entity.name === b.entity.name && a.entity.id === b.entity.id;
+}
+
+/**
+ * Behavioural-health carve-outs: the plan's payer answers, but another company manages (and authorises) mental
+ * health and substance use care. Missing one means admitting on benefits that are not the ones that apply.
+ * Findings naming the same entity for the same member are merged, keeping every service type they cover.
+ */
+export function detectCarveOuts(response: EligibilityResponse): CarveOutFinding[] {
+  const payer = response.informationSource.name ?? 'the payer';
+  const findings: CarveOutFinding[] = [];
+  for (const member of response.members) {
+    for (const benefit of member.benefits) {
+      for (const finding of findingsForBenefit(member, benefit, response.informationSource, payer)) {
+        const index = findings.findIndex((existing) => sameEntity(existing, finding));
+        const existing = findings[index];
+        if (existing === undefined) {
+          findings.push(finding);
+          continue;
+        }
+        const types = [...existing.serviceTypes, ...finding.serviceTypes.filter((t) => !existing.serviceTypes.includes(t))];
+        const entity = existing.entity ?? finding.entity;
+        findings[index] = {
+          ...existing,
+          serviceTypes: types,
+          message: entity === undefined || existing.evidence === 'message' ? existing.message : namedMessage(types, entity, payer),
+        };
+      }
+    }
+  }
+  return findings;
+}

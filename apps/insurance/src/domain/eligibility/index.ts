@@ -1,0 +1,14 @@
+export * from './benefit-summary';
+export * from './carve-out';
+export * from './eligibility-270.builder';
+export * from './eligibility-270.parser';
+export * from './eligibility-271.parser';
+export * from './eligibility-codes';
+export * from './eligibility-response';
+export { readInterchange } from './x12-envelope';
+export type { FunctionalGroup, Interchange, InterchangeHeader, TransactionSet } from './x12-envelope';
+export { X12BuildError, X12ParseError } from './x12-parse-error';
+export type { X12ParseErrorCode } from './x12-parse-error';
+export { DEFAULT_DELIMITERS, splitSegmentsOnly, tokenize, X12Segment } from './x12-tokenizer';
+export type { X12Delimiters } from './x12-tokenizer';
+export type { DateRange, IsoDate } from './x12-values';

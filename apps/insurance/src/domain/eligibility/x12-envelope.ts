@@ -1,0 +1,217 @@
+import { X12ParseError } from './x12-parse-error';
+import { tokenize, X12Delimiters, X12Segment } from './x12-tokenizer';
+import { IsoDate, readDate, readShortDate, readTime } from './x12-values';
+
+export interface InterchangeHeader {
+  readonly senderQualifier: string;
+  readonly senderId: string;
+  readonly receiverQualifier: string;
+  readonly receiverId: string;
+  readonly date: IsoDate;
+  readonly time: string;
+  readonly version: string;
+  readonly controlNumber: string;
+  readonly acknowledgmentRequested: boolean;
+  readonly usage: 'production' | 'test';
+}
+
+export interface TransactionSet {
+  readonly id: string;
+  readonly controlNumber: string;
+  readonly implementation: string | undefined;
+  readonly header: X12Segment;
+  /** The segments between ST and SE. */
+  readonly body: readonly X12Segment[];
+  readonly trailer: X12Segment;
+}
+
+export interface FunctionalGroup {
+  readonly functionalId: string;
+  readonly senderCode: string;
+  readonly receiverCode: string;
+  readonly date: IsoDate;
+  readonly time: string;
+  readonly controlNumber: string;
+  readonly version: string;
+  readonly transactions: readonly TransactionSet[];
+}
+
+export interface Interchange {
+  readonly delimiters: X12Delimiters;
+  readonly header: InterchangeHeader;
+  readonly groups: readonly FunctionalGroup[];
+  readonly segmentCount: number;
+}
+
+interface OpenGroup {
+  readonly gs: X12Segment;
+  readonly transactions: TransactionSet[];
+}
+
+interface OpenTransaction {
+  readonly st: X12Segment;
+  readonly startIndex: number;
+}
+
+/**
+ * Control numbers are compared as numbers when both are digits: some senders pad GS06 and GE02 differently,
+ * which is not the mismatch this check exists to catch.
+ */
+function sameControlNumber(a: string, b: string): boolean {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return BigInt(a) === BigInt(b);
+  return a === b;
+}
+
+function checkControl(trailer: X12Segment, index: number, expected: string, headerRef: string): void {
+  const actual = trailer.require(index, 'control number');
+  if (!sameControlNumber(actual, expected)) {
+    trailer.fail('control-number-mismatch', `does not match ${headerRef} "${expected}"`, index);
+  }
+}
+
+function checkCount(trailer: X12Segment, index: number, expected: number, what: string): void {
+  const raw = trailer.require(index, 'count');
+  if (!/^\d+$/.test(raw) || Number(raw) !== expected) {
+    trailer.fail('segment-count-mismatch', `does not match the ${expected} ${what}`, index);
+  }
+}
+
+function missingTrailer(at: X12Segment, problem: string): X12ParseError {
+  return new X12ParseError({
+    code: 'missing-trailer',
+    segmentNumber: at.position,
+    segmentId: at.id,
+    byteOffset: at.byteOffset,
+    problem,
+  });
+}
+
+function readHeader(isa: X12Segment): InterchangeHeader {
+  const usage = isa.require(15, 'usage indicator');
+  if (usage !== 'P' && usage !== 'T') isa.fail('invalid-code', 'is not a usage indicator (P or T)', 15);
+  const ack = isa.require(14, 'acknowledgment requested');
+  if (ack !== '0' && ack !== '1') isa.fail('invalid-code', 'is not an acknowledgment flag (0 or 1)', 14);
+  const control = isa.require(13, 'interchange control number');
+  if (!/^\d{9}$/.test(control)) isa.fail('invalid-code', 'is not a nine-digit interchange control number', 13);
+  return {
+    senderQualifier: isa.require(5, 'sender qualifier'),
+    senderId: isa.require(6, 'sender id').trim(),
+    receiverQualifier: isa.require(7, 'receiver qualifier'),
+    receiverId: isa.require(8, 'receiver id').trim(),
+    date: readShortDate(isa, 9),
+    time: readTime(isa, 10) ?? isa.fail('missing-element', 'is required (time) but is empty', 10),
+    version: isa.require(12, 'version'),
+    controlNumber: control,
+    acknowledgmentRequested: ack === '1',
+    usage: usage === 'P' ? 'production' : 'test',
+  };
+}
+
+function closeGroup(open: OpenGroup, ge: X12Segment): FunctionalGroup {
+  checkCount(ge, 1, open.transactions.length, 'transaction sets in the group');
+  const control = open.gs.require(6, 'group control number');
+  checkControl(ge, 2, control, 'GS06');
+  return {
+    functionalId: open.gs.require(1, 'functional identifier'),
+    senderCode: open.gs.require(2, 'application sender code'),
+    receiverCode: open.gs.require(3, 'application receiver code'),
+    date: readDate(open.gs, 4) ?? open.gs.fail('missing-element', 'is required (date) but is empty', 4),
+    time: readTime(open.gs, 5) ?? open.gs.fail('missing-element', 'is required (time) but is empty', 5),
+    controlNumber: control,
+    version: open.gs.require(8, 'version'),
+    transactions: open.transactions,
+  };
+}
+
+/**
+ * Checks the envelope (ISA/IEA, GS/GE, ST/SE: presence, counts, control numbers) and hands back the
+ * transaction sets. One interchange per input: that is what a clearinghouse returns for one inquiry.
+ */
+export function readInterchange(input: string | Uint8Array): Interchange {
+  const { delimiters, segments } = tokenize(input);
+  const isa = segments[0];
+  if (isa === undefined) throw new Error('tokenize returned no ISA');
+  const header = readHeader(isa);
+  const groups: FunctionalGroup[] = [];
+  let group: OpenGroup | undefined;
+  let transaction: OpenTransaction | undefined;
+  let closed: X12Segment | undefined;
+
+  for (let k = 1; k < segments.length; k += 1) {
+    const next = segments[k];
+    if (next === undefined) break;
+    // Annotated so that segment.fail(), which never returns, narrows the open group and transaction below.
+    const segment: X12Segment = next;
+    if (closed !== undefined) {
+      segment.fail('unexpected-segment', `follows the IEA at segment ${closed.position}; one interchange per input`);
+    }
+    switch (segment.id) {
+      case 'ISA':
+        segment.fail('unexpected-segment', 'starts a second interchange before IEA closed the first');
+        break;
+      case 'GS':
+        if (transaction !== undefined) throw unclosedTransaction(transaction, segment);
+        if (group !== undefined) throw unclosedGroup(group, segment);
+        group = { gs: segment, transactions: [] };
+        break;
+      case 'ST':
+        if (transaction !== undefined) throw unclosedTransaction(transaction, segment);
+        if (group === undefined) segment.fail('unexpected-segment', 'starts a transaction set outside a functional group (no GS)');
+        transaction = { st: segment, startIndex: k };
+        break;
+      case 'SE': {
+        if (transaction === undefined || group === undefined) {
+          segment.fail('unexpected-trailer', 'closes a transaction set that no ST opened');
+        }
+        checkCount(segment, 1, k - transaction.startIndex + 1, 'segments from ST to SE');
+        const stControl = transaction.st.require(2, 'transaction set control number');
+        checkControl(segment, 2, stControl, 'ST02');
+        group.transactions.push({
+          id: transaction.st.require(1, 'transaction set identifier'),
+          controlNumber: stControl,
+          implementation: transaction.st.get(3),
+          header: transaction.st,
+          body: segments.slice(transaction.startIndex + 1, k),
+          trailer: segment,
+        });
+        transaction = undefined;
+        break;
+      }
+      case 'GE':
+        if (transaction !== undefined) throw unclosedTransaction(transaction, segment);
+        if (group === undefined) segment.fail('unexpected-trailer', 'closes a functional group that no GS opened');
+        groups.push(closeGroup(group, segment));
+        group = undefined;
+        break;
+      case 'IEA':
+        if (transaction !== undefined) throw unclosedTransaction(transaction, segment);
+        if (group !== undefined) throw unclosedGroup(group, segment);
+        checkCount(segment, 1, groups.length, 'functional groups in the interchange');
+        checkControl(segment, 2, header.controlNumber, 'ISA13');
+        closed = segment;
+        break;
+      default:
+        if (transaction === undefined) {
+          segment.fail('unexpected-segment', 'appears outside a transaction set (between ST and SE)');
+        }
+    }
+  }
+
+  const last = segments[segments.length - 1] ?? isa;
+  if (transaction !== undefined) throw unclosedTransaction(transaction, last, true);
+  if (group !== undefined) throw unclosedGroup(group, last, true);
+  if (closed === undefined) throw missingTrailer(last, 'the interchange ends without an IEA segment');
+  return { delimiters, header, groups, segmentCount: segments.length };
+}
+
+function unclosedTransaction(open: OpenTransaction, at: X12Segment, atEnd = false): X12ParseError {
+  const control = open.st.get(2) ?? '?';
+  const where = atEnd ? 'the input ends' : `${at.id} appears`;
+  return missingTrailer(at, `${where} before an SE closed transaction set "${control}" (ST at segment ${open.st.position})`);
+}
+
+function unclosedGroup(open: OpenGroup, at: X12Segment, atEnd = false): X12ParseError {
+  const control = open.gs.get(6) ?? '?';
+  const where = atEnd ? 'the input ends' : `${at.id} appears`;
+  return missingTrailer(at, `${where} before a GE closed functional group "${control}" (GS at segment ${open.gs.position})`);
+}

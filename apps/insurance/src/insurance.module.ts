@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { LOGGER, PlatformModule } from '@iop/platform';
+import { CoveragesController } from './api/coverages.controller';
+import { EstimatesController } from './api/estimates.controller';
+import { PayersController } from './api/payers.controller';
+import { VerificationsController } from './api/verifications.controller';
+import { CLEARINGHOUSE } from './application/clearinghouse.port';
+import { CompletePhoneVerification } from './application/complete-phone-verification.use-case';
+import { consentReadModelHandlers } from './application/consent-read-model';
+import { CoverageRequestWorker, coverageRequestHandlers } from './application/coverage-request.saga';
+import { EstimateCost } from './application/estimate-cost.use-case';
+import { MonthlyReverification, episodeHandlers } from './application/monthly-reverification';
+import { RecordCoverage } from './application/record-coverage.use-case';
+import { UpdatePayer } from './application/update-payer.use-case';
+import { VerifyCoverage } from './application/verify-coverage';
+import { HttpClearinghouse, clearinghouseOptionsFromEnv } from './infrastructure/http-clearinghouse';
+import { Insurance1763800004000 } from './infrastructure/migrations/1763800004000-insurance';
+
+@Module({
+  imports: [
+    PlatformModule.forService({
+      service: 'insurance',
+      siteDirectory: true,
+      migrations: [Insurance1763800004000],
+      handlers: [...consentReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers],
+    }),
+  ],
+  controllers: [PayersController, CoveragesController, VerificationsController, EstimatesController],
+  providers: [
+    UpdatePayer,
+    RecordCoverage,
+    VerifyCoverage,
+    CompletePhoneVerification,
+    EstimateCost,
+    CoverageRequestWorker,
+    MonthlyReverification,
+    { provide: CLEARINGHOUSE, useFactory: (log: Logger) => new HttpClearinghouse(clearinghouseOptionsFromEnv(log)), inject: [LOGGER] },
+  ],
+})
+export class InsuranceModule {}

@@ -1,0 +1,3 @@
+import { startTelemetry } from '@iop/observability';
+
+startTelemetry('insurance');

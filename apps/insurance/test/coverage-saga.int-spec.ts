@@ -1,0 +1,154 @@
+import { CoverageVerificationRequested, PatientAdmitted, type PayloadOf } from '@iop/contracts';
+import { eventually } from '@iop/testing';
+import { MonthlyReverification } from '../src/application/monthly-reverification';
+import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, startInsurance, type Answer, type InsuranceKit } from './insurance-test-kit';
+
+describe('insurance answers intake\'s coverage-verification requests (admission saga)', () => {
+  let kit: InsuranceKit;
+
+  beforeAll(async () => {
+    kit = await startInsurance();
+  });
+  afterAll(async () => {
+    await kit?.close();
+  });
+
+  async function ask(siteId: string, patientId: string, overrides: Partial<PayloadOf<typeof CoverageVerificationRequested>> = {}) {
+    const request = {
+      requestId: crypto.randomUUID(),
+      patientId,
+      referralId: crypto.randomUUID(),
+      siteId,
+      programType: 'substance-use' as const,
+      serviceDate: '2026-12-01',
+      answerBy: new Date(Date.now() + 3_600_000).toISOString(),
+      occurredAt: new Date().toISOString(),
+      ...overrides,
+    };
+    await publish(kit.producer, CoverageVerificationRequested, request);
+    return request;
+  }
+
+  const answersTo = (requestId: string, count = 1) =>
+    eventually(() => {
+      const got = kit.answers.get(requestId) ?? [];
+      expect(got.length).toBeGreaterThanOrEqual(count);
+      return got;
+    }, { timeoutMs: 30_000 });
+
+  it('answers coverage-verified, correlated by requestId, when coverage and consent are on file', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic);
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
+    const request = await ask(clinic.siteId, coverage.patientId);
+    const [answer] = await answersTo(request.requestId);
+    expect(answer).toMatchObject<Partial<Answer>>({ type: 'insurance.coverage-verified' });
+    expect(answer!.payload).toMatchObject({ patientId: coverage.patientId, siteId: clinic.siteId, payerId: 'cigna', method: 'electronic', authorizationRequired: true, carveOut: false });
+    // The answer carries no member id or name.
+    expect(JSON.stringify(answer!.payload)).not.toContain(coverage.memberId);
+    const [row] = await kit.infra.adminQuery<{ status: string }>(`SELECT status FROM insurance.verifications WHERE verification_id = $1`, [answer!.payload.verificationId]);
+    expect(row).toEqual({ status: 'verified' });
+  });
+
+  it('answers verification-failed (no-coverage-on-file) when the patient has no coverage at the site', async () => {
+    const clinic = await aClinic();
+    const request = await ask(clinic.siteId, crypto.randomUUID());
+    const [answer] = await answersTo(request.requestId);
+    expect(answer).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'no-coverage-on-file', followUpPending: false } });
+  });
+
+  it('answers verification-failed (consent-missing) and sends no 270 without consent', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic);
+    const request = await ask(clinic.siteId, coverage.patientId);
+    const [answer] = await answersTo(request.requestId);
+    expect(answer).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'consent-missing', followUpPending: false } });
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(0);
+  });
+
+  it('answers coverage-rejected when the payer does not know the member', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `AAA72${Math.floor(Math.random() * 1e9)}` }));
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
+    const request = await ask(clinic.siteId, coverage.patientId);
+    const [answer] = await answersTo(request.requestId);
+    expect(answer).toMatchObject({ type: 'insurance.coverage-rejected', payload: { reason: 'member-not-found', method: 'electronic' } });
+  });
+
+  it('a phone-only payer: verification-failed with a follow-up pending, then coverage-verified by phone for the same request', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic, aPatient({ payerId: 'beech-street' }));
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'beech-street');
+    const request = await ask(clinic.siteId, coverage.patientId);
+    const [first] = await answersTo(request.requestId);
+    expect(first).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'not-offered-electronically', followUpPending: true } });
+
+    const tasks = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/phone-tasks`).expect(200);
+    expect(tasks.body).toHaveLength(1);
+    await api(kit, clinic.coordinator)
+      .post(`/sites/${clinic.siteId}/phone-tasks/${tasks.body[0].taskId}/complete`, {
+        representative: 'Sam at Beech Street',
+        callReference: 'BS-100',
+        coverageActive: true,
+        authorizationRequired: true,
+      })
+      .expect(200);
+    const answers = await answersTo(request.requestId, 2);
+    expect(answers[1]).toMatchObject({
+      type: 'insurance.coverage-verified',
+      payload: { requestId: request.requestId, verificationId: first!.payload.verificationId, method: 'phone', authorizationRequired: true },
+    });
+  });
+
+  it('the same request sent twice is answered once', async () => {
+    const clinic = await aClinic();
+    const request = await ask(clinic.siteId, crypto.randomUUID());
+    await publish(kit.producer, CoverageVerificationRequested, request);
+    await answersTo(request.requestId);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(kit.answers.get(request.requestId)).toHaveLength(1);
+  });
+
+  it('patients in treatment are re-verified once at the start of each month, without answering intake', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic);
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
+    const today = new Date().toISOString().slice(0, 10);
+    const started = new Date(Date.now() - 20 * 86_400_000).toISOString().slice(0, 10);
+    const episodeId = crypto.randomUUID();
+    await publish(kit.producer, PatientAdmitted, {
+      episodeId,
+      patientId: coverage.patientId,
+      referralId: crypto.randomUUID(),
+      siteId: clinic.siteId,
+      programType: 'substance-use',
+      levelOfCare: '2.1',
+      plannedWeeklyHours: 9,
+      plannedStart: started,
+      occurredAt: new Date().toISOString(),
+    });
+    await eventually(async () => expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1`, [episodeId])).toHaveLength(1));
+    const scheduler = kit.app.get(MonthlyReverification);
+    expect(await scheduler.queueDue(today)).toBeGreaterThanOrEqual(1);
+    await eventually(async () => {
+      const rows = await kit.infra.adminQuery<{ status: string; requested_by: string }>(`SELECT status, requested_by FROM insurance.verifications WHERE patient_id = $1`, [coverage.patientId]);
+      expect(rows).toEqual([{ status: 'verified', requested_by: 'monthly-reverification' }]);
+    });
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
+    await scheduler.queueDue(today);
+    expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE patient_id = $1`, [coverage.patientId])).toHaveLength(1);
+    expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE key = $1`, [coverage.patientId])).toHaveLength(0);
+  });
+
+  it('a request whose worker died mid-way is taken up again and answered', async () => {
+    const clinic = await aClinic();
+    const requestId = crypto.randomUUID();
+    await kit.infra.adminQuery(
+      `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, request_id, status, requested_by, claimed_at)
+       VALUES ($1, $2, $3, '2026-12-01', 'substance-use', $4, 'in-progress', 'intake.admission-saga', now() - interval '10 minutes')`,
+      [crypto.randomUUID(), clinic.siteId, crypto.randomUUID(), requestId],
+    );
+    const [answer] = await answersTo(requestId);
+    expect(answer).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'no-coverage-on-file' } });
+  });
+});
