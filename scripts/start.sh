@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# `npm start`: the whole platform on this machine for development. Installs dependencies when the
+# lock file moved, makes sure Postgres, Redis and the development Kafka broker's binary are there,
+# then hands over to scripts/dev-platform.ts (services, demo network, tokens). Ctrl-C stops it all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# npm writes node_modules/.package-lock.json on every install: older than the lock file means stale.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "[start] installing dependencies"
+  # npm install, not npm ci: npm 11 rejects a lockfile made on Linux for lacking other platforms'
+  # optional binaries ("Missing: @swc/core-darwin-arm64 from lock file"). The lockfile still pins versions.
+  npm install --no-audit --no-fund
+fi
+
+bash scripts/ensure-infra.sh
+
+# exec: the terminal's Ctrl-C goes straight to the launcher, which stops what it started.
+exec node -r @swc-node/register scripts/dev-platform.ts
