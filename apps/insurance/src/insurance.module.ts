@@ -5,6 +5,7 @@ import { CoveragesController } from './api/coverages.controller';
 import { EstimatesController } from './api/estimates.controller';
 import { PayersController } from './api/payers.controller';
 import { VerificationsController } from './api/verifications.controller';
+import { AuthorizationSweep, authorizationUsageHandlers } from './application/authorization-watch';
 import { CLEARINGHOUSE } from './application/clearinghouse.port';
 import { CompletePhoneVerification } from './application/complete-phone-verification.use-case';
 import { consentReadModelHandlers } from './application/consent-read-model';
@@ -16,14 +17,15 @@ import { UpdatePayer } from './application/update-payer.use-case';
 import { VerifyCoverage } from './application/verify-coverage';
 import { HttpClearinghouse, clearinghouseOptionsFromEnv } from './infrastructure/http-clearinghouse';
 import { Insurance1763800004000 } from './infrastructure/migrations/1763800004000-insurance';
+import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/1763800005000-authorization-warnings';
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'insurance',
       siteDirectory: true,
-      migrations: [Insurance1763800004000],
-      handlers: [...consentReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers],
+      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000],
+      handlers: [...consentReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],
     }),
   ],
   controllers: [PayersController, CoveragesController, VerificationsController, EstimatesController],
@@ -35,6 +37,7 @@ import { Insurance1763800004000 } from './infrastructure/migrations/176380000400
     EstimateCost,
     CoverageRequestWorker,
     MonthlyReverification,
+    AuthorizationSweep,
     { provide: CLEARINGHOUSE, useFactory: (log: Logger) => new HttpClearinghouse(clearinghouseOptionsFromEnv(log)), inject: [LOGGER] },
   ],
 })

@@ -1,5 +1,8 @@
-import { tokenFor } from '@iop/testing';
-import { aClinic, aPatient, api, grantConsent, recordCoverage, startInsurance, type Clinic, type InsuranceKit } from './insurance-test-kit';
+import { AuthorizationExpiring, SessionAttended, type PayloadOf } from '@iop/contracts';
+import { encodeEvent } from '@iop/messaging';
+import { eventually, tokenFor } from '@iop/testing';
+import { AuthorizationSweep } from '../src/application/authorization-watch';
+import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, startInsurance, type Clinic, type InsuranceKit } from './insurance-test-kit';
 
 interface Tier {
   patientResponsibilityCents: number;
@@ -88,33 +91,113 @@ describe('patient cost estimates and prior authorisations', () => {
 
   describe('prior authorisations', () => {
     const today = () => new Date().toISOString().slice(0, 10);
-    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const inDays = (n: number, from = Date.now()) => new Date(from + n * 86_400_000).toISOString().slice(0, 10);
+    const anAuthorization = (patientId: string, overrides: object = {}) => ({
+      patientId,
+      payerId: 'cigna',
+      serviceCode: 'H0015',
+      payerReference: `AUTH-${Math.floor(Math.random() * 1e6)}`,
+      unitsApproved: 24,
+      startDate: today(),
+      endDate: inDays(60),
+      ...overrides,
+    });
 
-    it('are recorded, and warn when units run low or the end date nears', async () => {
+    /**
+     * Attendance's event for one attended session, as the attendance service will publish it. Keyed by the patient's
+     * episode, so one patient's sessions arrive in order.
+     */
+    const episodes = new Map<string, string>();
+    const anAttendedSession = (siteId: string, patientId: string, serviceDate: string): PayloadOf<typeof SessionAttended> => ({
+      attendanceId: crypto.randomUUID(),
+      sessionId: crypto.randomUUID(),
+      episodeId: episodes.get(patientId) ?? episodes.set(patientId, crypto.randomUUID()).get(patientId)!,
+      patientId,
+      siteId,
+      sessionKind: 'group',
+      serviceDate,
+      minutesAttended: 180,
+      billingCode: 'H0015',
+      occurredAt: new Date().toISOString(),
+    });
+
+    const authorizationsOf = async (clinic: Clinic, patientId: string) => {
+      const res = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/patients/${patientId}/authorizations`).expect(200);
+      return res.body as Array<{ authorizationId: string; payerReference: string; unitsUsed: number; unitsRemaining: number; warnings: string[] }>;
+    };
+
+    it('count one unit per attended day from attendance events, however many sessions that day and however often redelivered', async () => {
       const clinic = await aClinic();
       const patientId = crypto.randomUUID();
-      const base = { patientId, payerId: 'cigna', serviceCode: 'H0015', startDate: today() };
-      const roomy = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, { ...base, payerReference: 'AUTH-1', unitsApproved: 24, endDate: inDays(60) }).expect(201);
-      await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, { ...base, payerReference: 'AUTH-2', unitsApproved: 12, endDate: inDays(3) }).expect(201);
-      // Attended days, as the attendance consumer will record them.
-      for (let i = 0; i < 20; i++) {
-        await kit.infra.adminQuery(`INSERT INTO insurance.authorization_usage (source_event_id, authorization_id, site_id, service_date, units) VALUES ($1, $2, $3, $4, 1)`, [
-          crypto.randomUUID(),
-          roomy.body.authorizationId,
-          clinic.siteId,
-          today(),
-        ]);
-      }
-      const res = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/patients/${patientId}/authorizations`).expect(200);
-      const byRef = Object.fromEntries((res.body as Array<{ payerReference: string }>).map((a) => [a.payerReference, a]));
-      expect(byRef['AUTH-1']).toMatchObject({ unitsUsed: 20, unitsRemaining: 4, warnings: ['units-low'] });
+      await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId)).expect(201);
+      const morning = anAttendedSession(clinic.siteId, patientId, today());
+      const encoded = encodeEvent(SessionAttended, morning, '/iop/attendance', {});
+      const message = { key: encoded.key, value: JSON.stringify(encoded.payload), headers: encoded.headers };
+      await kit.producer.send({ topic: SessionAttended.topic, acks: -1, messages: [message, message] });
+      await publish(kit.producer, SessionAttended, { ...anAttendedSession(clinic.siteId, patientId, today()), sessionKind: 'individual', minutesAttended: 50 });
+      await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(1)));
+      // A day outside every authorisation uses none of them.
+      await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(90)));
+      // The third distinct day is the last event on the episode's partition: once it counts, all before it were handled.
+      await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(2)));
+      await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] }), { timeoutMs: 30_000 });
+      const counted = await kit.infra.adminQuery<{ service_date: string }>(`SELECT service_date::text FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`, [patientId]);
+      expect(counted.map((r) => r.service_date)).toEqual([today(), inDays(1), inDays(2)]);
+    });
+
+    it('warn once each through insurance.authorization-expiring as units run low and run out, and re-verify coverage before the review', async () => {
+      const expiring = await kit.eventsOf(AuthorizationExpiring);
+      const clinic = await aClinic();
+      const patientId = crypto.randomUUID();
+      const recorded = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 7 })).expect(201);
+      const authorizationId = recorded.body.authorizationId as string;
+      for (let day = 0; day < 7; day++) await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(day)));
+
+      const warnings = await eventually(() => {
+        const ours = expiring.filter((e) => e.authorizationId === authorizationId);
+        expect(ours).toHaveLength(2);
+        return ours;
+      }, { timeoutMs: 30_000 });
+      expect(warnings[0]).toMatchObject({ siteId: clinic.siteId, patientId, payerId: 'cigna', serviceCode: 'H0015', unitsApproved: 7, unitsUsed: 2, unitsRemaining: 5, raised: ['units-low'] });
+      expect(warnings[1]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, raised: ['units-exhausted'], warnings: ['units-exhausted'] });
+      expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, warnings: ['units-exhausted'] });
+      const reverifications = await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE patient_id = $1 AND requested_by = 'authorization-review'`, [patientId]);
+      expect(reverifications).toHaveLength(1);
+    });
+
+    it('warn at once when recorded with a week or less to run, and the sweep raises "ended" once its date has passed, once', async () => {
+      const expiring = await kit.eventsOf(AuthorizationExpiring);
+      const clinic = await aClinic();
+      const patientId = crypto.randomUUID();
+      const recorded = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { endDate: inDays(3) })).expect(201);
+      const authorizationId = recorded.body.authorizationId as string;
+      const sweep = kit.app.get(AuthorizationSweep);
+      await sweep.sweep(inDays(4));
+      await sweep.sweep(inDays(5));
+      const ours = await eventually(() => {
+        const list = expiring.filter((e) => e.authorizationId === authorizationId);
+        expect(list).toHaveLength(2);
+        return list;
+      }, { timeoutMs: 30_000 });
+      expect(ours.map((e) => e.raised)).toEqual([['ending-soon'], ['ended']]);
+      const published = await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE type = $1 AND payload->>'authorizationId' = $2`, [AuthorizationExpiring.type, authorizationId]);
+      expect(published).toHaveLength(2);
+    });
+
+    it('show units used and remaining, with the warnings a coordinator acts on', async () => {
+      const clinic = await aClinic();
+      const patientId = crypto.randomUUID();
+      await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-1', unitsApproved: 24 })).expect(201);
+      await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-2', unitsApproved: 12, endDate: inDays(3) })).expect(201);
+      const byRef = Object.fromEntries((await authorizationsOf(clinic, patientId)).map((a) => [a.payerReference, a]));
+      expect(byRef['AUTH-1']).toMatchObject({ unitsUsed: 0, unitsRemaining: 24, warnings: [] });
       expect(byRef['AUTH-2']).toMatchObject({ unitsUsed: 0, unitsRemaining: 12, warnings: ['ending-soon'] });
     });
 
     it('an authorisation ending before it starts is refused', async () => {
       const clinic = await aClinic();
       const res = await api(kit, clinic.coordinator)
-        .post(`/sites/${clinic.siteId}/authorizations`, { patientId: crypto.randomUUID(), payerId: 'cigna', payerReference: 'A', serviceCode: 'H0015', unitsApproved: 5, startDate: inDays(5), endDate: today() })
+        .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(crypto.randomUUID(), { startDate: inDays(5), endDate: today() }))
         .expect(400);
       expect(res.body.message).toContain('endDate');
     });

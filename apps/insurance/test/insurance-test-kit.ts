@@ -18,6 +18,8 @@ export interface InsuranceKit {
   readonly simulator: PayerSimulator;
   readonly producer: Producer;
   readonly answers: Map<string, Answer[]>;
+  /** Every event of this type insurance publishes from now on, as a consumer downstream would see it. */
+  eventsOf<D extends EventDefinition>(definition: D): Promise<Array<PayloadOf<D>>>;
   close(): Promise<void>;
 }
 
@@ -44,13 +46,29 @@ export async function startInsurance(env: Record<string, string> = {}, simulator
       answers.set(payload.requestId, [...(answers.get(payload.requestId) ?? []), { type: decoded.meta.type, payload }]);
     },
   });
+  const readers: Consumer[] = [];
   return {
     infra,
     app,
     simulator,
     producer,
     answers,
+    async eventsOf<D extends EventDefinition>(definition: D) {
+      const seen: Array<PayloadOf<D>> = [];
+      const reader = kafka.consumer({ groupId: uniqueName(`${definition.type}-reader`), sessionTimeout: 6000, maxWaitTimeInMs: 100 });
+      readers.push(reader);
+      await reader.connect();
+      await reader.subscribe({ topic: definition.topic, fromBeginning: true });
+      await reader.run({
+        eachMessage: async ({ message }) => {
+          const decoded = decodeEvent(message, registry, (type) => type === definition.type);
+          if (decoded !== 'not-ours') seen.push(decoded.payload as PayloadOf<D>);
+        },
+      });
+      return seen;
+    },
     async close() {
+      for (const reader of readers) await reader.disconnect().catch(() => undefined);
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
       await app?.close();

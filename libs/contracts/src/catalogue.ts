@@ -4,6 +4,8 @@ import { SiteRegistered, SiteUpdated } from './events/scheduling.events';
 import { ConsentGranted, ConsentRevoked } from './events/consent.events';
 import { CoverageRejected, CoverageVerificationFailed, CoverageVerificationRequested, CoverageVerified } from './events/coverage.events';
 import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
+import { SessionAttended } from './events/attendance.events';
+import { AuthorizationExpiring } from './events/authorization.events';
 import {
   ReferralAdmitted,
   ReferralAssessed,
@@ -35,6 +37,8 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ReferralAssessed,
   ReferralAdmitted,
   ReferralClosed,
+  AuthorizationExpiring,
+  SessionAttended,
 ];
 
 export class EventRegistry {

@@ -8,4 +8,6 @@ export * from './events/consent.events';
 export * from './events/coverage.events';
 export * from './events/admission.events';
 export * from './events/referral.events';
+export * from './events/attendance.events';
+export * from './events/authorization.events';
 export * from './catalogue-files';

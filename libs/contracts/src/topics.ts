@@ -71,6 +71,23 @@ export const TOPICS = {
     description: 'Urgent safety concerns from screens; clinicians must follow up at once.',
     compatibility: 'backward',
   },
+  insuranceAuthorizations: {
+    name: 'insurance.authorizations',
+    partitions: 3,
+    retentionMs: 365 * DAY,
+    key: 'authorizationId',
+    description: 'Warnings that a prior authorisation is running out of units or days, so someone asks the payer for more in time.',
+    compatibility: 'backward',
+  },
+  attendanceSessions: {
+    name: 'attendance.sessions',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'episodeId',
+    description:
+      "Sessions patients attended, with patient ids: internal to the platform (insurance counts authorised units from it). Analysts read a pseudonymous stream, not this one.",
+    compatibility: 'backward',
+  },
   deadLetterIntake: deadLetter('intake'),
   deadLetterInsurance: deadLetter('insurance'),
   deadLetterScheduling: deadLetter('scheduling'),

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Access, AuditTrail } from '@iop/auth';
 import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody } from '@iop/platform';
+import { raiseAuthorizationWarnings } from '../application/authorization-watch';
 import { authorizationRepository } from '../application/authorizations';
 import { EstimateCost } from '../application/estimate-cost.use-case';
 import { payerDirectory } from '../application/payer-directory';
@@ -66,6 +67,8 @@ export class EstimatesController {
       const authorization = { authorizationId: crypto.randomUUID(), siteId, ...body };
       await authorizationRepository.insert(manager, authorization, principal.subject);
       await this.audit.record(manager, { principal, requestId }, { action: 'create', resource: `authorization:${authorization.authorizationId}`, patientId: body.patientId, siteId });
+      // One recorded late (a week or less to run) warns at once rather than at the next hourly sweep.
+      await raiseAuthorizationWarnings(manager, authorization.authorizationId);
       return authorization;
     });
   }

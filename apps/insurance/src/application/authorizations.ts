@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { AuthorizationExpiring, PayloadOf } from '@iop/contracts';
 
 export interface Authorization {
   readonly authorizationId: string;
@@ -12,7 +13,7 @@ export interface Authorization {
   readonly endDate: string;
 }
 
-export type AuthorizationWarning = 'units-low' | 'units-exhausted' | 'ending-soon' | 'ended';
+export type AuthorizationWarning = PayloadOf<typeof AuthorizationExpiring>['warnings'][number];
 
 export interface AuthorizationStatus extends Authorization {
   readonly unitsUsed: number;
@@ -29,7 +30,7 @@ function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Pure: the warnings a coordinator sees, and that `insurance.authorization-expiring` will carry once it is in the catalogue. */
+/** Pure: the warnings a coordinator sees, and that `insurance.authorization-expiring` carries. */
 export function authorizationStatus(a: Authorization, unitsUsed: number, today: string): AuthorizationStatus {
   const remaining = Math.max(0, a.unitsApproved - unitsUsed);
   const warnings: AuthorizationWarning[] = [];
@@ -63,7 +64,38 @@ interface Row {
   start_date: string;
   end_date: string;
   units_used: number;
+  warned: AuthorizationWarning[];
 }
+
+export interface WatchedAuthorization {
+  readonly status: AuthorizationStatus;
+  /** The warnings an `insurance.authorization-expiring` event has already reported. */
+  readonly warned: readonly AuthorizationWarning[];
+}
+
+const SELECT = `SELECT a.authorization_id, a.site_id, a.patient_id, a.payer_id, a.payer_reference, a.service_code, a.units_approved,
+                       a.start_date::text AS start_date, a.end_date::text AS end_date, a.warned,
+                       (SELECT coalesce(sum(u.units), 0)::int FROM insurance.authorization_usage u WHERE u.authorization_id = a.authorization_id) AS units_used
+                  FROM insurance.authorizations a`;
+
+const toWatched = (r: Row, today: string): WatchedAuthorization => ({
+  status: authorizationStatus(
+    {
+      authorizationId: r.authorization_id,
+      siteId: r.site_id,
+      patientId: r.patient_id,
+      payerId: r.payer_id,
+      payerReference: r.payer_reference,
+      serviceCode: r.service_code,
+      unitsApproved: r.units_approved,
+      startDate: r.start_date,
+      endDate: r.end_date,
+    },
+    r.units_used,
+    today,
+  ),
+  warned: r.warned,
+});
 
 export const authorizationRepository = {
   async insert(manager: EntityManager, a: Authorization, by: string): Promise<void> {
@@ -74,46 +106,44 @@ export const authorizationRepository = {
     );
   },
   async forPatient(manager: EntityManager, siteId: string, patientId: string, today: string): Promise<AuthorizationStatus[]> {
+    const rows = (await manager.query(`${SELECT} WHERE a.site_id = $1 AND a.patient_id = $2 ORDER BY a.start_date`, [siteId, patientId])) as Row[];
+    return rows.map((r) => toWatched(r, today).status);
+  },
+  /** One authorisation, locked for the caller's transaction so two writers cannot both raise the same warning. */
+  async lockForWatch(manager: EntityManager, authorizationId: string, today: string): Promise<WatchedAuthorization | null> {
+    const rows = (await manager.query(`${SELECT} WHERE a.authorization_id = $1 FOR UPDATE OF a`, [authorizationId])) as Row[];
+    return rows[0] ? toWatched(rows[0], today) : null;
+  },
+  async markWarned(manager: EntityManager, authorizationId: string, warned: readonly AuthorizationWarning[]): Promise<void> {
+    await manager.query(`UPDATE insurance.authorizations SET warned = $2 WHERE authorization_id = $1`, [authorizationId, warned]);
+  },
+  /** Authorisations whose end date is a week away or has passed and whose date warnings are not all raised yet. */
+  async dueForDateWarnings(manager: EntityManager, today: string): Promise<string[]> {
     const rows = (await manager.query(
-      `SELECT a.authorization_id, a.site_id, a.patient_id, a.payer_id, a.payer_reference, a.service_code, a.units_approved,
-              a.start_date::text AS start_date, a.end_date::text AS end_date, coalesce(sum(u.units), 0)::int AS units_used
-         FROM insurance.authorizations a LEFT JOIN insurance.authorization_usage u USING (authorization_id)
-        WHERE a.site_id = $1 AND a.patient_id = $2
-        GROUP BY a.authorization_id ORDER BY a.start_date`,
-      [siteId, patientId],
-    )) as Row[];
-    return rows.map((r) =>
-      authorizationStatus(
-        {
-          authorizationId: r.authorization_id,
-          siteId: r.site_id,
-          patientId: r.patient_id,
-          payerId: r.payer_id,
-          payerReference: r.payer_reference,
-          serviceCode: r.service_code,
-          unitsApproved: r.units_approved,
-          startDate: r.start_date,
-          endDate: r.end_date,
-        },
-        r.units_used,
-        today,
-      ),
-    );
+      `SELECT authorization_id FROM insurance.authorizations
+        WHERE end_date <= $1::date + $2::int
+          AND NOT (warned @> ARRAY[CASE WHEN end_date < $1::date THEN 'ended' ELSE 'ending-soon' END])`,
+      [today, ENDING_WITHIN_DAYS],
+    )) as { authorization_id: string }[];
+    return rows.map((r) => r.authorization_id);
   },
   /**
-   * Counts one attended day against the authorisation in force for it. For the attendance consumer: when
-   * attendance publishes its session-attended event, a handler calls this with the event id, the patient, site,
-   * date and billed code; a redelivery inserts nothing. Returns false when no authorisation covers the day.
+   * Counts one attended day against the authorisation in force for it (per diem: a day counts once however many
+   * sessions it had; a redelivered event inserts nothing). Returns the authorisation charged, or null when none
+   * covers the day or the day was already counted.
    */
-  async recordUsage(manager: EntityManager, use: { eventId: string; siteId: string; patientId: string; serviceDate: string; serviceCode: string; units: number }): Promise<boolean> {
+  async recordUsage(
+    manager: EntityManager,
+    use: { eventId: string; siteId: string; patientId: string; serviceDate: string; serviceCode: string },
+  ): Promise<string | null> {
     const rows = (await manager.query(
       `INSERT INTO insurance.authorization_usage (source_event_id, authorization_id, site_id, service_date, units)
-       SELECT $1, authorization_id, site_id, $4::date, $6 FROM insurance.authorizations
+       SELECT $1, authorization_id, site_id, $4::date, 1 FROM insurance.authorizations
         WHERE site_id = $2 AND patient_id = $3 AND service_code = $5 AND $4::date BETWEEN start_date AND end_date
         ORDER BY start_date LIMIT 1
-       ON CONFLICT (source_event_id) DO NOTHING RETURNING authorization_id`,
-      [use.eventId, use.siteId, use.patientId, use.serviceDate, use.serviceCode, use.units],
-    )) as unknown[];
-    return rows.length > 0;
+       ON CONFLICT DO NOTHING RETURNING authorization_id`,
+      [use.eventId, use.siteId, use.patientId, use.serviceDate, use.serviceCode],
+    )) as { authorization_id: string }[];
+    return rows[0]?.authorization_id ?? null;
   },
 };

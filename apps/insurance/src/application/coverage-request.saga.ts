@@ -5,6 +5,8 @@ import { CoverageVerificationRequested } from '@iop/contracts';
 import { onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction, sitesScope } from '@iop/persistence';
 import { LOGGER } from '@iop/platform';
+import { AUTHORIZATION_REVIEW } from './authorization-watch';
+import { MONTHLY_REVERIFICATION } from './monthly-reverification';
 import { verificationRepository, type Verification } from './verification-repository';
 import { VerifyCoverage } from './verify-coverage';
 
@@ -59,7 +61,15 @@ export class CoverageRequestWorker implements OnApplicationBootstrap, OnModuleDe
     await this.verify.run(
       (work) => inScopedTransaction(this.dataSource, scope, work),
       { principal: { subject: 'insurance.admission-saga', roles: ['insurance_coordinator'], siteIds: [queued.siteId], allSites: false } },
-      { siteId: queued.siteId, patientId: queued.patientId, serviceDate: queued.serviceDate, programType: queued.programType, queued },
+      {
+        siteId: queued.siteId,
+        patientId: queued.patientId,
+        serviceDate: queued.serviceDate,
+        programType: queued.programType,
+        queued,
+        // A scheduled re-verification exists to catch a change: it asks the payer, not yesterday's cached answer.
+        bypassCache: queued.requestedBy === MONTHLY_REVERIFICATION || queued.requestedBy === AUTHORIZATION_REVIEW,
+      },
     );
   }
 }

@@ -23,6 +23,9 @@ export const episodeHandlers: readonly EventHandler[] = [
  */
 export const TREATMENT_HORIZON_DAYS = 120;
 
+/** Who queued a start-of-month re-verification. */
+export const MONTHLY_REVERIFICATION = 'monthly-reverification';
+
 /**
  * Coverage changes under a patient mid-treatment (job loss, a new plan year), so every patient in treatment is
  * re-verified at the start of each month: one queued verification per patient and site per calendar month, which
@@ -51,7 +54,7 @@ export class MonthlyReverification implements OnApplicationBootstrap, OnModuleDe
     const rows = (await inScopedTransaction(this.dataSource, ALL_SITES, (m) =>
       m.query(
         `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by)
-         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', 'monthly-reverification'
+         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', $3
            FROM (SELECT DISTINCT ON (site_id, patient_id) * FROM insurance.episodes
                   WHERE planned_start <= $1::date AND planned_start > $1::date - $2::int
                   ORDER BY site_id, patient_id, planned_start DESC) e
@@ -59,7 +62,7 @@ export class MonthlyReverification implements OnApplicationBootstrap, OnModuleDe
                              WHERE v.site_id = e.site_id AND v.patient_id = e.patient_id
                                AND v.service_date >= date_trunc('month', $1::date) AND v.service_date <= $1::date)
          RETURNING verification_id`,
-        [today, TREATMENT_HORIZON_DAYS],
+        [today, TREATMENT_HORIZON_DAYS, MONTHLY_REVERIFICATION],
       ),
     )) as unknown[];
     if (rows.length > 0) this.log.info({ queued: rows.length, today }, 'queued monthly re-verifications');

@@ -1,0 +1,102 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
+import { AuthorizationExpiring, SessionAttended } from '@iop/contracts';
+import { Outbox, onEvent, type EventHandler } from '@iop/messaging';
+import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
+import { LOGGER } from '@iop/platform';
+import { authorizationRepository, type AuthorizationWarning } from './authorizations';
+
+/** Who queued a verification that runs before an authorisation review; the worker asks the payer afresh for it. */
+export const AUTHORIZATION_REVIEW = 'authorization-review';
+
+const outbox = new Outbox('insurance');
+const today = (): string => new Date().toISOString().slice(0, 10);
+const PROGRAM_FOR_CODE = { H0015: 'substance-use', S9480: 'mental-health' } as const;
+
+/**
+ * Raises, in the caller's transaction, the warnings newly in force for one authorisation: one
+ * `insurance.authorization-expiring` event naming them, and, because a concurrent review or an extension is about
+ * to be asked for, a fresh verification of the patient's coverage queued for the worker (a plan that lapsed
+ * since admission is better found now than after the payer denies the review). Each warning is raised once.
+ */
+export async function raiseAuthorizationWarnings(manager: EntityManager, authorizationId: string, on: string = today()): Promise<AuthorizationWarning[]> {
+  const watched = await authorizationRepository.lockForWatch(manager, authorizationId, on);
+  if (!watched) return [];
+  const { status, warned } = watched;
+  const raised = status.warnings.filter((w) => !warned.includes(w));
+  if (raised.length === 0) return [];
+  await outbox.add(manager, AuthorizationExpiring, {
+    authorizationId: status.authorizationId,
+    patientId: status.patientId,
+    siteId: status.siteId,
+    payerId: status.payerId,
+    serviceCode: status.serviceCode,
+    unitsApproved: status.unitsApproved,
+    unitsUsed: status.unitsUsed,
+    unitsRemaining: status.unitsRemaining,
+    endDate: status.endDate,
+    warnings: [...status.warnings],
+    raised,
+    occurredAt: new Date().toISOString(),
+  });
+  await authorizationRepository.markWarned(manager, authorizationId, [...warned, ...raised]);
+  if (raised.some((w) => w !== 'ended')) {
+    await manager.query(
+      `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by)
+       SELECT gen_random_uuid(), $1, $2, $3::date, $4, 'queued', $5
+        WHERE NOT EXISTS (SELECT 1 FROM insurance.verifications
+                           WHERE site_id = $1 AND patient_id = $2 AND requested_by = $5 AND service_date = $3::date)`,
+      [status.siteId, status.patientId, on, PROGRAM_FOR_CODE[status.serviceCode], AUTHORIZATION_REVIEW],
+    );
+  }
+  return raised;
+}
+
+/** Attendance's attended sessions use up authorised units: a day with any attended session is one per-diem unit. */
+export const authorizationUsageHandlers: readonly EventHandler[] = [
+  onEvent(SessionAttended, async (s, meta, manager) => {
+    const charged = await authorizationRepository.recordUsage(manager, {
+      eventId: meta.id,
+      siteId: s.siteId,
+      patientId: s.patientId,
+      serviceDate: s.serviceDate,
+      serviceCode: s.billingCode,
+    });
+    if (charged) await raiseAuthorizationWarnings(manager, charged);
+  }),
+];
+
+/** Date warnings need no event to trigger them: an hourly sweep raises `ending-soon` and `ended` as days pass. */
+@Injectable()
+export class AuthorizationSweep implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly intervalMs = Number(process.env['AUTHORIZATION_SWEEP_INTERVAL_MS'] ?? 60 * 60 * 1000);
+
+  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => {
+      this.sweep(today()).catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'authorization sweep failed'));
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Raises the date warnings due on `on`; returns how many authorisations got a warning. Safe to repeat. */
+  async sweep(on: string): Promise<number> {
+    const due = await inScopedTransaction(this.dataSource, ALL_SITES, (m) => authorizationRepository.dueForDateWarnings(m, on));
+    let warned = 0;
+    for (const id of due) {
+      // One transaction per authorisation: one that fails does not hold back the rest.
+      const raised = await inScopedTransaction(this.dataSource, ALL_SITES, (m) => raiseAuthorizationWarnings(m, id, on));
+      if (raised.length > 0) warned += 1;
+    }
+    if (warned > 0) this.log.info({ warned, on }, 'raised authorization date warnings');
+    return warned;
+  }
+}
