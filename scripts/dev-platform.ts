@@ -6,6 +6,7 @@
  *   DATABASE_URL   administrative Postgres URL (default postgres://postgres@127.0.0.1:5432/iop)
  *   REDIS_URL      default redis://127.0.0.1:6379
  *   KAFKA_BROKERS  a running cluster; otherwise an in-memory development broker starts
+ *   CLEARINGHOUSE_URL  a clearinghouse for insurance's 270s; otherwise the payer simulator starts on :3099
  *   LOG_LEVEL      the services' log level (default info; full logs go to .run/logs/<service>.log)
  *   CONSOLE_LOG_LEVEL  what of those logs also shows here (default warn)
  */
@@ -25,6 +26,8 @@ import {
   type LogLevel,
   type PlatformProcesses,
 } from '@iop/testing';
+// The simulator is the demo's clearinghouse and payers; scripts/ is outside the module boundaries.
+import { SCENARIOS, startPayerSimulator, type PayerSimulator } from '../apps/payer-simulator/src/payer-simulator';
 
 interface SiteDetails {
   readonly name: string;
@@ -52,7 +55,8 @@ const LOG_DIR = resolve(RUN_DIR, 'logs');
 const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
 const cancel = new AbortController();
-const running: { broker?: DevBroker; platform?: PlatformProcesses; stopping?: Promise<void> } = {};
+const SIMULATOR_PORT = 3099;
+const running: { broker?: DevBroker; simulator?: PayerSimulator; platform?: PlatformProcesses; stopping?: Promise<void> } = {};
 
 function stopEverything(): Promise<void> {
   running.stopping ??= (async () => {
@@ -65,19 +69,24 @@ function stopEverything(): Promise<void> {
         if ((await service.exited).signal === 'SIGKILL') say(`[dev] ${service.service} did not stop within the grace period and was killed`);
       }
     }
+    await running.simulator?.close();
     await running.broker?.stop();
   })();
   return running.stopping;
 }
 
 // SIGHUP too: a closed terminal must not leave the services (in their own process groups) running.
+let firstSignalAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
+    // Under `npm start` one Ctrl-C arrives twice: from the terminal to the process group, and forwarded by npm.
+    if (running.stopping && Date.now() - firstSignalAt < 1_000) return;
     if (running.stopping) {
       say('[dev] stopping now (SIGKILL)');
       // The launcher's exit hook kills the services; the broker goes with its parent.
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     say(`\n[dev] ${signal}: stopping the services${running.broker ? ' and the Kafka broker' : ''} (again to force)`);
     void stopEverything().then(() => {
       say('[dev] stopped');
@@ -100,10 +109,17 @@ async function main(): Promise<void> {
     say(`[dev] development Kafka broker (in memory) on ${kafkaBrokers}`);
   }
 
+  let clearinghouseUrl = process.env['CLEARINGHOUSE_URL'];
+  if (!clearinghouseUrl) {
+    running.simulator = await startPayerSimulator({ port: SIMULATOR_PORT, slowMs: 15_000 });
+    clearinghouseUrl = running.simulator.url;
+    say(`[dev] payer simulator answering insurance's 270s on ${clearinghouseUrl}`);
+  }
+
   say(`[dev] starting ${SERVICES.join(', ')} (logs in .run/logs/)`);
   running.platform = await startPlatformProcesses({
     ports: DEFAULT_SERVICE_PORTS,
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, CLEARINGHOUSE_URL: clearinghouseUrl, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
     logs: { dir: LOG_DIR, forwardTo: process.stdout, forwardLevel: consoleLogLevel() },
     signal: cancel.signal,
   });
@@ -123,7 +139,8 @@ async function main(): Promise<void> {
 
   const first = sites[0]!;
   const coordinatorToken = await mintDevelopmentToken({ subject: 'dev-intake-coordinator', roles: ['intake_coordinator'], sites: [first.siteId] });
-  printSummary(platform, sites, adminToken, coordinatorToken, Date.now() - began);
+  const insuranceToken = await mintDevelopmentToken({ subject: 'dev-insurance-coordinator', roles: ['insurance_coordinator'], sites: [first.siteId] });
+  printSummary(platform, sites, { admin: adminToken, intake: coordinatorToken, insurance: insuranceToken }, clearinghouseUrl, Date.now() - began);
 }
 
 /** Registers the demo sites that do not exist yet (by name); returns all three as scheduling has them. */
@@ -206,7 +223,9 @@ async function api<T>(method: 'GET' | 'POST', url: string, token: string, body?:
 }
 
 async function assertPortsFree(): Promise<void> {
-  for (const [service, port] of Object.entries(DEFAULT_SERVICE_PORTS)) {
+  const wanted: Array<[string, number]> = Object.entries(DEFAULT_SERVICE_PORTS);
+  if (!process.env['CLEARINGHOUSE_URL']) wanted.push(['payer simulator', SIMULATOR_PORT]);
+  for (const [service, port] of wanted) {
     const free = await new Promise<boolean>((answer) => {
       const probe = createServer().once('error', () => answer(false));
       probe.listen(port, '127.0.0.1', () => probe.close(() => answer(true)));
@@ -221,7 +240,13 @@ function consoleLogLevel(): LogLevel {
   return levels.find((l) => l === wanted) ?? 'warn';
 }
 
-function printSummary(platform: PlatformProcesses, sites: readonly Site[], adminToken: string, coordinatorToken: string, elapsedMs: number): void {
+function printSummary(
+  platform: PlatformProcesses,
+  sites: readonly Site[],
+  tokens: { admin: string; intake: string; insurance: string },
+  clearinghouseUrl: string,
+  elapsedMs: number,
+): void {
   const pad = Math.max(...SERVICES.map((s) => s.length)) + 2;
   const first = sites[0]!;
   say();
@@ -236,14 +261,24 @@ function printSummary(platform: PlatformProcesses, sites: readonly Site[], admin
   say();
   say('Development tokens (8 hours)');
   say('  network admin:');
-  say(`    ${adminToken}`);
+  say(`    ${tokens.admin}`);
   say(`  intake coordinator at ${first.name}:`);
-  say(`    ${coordinatorToken}`);
+  say(`    ${tokens.intake}`);
+  say(`  insurance coordinator at ${first.name}:`);
+  say(`    ${tokens.insurance}`);
   say(`  others: npm run token -- --role clinician --site ${first.siteId}`);
   say();
   say('Try');
   say(`  curl -H "authorization: Bearer <network admin token>" ${platform.service('scheduling').url}/sites`);
   say(`  curl -H "authorization: Bearer <network admin token>" ${platform.service('intake').url}/site-directory`);
+  say();
+  if (running.simulator) {
+    say(`Payer simulator (the demo's clearinghouse) on ${clearinghouseUrl}: a coverage's member id picks the payer's answer by prefix`);
+    say(`  ACTIVE... (or anything else) active, ACTIVECOPAY..., INACTIVE..., AAA72... (bad member id), CARVEOUT..., SLOW..., ERROR...`);
+    say(`  scenarios: ${SCENARIOS.join(', ')}`);
+  } else {
+    say(`Clearinghouse: ${clearinghouseUrl}`);
+  }
   say();
   say(`Logs in .run/logs/<service>.log (warnings and errors also show here). Ctrl-C stops everything.`);
 }
