@@ -40,6 +40,11 @@ export interface EventConsumerOptions {
   readonly fromBeginning?: boolean;
   /** How soon the group notices a dead member or a broker outage; Kafka's default is 30 s. */
   readonly sessionTimeoutMs?: number;
+  /**
+   * Partitions handled at once (default 3, the catalogue's partition count). Order holds within a partition, which
+   * is all a key's order needs; across partitions, one slow or retrying event no longer holds up the rest.
+   */
+  readonly partitionsConsumedConcurrently?: number;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
@@ -93,7 +98,10 @@ export class EventConsumer {
     }
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics(), fromBeginning: this.options.fromBeginning ?? true });
-    await consumer.run({ eachMessage: (payload) => this.onMessage(payload).then(() => undefined) });
+    await consumer.run({
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      eachMessage: (payload) => this.onMessage(payload).then(() => undefined),
+    });
   }
 
   async stop(): Promise<void> {
