@@ -14,6 +14,7 @@ import { CreateReferral } from './application/create-referral.use-case';
 import { FollowUpTasks } from './application/follow-up-tasks';
 import { PipelineQuery } from './application/pipeline.query';
 import { RecordPreScreen } from './application/record-pre-screen.use-case';
+import { CorrectPatient } from './application/correct-patient.use-case';
 import { ReferralQueries } from './application/referral-queries';
 import { RequestAdmission } from './application/request-admission.use-case';
 import { DeclineOffer, ReleasePlace, WaitlistQueries } from './application/waitlist.use-cases';
@@ -37,6 +38,7 @@ const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandl
     CreateReferral,
     AdvanceReferral,
     ReferralQueries,
+    CorrectPatient,
     RecordPreScreen,
     RecordConsent,
     RevokeConsent,

@@ -62,6 +62,44 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     expect(patients).toHaveLength(1);
   });
 
+  describe("correcting a patient's contact details", () => {
+    const correct = (patientId: string, body: unknown, token = coordinatorA) => http().patch(`/patients/${patientId}`).set('authorization', `Bearer ${token}`).send(body as object);
+
+    it('fixes a misheard name and a mistyped phone, audits which fields changed (not their values), and the next call finds the record', async () => {
+      const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Marcus', familyName: 'Oyelowo', dateOfBirth: '1979-08-30', phone: '617-555-0100' }) }));
+      const corrected = await correct(first.patientId, { familyName: 'Oyelaran', phone: '617-555-0199' }).expect(200);
+      expect(corrected.body).toMatchObject({ patientId: first.patientId, givenName: 'Marcus', familyName: 'Oyelaran', dateOfBirth: '1979-08-30', phone: '617-555-0199' });
+      const [audit] = await infra.adminQuery<{ action: string; reason: string }>(`SELECT action, reason FROM intake.audit_log WHERE patient_id = $1 AND action = 'update'`, [first.patientId]);
+      expect(audit).toEqual({ action: 'update', reason: 'corrected familyName, phone' });
+      expect(JSON.stringify(audit)).not.toContain('Oyelaran');
+      // The patient calls back from the number on file now, with the birth date: linked, not duplicated.
+      const again = await refer(aReferral(siteA, { caller: { givenName: 'Marcus', familyName: 'Oyelaran', dateOfBirth: '1979-08-30', phone: '(617) 555-0199' } }));
+      expect(again.patientId).toBe(first.patientId);
+    });
+
+    it('refuses an empty, unknown-field or impossible correction and changes nothing', async () => {
+      const { patientId } = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Ines', familyName: 'Duarte' }) }));
+      const empty = await correct(patientId, {}).expect(400);
+      expect(empty.body.message).toContain('at least one of');
+      await correct(patientId, { nickname: 'Nessa' }).expect(400);
+      const future = await correct(patientId, { dateOfBirth: '2999-01-01' }).expect(400);
+      expect(future.body.message).toContain('future');
+      await correct(patientId, { givenName: '   ' }).expect(400);
+      const [row] = await infra.adminQuery(`SELECT given_name, family_name FROM intake.patients WHERE patient_id = $1`, [patientId]);
+      expect(row).toEqual({ given_name: 'Ines', family_name: 'Duarte' });
+      expect(await infra.adminQuery(`SELECT 1 FROM intake.audit_log WHERE patient_id = $1 AND action = 'update'`, [patientId])).toHaveLength(0);
+    });
+
+    it("another site's coordinator cannot correct the patient, or learn that they exist", async () => {
+      const { patientId } = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Theo', familyName: 'Brandt' }) }));
+      const coordinatorB = await tokenFor('intake_coordinator', [siteB]);
+      const refused = await correct(patientId, { familyName: 'Changed' }, coordinatorB).expect(404);
+      expect(refused.body.message).toContain('at the sites you can see');
+      const [row] = await infra.adminQuery(`SELECT family_name FROM intake.patients WHERE patient_id = $1`, [patientId]);
+      expect(row).toEqual({ family_name: 'Brandt' });
+    });
+  });
+
   it('does not link a weaker match but shows it to the coordinator to confirm', async () => {
     const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Michael', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550199' }) }));
     const maybe = await refer(aReferral(siteA, { caller: { givenName: 'Mike', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550000' } }));

@@ -62,3 +62,14 @@ export const ListReferralsQuery = z.strictObject({
 });
 // A separate name: a parameter typed with the schema's own name would hand the zod object to OpenAPI as a model class.
 export type ReferralListFilter = z.infer<typeof ListReferralsQuery>;
+
+export const CorrectPatientBody = z
+  .strictObject({
+    givenName: z.string().trim().min(1, 'the given name cannot be empty').max(100).optional(),
+    familyName: z.string().trim().min(1, 'the family name cannot be empty').max(100).optional(),
+    /** `null` clears a date of birth recorded in error. */
+    dateOfBirth: DateOfBirth.nullable().optional(),
+    phone: z.string().trim().min(7).max(40).nullable().optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { message: 'name at least one of givenName, familyName, dateOfBirth, phone to correct' });
+export type CorrectPatientBody = z.infer<typeof CorrectPatientBody>;

@@ -1,12 +1,13 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '@iop/auth';
 import { ApiBodyFrom, ApiUuidParam, UuidParam, ValidBody, ValidQuery } from '@iop/platform';
 import { AdvanceReferral } from '../application/advance-referral.use-case';
+import { CorrectPatient } from '../application/correct-patient.use-case';
 import { CreateReferral } from '../application/create-referral.use-case';
 import { ReferralQueries } from '../application/referral-queries';
 import { INTAKE_STAFF } from './roles';
-import { BookAssessmentBody, CloseReferralBody, CreateReferralBody, ListReferralsQuery, RecordContactBody, type ReferralListFilter } from './referral.schemas';
+import { BookAssessmentBody, CloseReferralBody, CorrectPatientBody, CreateReferralBody, ListReferralsQuery, RecordContactBody, type ReferralListFilter } from './referral.schemas';
 
 const at = (body: { at?: string | undefined }) => (body.at ? new Date(body.at) : new Date());
 
@@ -14,7 +15,12 @@ const at = (body: { at?: string | undefined }) => (body.at ? new Date(body.at) :
 @ApiBearerAuth()
 @Controller()
 export class ReferralsController {
-  constructor(private readonly createReferral: CreateReferral, private readonly advance: AdvanceReferral, private readonly queries: ReferralQueries) {}
+  constructor(
+    private readonly createReferral: CreateReferral,
+    private readonly advance: AdvanceReferral,
+    private readonly queries: ReferralQueries,
+    private readonly correctPatient: CorrectPatient,
+  ) {}
 
   @Post('referrals')
   @HttpCode(201)
@@ -77,5 +83,14 @@ export class ReferralsController {
   @ApiOperation({ summary: "A patient's contact details and referrals (audited read)" })
   patient(@UuidParam('patientId') patientId: string) {
     return this.queries.patient(patientId);
+  }
+
+  @Patch('patients/:patientId')
+  @Access({ roles: INTAKE_STAFF })
+  @ApiUuidParam('patientId', 'The patient id')
+  @ApiOperation({ summary: "Correct a patient's name, date of birth or phone (audited; the fields changed are recorded, not their values)" })
+  @ApiBodyFrom(CorrectPatientBody)
+  correct(@UuidParam('patientId') patientId: string, @ValidBody(CorrectPatientBody) body: CorrectPatientBody) {
+    return this.correctPatient.execute(patientId, body);
   }
 }

@@ -9,7 +9,8 @@ import { auditPatient } from './audit';
 import { patientNotFound, referralNotFound } from './intake-errors';
 import { referralSummary, type ReferralSummary } from './referral-views';
 
-function contact(patient: Patient) {
+/** A patient's contact details as coordinators see them. */
+export function contactDetails(patient: Patient) {
   return {
     patientId: patient.patientId,
     siteId: patient.siteId,
@@ -37,7 +38,7 @@ export class ReferralQueries {
         sourceDetail: stored.referral.sourceDetail ?? null,
         concernNotes: stored.concernNotes ?? null,
         repeatCaller: stored.repeatCaller ?? null,
-        patient: contact(patient),
+        patient: contactDetails(patient),
         ...(await this.progress(manager, referralId)),
       };
     });
@@ -49,7 +50,7 @@ export class ReferralQueries {
       if (!patient) throw patientNotFound(patientId);
       await auditPatient(this.audit, manager, { principal, requestId }, 'read', `patient:${patientId}`, patient);
       const referrals = await referralRepository.forPatient(manager, patientId);
-      return { ...contact(patient), referrals: referrals.map(referralSummary) };
+      return { ...contactDetails(patient), referrals: referrals.map(referralSummary) };
     });
   }
 

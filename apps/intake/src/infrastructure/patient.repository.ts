@@ -80,4 +80,30 @@ export const patientRepository = {
       ],
     );
   },
+
+  /** Replaces the contact details given; the others stay. */
+  async correct(manager: EntityManager, patientId: string, changes: PatientCorrection): Promise<void> {
+    const sets: string[] = [];
+    const values: unknown[] = [patientId];
+    const set = (column: string, value: unknown) => {
+      values.push(value);
+      sets.push(`${column} = $${values.length}`);
+    };
+    if (changes.givenName !== undefined) set('given_name', changes.givenName);
+    if (changes.familyName !== undefined) set('family_name', changes.familyName);
+    if (changes.dateOfBirth !== undefined) set('date_of_birth', changes.dateOfBirth);
+    if (changes.phone !== undefined) {
+      set('phone', changes.phone);
+      set('phone_normalised', changes.phone === null ? null : (normalisePhone(changes.phone) ?? null));
+    }
+    if (sets.length > 0) await manager.query(`UPDATE patients SET ${sets.join(', ')} WHERE patient_id = $1`, values);
+  },
 };
+
+/** A coordinator's correction of a patient's contact details; `null` clears an optional one. */
+export interface PatientCorrection {
+  readonly givenName?: string;
+  readonly familyName?: string;
+  readonly dateOfBirth?: string | null;
+  readonly phone?: string | null;
+}
