@@ -11,3 +11,4 @@ export * from './platform.module';
 export * from './bootstrap';
 export * from './site-directory/site-directory';
 export * from './site-directory/site-directory.entity';
+export * from './periodic-job';

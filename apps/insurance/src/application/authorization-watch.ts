@@ -1,11 +1,11 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
 import { AuthorizationExpiring, SessionAttended } from '@iop/contracts';
 import { Outbox, onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { LOGGER } from '@iop/platform';
+import { LOGGER, PeriodicJob } from '@iop/platform';
 import { authorizationRepository, type AuthorizationWarning } from './authorizations';
 
 /** Who queued a verification that runs before an authorisation review; the worker asks the payer afresh for it. */
@@ -70,21 +70,17 @@ export const authorizationUsageHandlers: readonly EventHandler[] = [
 
 /** Date warnings need no event to trigger them: an hourly sweep raises `ending-soon` and `ended` as days pass. */
 @Injectable()
-export class AuthorizationSweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly intervalMs = Number(process.env['AUTHORIZATION_SWEEP_INTERVAL_MS'] ?? 60 * 60 * 1000);
-
-  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweep(today()).catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'authorization sweep failed'));
-    }, this.intervalMs);
-    this.timer.unref();
+export class AuthorizationSweep extends PeriodicJob {
+  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) log: Logger) {
+    super(log, 'authorization sweep');
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  protected intervalMs(): number {
+    return Number(process.env['AUTHORIZATION_SWEEP_INTERVAL_MS'] ?? 60 * 60 * 1000);
+  }
+
+  protected async tick(): Promise<void> {
+    await this.sweep(today());
   }
 
   /** Raises the date warnings due on `on`; returns how many authorisations got a warning. Safe to repeat. */

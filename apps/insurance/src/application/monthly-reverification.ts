@@ -1,10 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { PatientAdmitted } from '@iop/contracts';
 import { onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { LOGGER } from '@iop/platform';
+import { LOGGER, PeriodicJob } from '@iop/platform';
 
 /** Intake's admissions tell insurance who is in treatment, and since when. */
 export const episodeHandlers: readonly EventHandler[] = [
@@ -32,21 +32,17 @@ export const MONTHLY_REVERIFICATION = 'monthly-reverification';
  * the coverage worker runs like a saga request (a failure becomes a phone task; no answer goes to intake).
  */
 @Injectable()
-export class MonthlyReverification implements OnApplicationBootstrap, OnModuleDestroy {
-  private timer: NodeJS.Timeout | undefined;
-  private readonly intervalMs = Number(process.env['REVERIFICATION_INTERVAL_MS'] ?? 60 * 60 * 1000);
-
-  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.queueDue(new Date().toISOString().slice(0, 10)).catch((error: unknown) => this.log.error({ err: (error as Error).message }, 'monthly re-verification failed'));
-    }, this.intervalMs);
-    this.timer.unref();
+export class MonthlyReverification extends PeriodicJob {
+  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) log: Logger) {
+    super(log, 'monthly re-verification');
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  protected intervalMs(): number {
+    return Number(process.env['REVERIFICATION_INTERVAL_MS'] ?? 60 * 60 * 1000);
+  }
+
+  protected async tick(): Promise<void> {
+    await this.queueDue(new Date().toISOString().slice(0, 10));
   }
 
   /** Queues the month's re-verifications not yet done; returns how many. Safe to run any number of times a day. */

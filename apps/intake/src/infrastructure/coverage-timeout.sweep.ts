@@ -1,8 +1,8 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { LOGGER } from '@iop/platform';
+import { LOGGER, PeriodicJob } from '@iop/platform';
 import { intakeConfig } from '../application/intake-config';
 import { admissionRequestRepository, followUpTaskRepository } from './admission.repository';
 
@@ -11,34 +11,18 @@ import { admissionRequestRepository, followUpTaskRepository } from './admission.
  * coordinators, so no patient waits on a silent saga. Safe to run on several instances at once (SKIP LOCKED).
  */
 @Injectable()
-export class CoverageTimeoutSweep implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
-  private running: Promise<void> | undefined;
-
-  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {}
-
-  onApplicationBootstrap(): void {
-    this.schedule();
+export class CoverageTimeoutSweep extends PeriodicJob {
+  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) log: Logger) {
+    super(log, 'coverage timeout sweep');
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  protected intervalMs(): number {
+    return intakeConfig.coverageSweepIntervalMs();
   }
 
-  private schedule(): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.sweep()
-        .then((count) => {
-          if (count > 0) this.log.info({ count }, 'coverage requests past their deadline turned into follow-up tasks');
-        })
-        .catch((error: unknown) => this.log.warn({ err: error instanceof Error ? error.message : String(error) }, 'coverage timeout sweep failed; will retry'))
-        .finally(() => this.schedule());
-    }, intakeConfig.coverageSweepIntervalMs());
-    this.timer.unref();
+  protected async tick(): Promise<void> {
+    const count = await this.sweep();
+    if (count > 0) this.log.info({ count }, 'coverage requests past their deadline turned into follow-up tasks');
   }
 
   /** One pass; returns how many requests timed out. */
