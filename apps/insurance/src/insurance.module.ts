@@ -25,6 +25,8 @@ import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/
       service: 'insurance',
       siteDirectory: true,
       migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000],
+      // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
+      appendOnlyTables: ['eligibility_exchanges'],
       handlers: [...consentReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],
     }),
   ],

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { inScopedTransaction, sitesScope } from '@iop/persistence';
+import { ALL_SITES, inScopedTransaction, sitesScope } from '@iop/persistence';
 import { tokenFor } from '@iop/testing';
 import { aClinic, aPatient, api, grantConsent, recordCoverage, revokeConsent, startInsurance, type InsuranceKit } from './insurance-test-kit';
 
@@ -157,6 +157,11 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       expect(exchanges[0]!.body).toContain(`NM1*IL*1*Quill*Avery****MI*${coverage.memberId}~`);
       expect(exchanges[0]!.body).toContain('EQ*AI~');
       expect(exchanges[0]!.body).not.toContain('EQ*MH~');
+      // What went to the payer and came back is evidence: the service itself cannot rewrite or remove it.
+      const asService = kit.app.get(DataSource);
+      for (const sql of [`UPDATE insurance.eligibility_exchanges SET body = '' WHERE verification_id = $1`, `DELETE FROM insurance.eligibility_exchanges WHERE verification_id = $1`]) {
+        await expect(inScopedTransaction(asService, ALL_SITES, (m) => m.query(sql, [res.body.verificationId]))).rejects.toThrow(/permission denied for table eligibility_exchanges/);
+      }
       const got = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/verifications/${res.body.verificationId}`).expect(200);
       const ai = got.body.benefits.serviceTypes.find((s: { code: string }) => s.code === 'AI');
       expect(ai.inNetwork).toMatchObject({ coinsurance: { basisPoints: 2000 }, authorization: 'required' });

@@ -29,6 +29,8 @@ export interface PlatformOptions {
   readonly entities?: readonly EntityTarget[];
   /** The service's own migrations, after the platform's tables (outbox, inbox, audit log, site directory). */
   readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
+  /** Tables the service's role may insert into and read but never change or delete from (the audit log always). */
+  readonly appendOnlyTables?: readonly string[];
   /** Keep a site directory from scheduling's site events (every service but scheduling). */
   readonly siteDirectory: boolean;
   readonly handlers?: readonly EventHandler[];
@@ -69,7 +71,7 @@ export class PlatformModule {
         {
           provide: DataSource,
           useFactory: async () => {
-            await provisionServiceDatabase({ service, migrations: serviceMigrations(options) });
+            await provisionServiceDatabase({ service, migrations: serviceMigrations(options), appendOnlyTables: options.appendOnlyTables ?? [] });
             const entities = [...(options.siteDirectory ? [SiteDirectoryEntry] : []), ...(options.entities ?? [])];
             return createServiceDataSource(service, entities).initialize();
           },
