@@ -18,13 +18,14 @@ import { VerifyCoverage } from './application/verify-coverage';
 import { HttpClearinghouse, clearinghouseOptionsFromEnv } from './infrastructure/http-clearinghouse';
 import { Insurance1763800004000 } from './infrastructure/migrations/1763800004000-insurance';
 import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/1763800005000-authorization-warnings';
+import { SagaConsentWait1763800006000 } from './infrastructure/migrations/1763800006000-saga-consent-wait';
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'insurance',
       siteDirectory: true,
-      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000],
+      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000, SagaConsentWait1763800006000],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],
       handlers: [...consentReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],

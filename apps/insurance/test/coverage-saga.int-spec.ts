@@ -7,7 +7,8 @@ describe('insurance answers intake\'s coverage-verification requests (admission 
   let kit: InsuranceKit;
 
   beforeAll(async () => {
-    kit = await startInsurance();
+    // A short wait for consents a request names, so the test of giving up on one stays quick.
+    kit = await startInsurance({ VERIFICATION_CONSENT_WAIT_SECONDS: '5' });
   });
   afterAll(async () => {
     await kit?.close();
@@ -63,6 +64,31 @@ describe('insurance answers intake\'s coverage-verification requests (admission 
     const request = await ask(clinic.siteId, coverage.patientId);
     const [answer] = await answersTo(request.requestId);
     expect(answer).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'consent-missing', followUpPending: false } });
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(0);
+  });
+
+  it('a request that overtakes the consent it names waits for the consent, then answers coverage-verified', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic);
+    const consentId = crypto.randomUUID();
+    const request = await ask(clinic.siteId, coverage.patientId, { consentId });
+    // The request is picked up and put back while intake's consent is still on its way.
+    await eventually(async () => expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE request_id = $1 AND not_before IS NOT NULL`, [request.requestId])).toHaveLength(1));
+    expect(kit.answers.get(request.requestId)).toBeUndefined();
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { consentId });
+    const [answer] = await answersTo(request.requestId);
+    expect(answer).toMatchObject({ type: 'insurance.coverage-verified', payload: { method: 'electronic' } });
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
+  });
+
+  it('a request naming a consent that never arrives answers consent-missing once the wait is over, and no 270 leaves', async () => {
+    const clinic = await aClinic();
+    const coverage = await recordCoverage(kit, clinic);
+    const asked = Date.now();
+    const request = await ask(clinic.siteId, coverage.patientId, { consentId: crypto.randomUUID() });
+    const [answer] = await answersTo(request.requestId);
+    expect(answer).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'consent-missing' } });
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(5_000);
     expect(kit.simulator.requestsFor(coverage.memberId)).toBe(0);
   });
 

@@ -120,7 +120,7 @@ export async function recordCoverage(kit: InsuranceKit, clinic: Clinic, body = a
 
 /** Intake's consent, through Kafka as in production; resolves once insurance's read model has it. */
 export async function grantConsent(kit: InsuranceKit, siteId: string, patientId: string, payerId: string, overrides: Partial<PayloadOf<typeof ConsentGranted>> = {}): Promise<string> {
-  const consentId = crypto.randomUUID();
+  const consentId = overrides.consentId ?? crypto.randomUUID();
   const now = new Date();
   await publish(kit.producer, ConsentGranted, {
     consentId,

@@ -18,9 +18,9 @@ import { VerifyCoverage } from './verify-coverage';
 export const coverageRequestHandlers: readonly EventHandler[] = [
   onEvent(CoverageVerificationRequested, async (r, _meta, manager) => {
     await manager.query(
-      `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, request_id, status, requested_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'queued', 'intake.admission-saga') ON CONFLICT (request_id) DO NOTHING`,
-      [crypto.randomUUID(), r.siteId, r.patientId, r.serviceDate, r.programType, r.requestId],
+      `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, request_id, consent_id, status, requested_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 'intake.admission-saga') ON CONFLICT (request_id) DO NOTHING`,
+      [crypto.randomUUID(), r.siteId, r.patientId, r.serviceDate, r.programType, r.requestId, r.consentId ?? null],
     );
   }),
 ];

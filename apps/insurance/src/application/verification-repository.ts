@@ -92,13 +92,28 @@ export const verificationRepository = {
       `UPDATE insurance.verifications SET status = 'in-progress', claimed_at = now()
         WHERE verification_id = (
           SELECT verification_id FROM insurance.verifications
-           WHERE status = 'queued' OR (status = 'in-progress' AND claimed_at < now() - make_interval(secs => $1))
+           WHERE (status = 'queued' AND (not_before IS NULL OR not_before <= now()))
+              OR (status = 'in-progress' AND claimed_at < now() - make_interval(secs => $1))
            ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
         RETURNING ${COLUMNS}`,
       [staleAfterSeconds],
     )) as [Row[], number];
     const row = rows[0]?.[0];
     return row ? toVerification(row) : null;
+  },
+  /**
+   * Puts a claimed saga request back in the queue for `retryInSeconds` when the consent it names has not reached
+   * insurance's read model yet and the request is younger than `waitSeconds`. Returns whether it did.
+   */
+  async deferForConsent(manager: EntityManager, verificationId: string, waitSeconds: number, retryInSeconds: number): Promise<boolean> {
+    const rows = (await manager.query(
+      `UPDATE insurance.verifications v SET status = 'queued', claimed_at = NULL, not_before = now() + make_interval(secs => $3)
+        WHERE v.verification_id = $1 AND v.consent_id IS NOT NULL AND v.created_at > now() - make_interval(secs => $2)
+          AND NOT EXISTS (SELECT 1 FROM insurance.consents c WHERE c.consent_id = v.consent_id)
+        RETURNING verification_id`,
+      [verificationId, waitSeconds, retryInSeconds],
+    )) as [unknown[], number];
+    return rows[0].length > 0;
   },
   async recordExchange(manager: EntityManager, v: Verification, direction: '270' | '271', body: string): Promise<void> {
     await manager.query(

@@ -55,6 +55,8 @@ const num = (name: string, fallback: number) => {
 @Injectable()
 export class VerifyCoverage {
   private readonly cacheTtlSeconds = num('VERIFICATION_CACHE_TTL_SECONDS', 24 * 60 * 60);
+  /** How long a saga request waits for the consent it names to reach insurance's read model. */
+  private readonly consentWaitSeconds = num('VERIFICATION_CONSENT_WAIT_SECONDS', 90);
   private readonly provider = {
     npi: process.env['INSURANCE_PROVIDER_NPI'] ?? '1234567893',
     name: process.env['INSURANCE_PROVIDER_NAME'] ?? 'IOP NETWORK CLINIC',
@@ -103,6 +105,10 @@ export class VerifyCoverage {
       const consent = await mayDiscloseForPayment(manager, { siteId: call.siteId, patientId: coverage.patientId, payerId: payer.payerId, at: new Date() }, payer.name);
       if (!consent.allowed) {
         if (!call.queued) throw new DomainError('consent.missing', consent.missing, 422);
+        // Intake named a consent that has not reached our copy yet (another topic, another partition): wait for it.
+        if (await verificationRepository.deferForConsent(manager, call.queued.verificationId, this.consentWaitSeconds, 3)) {
+          return { done: { ...started, status: 'queued' } };
+        }
         const failed: Verification = { ...started, status: 'failed', reason: 'consent-missing' };
         await this.finish(manager, failed, { followUpPending: false });
         return { done: failed };

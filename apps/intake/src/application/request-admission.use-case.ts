@@ -96,6 +96,7 @@ export class RequestAdmission {
             siteId: stored.referral.siteId,
             programType: assessment.recommendation.programType,
             serviceDate: body.plannedStart,
+            consentId: decision.consentId,
             answerBy: answerBy.toISOString(),
             occurredAt: now.toISOString(),
           },

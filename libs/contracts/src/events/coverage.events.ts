@@ -24,6 +24,11 @@ export const CoverageVerificationRequested = defineEvent({
     programType: ProgramType,
     /** The planned first day of treatment, in the site's calendar. */
     serviceDate: z.iso.date(),
+    /**
+     * The consent intake relies on for disclosing to the payer. Insurance's copy of consents comes by another topic
+     * and may lag this request; a request naming a consent insurance has not seen yet waits for it a short while.
+     */
+    consentId: Id.optional(),
     /** Intake turns a request without an answer by then into a follow-up task. */
     answerBy: z.iso.datetime({ offset: true }),
     occurredAt: z.iso.datetime({ offset: true }),
