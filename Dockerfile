@@ -1,5 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for all five services; SERVICE (intake | insurance | scheduling | attendance | aftercare) picks the one
+# One image for all five services and the demo's payer simulator; SERVICE (intake | insurance | scheduling |
+# attendance | aftercare | payer-simulator) picks the one
 # that runs, so the image is built once and each container sets SERVICE:
 #   docker build -t iop-platform .
 #   docker run -e SERVICE=intake -e PORT=3001 ... iop-platform
@@ -23,7 +24,7 @@ ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=true
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx nx run-many -t build --projects=intake,insurance,scheduling,attendance,aftercare --outputStyle=static
+RUN npx nx run-many -t build --projects=intake,insurance,scheduling,attendance,aftercare,payer-simulator --outputStyle=static
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=scheduling

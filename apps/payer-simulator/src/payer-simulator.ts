@@ -172,6 +172,8 @@ export async function startPayerSimulator(options: PayerSimulatorOptions = {}): 
       overrides.set(decodeURIComponent(scenarioPath[1]!), wanted);
       return send(res, 204, '');
     }
+    // The same liveness path as the services, so one container health check serves the whole image.
+    if (req.method === 'GET' && url.pathname === '/health/live') return send(res, 200, JSON.stringify({ status: 'ok' }), 'application/json');
     if (req.method === 'GET' && url.pathname === '/stats') return send(res, 200, JSON.stringify({ total, byMember: Object.fromEntries(counts) }), 'application/json');
     if (req.method !== 'POST' || url.pathname !== '/eligibility') return send(res, 404, 'POST a 270 to /eligibility');
     const text = await readBody(req);
