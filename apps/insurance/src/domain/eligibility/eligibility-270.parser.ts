@@ -1,36 +1,18 @@
 import { ServiceTypeCode } from './eligibility-codes';
-import { DEPENDENT_RELATIONSHIP_CODES, DependentRelationship, Gender, IMPLEMENTATION_270 } from './eligibility-270.builder';
+import { DEPENDENT_RELATIONSHIP_CODES, DependentRelationship, EligibilityInquiryInput, Gender, IMPLEMENTATION_270, InterchangeParty } from './eligibility-270.builder';
 import { readInterchange } from './x12-envelope';
 import { HierarchyTracker, readName, readTrace, requireEntity, unexpected } from './x12-loops';
 import { X12Segment } from './x12-tokenizer';
 import { DateRange, IsoDate, readDate, readDateOrRange, readTime } from './x12-values';
 
-/** A 270 read back: what was asked, of whom, for whom. Used to check what we send and to answer 270s in tests. */
-export interface ParsedEligibilityInquiry {
-  readonly sender: { readonly qualifier: string; readonly id: string; readonly applicationCode: string };
-  readonly receiver: { readonly qualifier: string; readonly id: string; readonly applicationCode: string };
-  readonly controlNumbers: { readonly interchange: number; readonly group: number; readonly transaction: string };
-  readonly createdAt: { readonly date: IsoDate; readonly time: string };
+/**
+ * A 270 read back: what was asked, of whom, for whom. Used to check what we send and to answer 270s in tests.
+ * The builder's input with everything it defaults filled in, as it appears on the wire.
+ */
+export interface ParsedEligibilityInquiry extends Omit<EligibilityInquiryInput, 'sender' | 'receiver' | 'usage' | 'serviceDate' | 'serviceTypes' | 'format'> {
+  readonly sender: Required<InterchangeParty>;
+  readonly receiver: Required<InterchangeParty>;
   readonly usage: 'production' | 'test';
-  readonly reference: string;
-  readonly informationSource: { readonly payerName: string; readonly payerId: string };
-  readonly informationReceiver: { readonly npi: string; readonly name: string };
-  readonly subscriber: {
-    readonly memberId: string;
-    readonly firstName: string;
-    readonly lastName: string;
-    readonly birthDate: IsoDate;
-    readonly gender?: Gender;
-    readonly groupNumber?: string;
-  };
-  readonly dependent?: {
-    readonly firstName: string;
-    readonly lastName: string;
-    readonly birthDate: IsoDate;
-    readonly gender?: Gender;
-    readonly relationship: DependentRelationship;
-  };
-  readonly trace: { readonly number: string; readonly originatorId: string };
   readonly serviceDate: IsoDate | DateRange;
   readonly serviceTypes: readonly ServiceTypeCode[];
 }
