@@ -90,6 +90,11 @@ export class VerifyCoverage {
 
     // Step 1: what to ask, whether we may ask, and whether we already know.
     const prepared = await transact(async (manager): Promise<Prepared> => {
+      // Intake named a consent that has not reached our copy yet (another topic, another partition): back to the
+      // queue before anything is read, so each wait costs one statement and no coverage read or audit row.
+      if (call.queued && (await verificationRepository.deferForConsent(manager, call.queued.verificationId, this.consentWaitSeconds, 3))) {
+        return { done: { ...base, coverageId: null, payerId: null, status: 'queued' } };
+      }
       const coverage = call.coverageId
         ? await coverageRepository.find(manager, call.siteId, call.coverageId)
         : await coverageRepository.inForce(manager, call.siteId, call.patientId, call.serviceDate);
@@ -105,10 +110,6 @@ export class VerifyCoverage {
       const consent = await mayDiscloseForPayment(manager, { siteId: call.siteId, patientId: coverage.patientId, payerId: payer.payerId, at: new Date() }, payer.name);
       if (!consent.allowed) {
         if (!call.queued) throw new DomainError('consent.missing', consent.missing, 422);
-        // Intake named a consent that has not reached our copy yet (another topic, another partition): wait for it.
-        if (await verificationRepository.deferForConsent(manager, call.queued.verificationId, this.consentWaitSeconds, 3)) {
-          return { done: { ...started, status: 'queued' } };
-        }
         const failed: Verification = { ...started, status: 'failed', reason: 'consent-missing' };
         await this.finish(manager, failed, { followUpPending: false });
         return { done: failed };
