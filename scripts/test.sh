@@ -12,7 +12,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 bash scripts/ensure-infra.sh
 
-echo "== lint and typecheck"
+echo "== format, lint and typecheck"
+npx prettier --check . --log-level warn
 npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static
 echo "== unit tests"
 npx jest --ci --selectProjects unit
