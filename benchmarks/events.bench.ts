@@ -182,7 +182,8 @@ async function main(): Promise<void> {
     teardown.add('kafkajs baseline client', () => raw.stop());
     await raw.start();
     const facts = await machine(db, pipeline.writerDataSource);
-    if (facts.loadAtStart > facts.cores) progress(`warning: load average ${facts.loadAtStart.toFixed(1)} on ${facts.cores} cores; the figures will be low and noisy`);
+    if (facts.loadAtStart > facts.cores)
+      progress(`warning: load average ${facts.loadAtStart.toFixed(1)} on ${facts.cores} cores; the figures will be low and noisy`);
 
     progress(`postgres baseline: ${num(params.events)} single-row transactions or ${params.baselineSeconds} s, ${params.writers} writers`);
     await postgresInserts(pipeline.writerDataSource, db.service, factory, params.warmup, params.writers, params.baselineSeconds);
@@ -239,10 +240,19 @@ interface Context {
 
 function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, r: Results): void {
   const out: string[] = [];
-  const row = (f: Figure) => [f.name, `${num(f.perSecond)} ${f.unit}/s`, ...latencyCells(f.latency), num(f.count), f.seconds.toFixed(1), `${Math.round(f.nodeCpu * 100)}%`];
+  const row = (f: Figure) => [
+    f.name,
+    `${num(f.perSecond)} ${f.unit}/s`,
+    ...latencyCells(f.latency),
+    num(f.count),
+    f.seconds.toFixed(1),
+    `${Math.round(f.nodeCpu * 100)}%`,
+  ];
   const header = ['figure', 'rate', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'count', 'seconds', 'node CPU'];
   out.push('');
-  out.push(`machine: ${facts.cores} cores (${facts.cpuModel}), ${facts.memoryGiB} GiB, ${facts.platform}, node ${facts.node}; load average ${facts.loadAtStart.toFixed(1)} at start, ${facts.loadAtEnd.toFixed(1)} at end`);
+  out.push(
+    `machine: ${facts.cores} cores (${facts.cpuModel}), ${facts.memoryGiB} GiB, ${facts.platform}, node ${facts.node}; load average ${facts.loadAtStart.toFixed(1)} at start, ${facts.loadAtEnd.toFixed(1)} at end`,
+  );
   out.push(`servers: postgres ${facts.postgres} (synchronous_commit ${facts.postgresSynchronousCommit}, fsync ${facts.postgresFsync}); kafka: ${kafka}`);
   out.push(
     `parameters: ${num(params.events)} events per phase, ${params.writers} writers, ${num(params.keys)} keys, ${params.partitions} partitions, ` +
@@ -254,13 +264,20 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
   out.push(table(header, [r.postgres, r.kafka, r.single, r.batched].map(row)));
   if (r.steady) {
     out.push('');
-    out.push(`Latency at a steady ${num(r.steady.rate)} events/s (half the pipeline's 1/tx rate), ${params.steadySeconds} s each: the path's own latency, no backlog.`);
+    out.push(
+      `Latency at a steady ${num(r.steady.rate)} events/s (half the pipeline's 1/tx rate), ${params.steadySeconds} s each: the path's own latency, no backlog.`,
+    );
     out.push(table(header, [r.steady.kafka, r.steady.pipeline].map(row)));
   }
-  out.push('latency: postgres = BEGIN..COMMIT as the writer saw it; kafkajs = consumed − message made; pipeline = consumer COMMIT returned − event time (outbox write).');
+  out.push(
+    'latency: postgres = BEGIN..COMMIT as the writer saw it; kafkajs = consumed − message made; pipeline = consumer COMMIT returned − event time (outbox write).',
+  );
   out.push('');
   const ratios: string[][] = [];
-  for (const [label, run] of [['1/tx', r.single], [`${params.batch}/tx`, r.batched]] as const) {
+  for (const [label, run] of [
+    ['1/tx', r.single],
+    [`${params.batch}/tx`, r.batched],
+  ] as const) {
     ratios.push([`pipeline ${label} events/s ÷ postgres 1-row tx/s`, ratio(run.perSecond, r.postgres.perSecond)]);
     ratios.push([`pipeline ${label} events/s ÷ kafkajs msgs/s`, ratio(run.perSecond, r.kafka.perSecond)]);
   }
@@ -272,12 +289,26 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
   ratios.push(['pipeline 1/tx ÷ kafkajs latency, p99 saturated', ratio(r.single.latency.p99Ms, r.kafka.latency.p99Ms)]);
   out.push(table(['ratio', 'value'], ratios));
   out.push('');
-  const runs: Array<[string, PipelineFigure]> = [['1/tx', r.single], [`${params.batch}/tx`, r.batched]];
+  const runs: Array<[string, PipelineFigure]> = [
+    ['1/tx', r.single],
+    [`${params.batch}/tx`, r.batched],
+  ];
   if (r.steady) runs.push([`steady ${num(r.steady.rate)}/s`, r.steady.pipeline]);
   out.push("Where the pipeline's time went (consumer busy = share of the phase spent inside inbox + effect transactions):");
   out.push(
     table(
-      ['phase', 'outbox writes', 'write tx p50 ms', 'writing s', 'tail s', 'consumer tx p50 / p99 ms', 'consumer busy', 'relay sends', 'mean batch', 'send p50 ms'],
+      [
+        'phase',
+        'outbox writes',
+        'write tx p50 ms',
+        'writing s',
+        'tail s',
+        'consumer tx p50 / p99 ms',
+        'consumer busy',
+        'relay sends',
+        'mean batch',
+        'send p50 ms',
+      ],
       runs.map(([label, run]) => [
         label,
         `${num(run.writerEventsPerSecond)} ev/s`,
@@ -293,8 +324,15 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
     ),
   );
   out.push('tail s = last outbox commit → last consumer commit: the backlog the relay and the consumer still had to clear.');
-  out.push(`consumer outcomes over the run, warm-up included: ${Object.entries(r.outcomes).map(([k, v]) => `${k} ${num(v)}`).join(', ') || 'none'}; effect rows checked against events written after each phase.`);
-  const overBudget = elapsedSeconds > BUDGET_SECONDS ? ` (over the ${BUDGET_SECONDS} s budget${facts.loadAtStart > facts.cores ? ': the machine was busy' : ''})` : '';
+  out.push(
+    `consumer outcomes over the run, warm-up included: ${
+      Object.entries(r.outcomes)
+        .map(([k, v]) => `${k} ${num(v)}`)
+        .join(', ') || 'none'
+    }; effect rows checked against events written after each phase.`,
+  );
+  const overBudget =
+    elapsedSeconds > BUDGET_SECONDS ? ` (over the ${BUDGET_SECONDS} s budget${facts.loadAtStart > facts.cores ? ': the machine was busy' : ''})` : '';
   out.push(`run took ${elapsedSeconds.toFixed(0)} s${overBudget}; figures also in ${OUTPUT.replace(`${ROOT}/`, '')}`);
   process.stdout.write(`${out.join('\n')}\n`);
 }
@@ -323,7 +361,12 @@ function writeJson({ params, facts, kafka, messageBytes, elapsedSeconds }: Conte
       onePerTransaction: over(r.single),
       batched: over(r.batched),
       ...(r.steady
-        ? { steadyLatency: { p50: r.steady.pipeline.latency.p50Ms / r.steady.kafka.latency.p50Ms, p99: r.steady.pipeline.latency.p99Ms / r.steady.kafka.latency.p99Ms } }
+        ? {
+            steadyLatency: {
+              p50: r.steady.pipeline.latency.p50Ms / r.steady.kafka.latency.p50Ms,
+              p99: r.steady.pipeline.latency.p99Ms / r.steady.kafka.latency.p99Ms,
+            },
+          }
         : {}),
     },
     consumerOutcomes: r.outcomes,

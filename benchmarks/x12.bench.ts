@@ -229,7 +229,9 @@ async function verificationLatency(): Promise<void> {
     };
     const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
     const line = (name: string, sorted: number[]) =>
-      console.log(`${name.padEnd(32)} p50 ${pct(sorted, 50).toFixed(3).padStart(8)} ms   p95 ${pct(sorted, 95).toFixed(3).padStart(8)} ms   p99 ${pct(sorted, 99).toFixed(3).padStart(8)} ms`);
+      console.log(
+        `${name.padEnd(32)} p50 ${pct(sorted, 50).toFixed(3).padStart(8)} ms   p95 ${pct(sorted, 95).toFixed(3).padStart(8)} ms   p99 ${pct(sorted, 99).toFixed(3).padStart(8)} ms`,
+      );
     console.log(`verification latency, ${SAMPLES} sequential samples each (Postgres work common to both paths not included):`);
     line('simulator round trip', await time(roundTrip));
     line('cache hit (Redis)', await time(cacheHit));

@@ -42,9 +42,24 @@ interface Site extends SiteDetails {
 
 /** Two time zones, so that "this week" and session times differ between sites from the start. */
 const DEMO_SITES: readonly SiteDetails[] = [
-  { name: 'Back Bay Recovery Center', address: { line1: '300 Boylston Street', city: 'Boston', state: 'MA', postalCode: '02116' }, timeZone: 'America/New_York', capacity: 40 },
-  { name: 'Hudson Valley IOP', address: { line1: '25 Market Street', city: 'Poughkeepsie', state: 'NY', postalCode: '12601' }, timeZone: 'America/New_York', capacity: 30 },
-  { name: 'Mission Bay Recovery', address: { line1: '1600 Owens Street', city: 'San Francisco', state: 'CA', postalCode: '94158' }, timeZone: 'America/Los_Angeles', capacity: 35 },
+  {
+    name: 'Back Bay Recovery Center',
+    address: { line1: '300 Boylston Street', city: 'Boston', state: 'MA', postalCode: '02116' },
+    timeZone: 'America/New_York',
+    capacity: 40,
+  },
+  {
+    name: 'Hudson Valley IOP',
+    address: { line1: '25 Market Street', city: 'Poughkeepsie', state: 'NY', postalCode: '12601' },
+    timeZone: 'America/New_York',
+    capacity: 30,
+  },
+  {
+    name: 'Mission Bay Recovery',
+    address: { line1: '1600 Owens Street', city: 'San Francisco', state: 'CA', postalCode: '94158' },
+    timeZone: 'America/Los_Angeles',
+    capacity: 35,
+  },
 ];
 
 /** Every service but scheduling keeps a site directory from scheduling's site events. */
@@ -119,7 +134,13 @@ async function main(): Promise<void> {
   say(`[dev] starting ${SERVICES.join(', ')} (logs in .run/logs/)`);
   running.platform = await startPlatformProcesses({
     ports: DEFAULT_SERVICE_PORTS,
-    env: { DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, KAFKA_BROKERS: kafkaBrokers, CLEARINGHOUSE_URL: clearinghouseUrl, LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info' },
+    env: {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      KAFKA_BROKERS: kafkaBrokers,
+      CLEARINGHOUSE_URL: clearinghouseUrl,
+      LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'info',
+    },
     logs: { dir: LOG_DIR, forwardTo: process.stdout, forwardLevel: consoleLogLevel() },
     signal: cancel.signal,
   });

@@ -128,13 +128,10 @@ export class Pipeline {
       registry: new EventRegistry([this.definition]),
       handlers: [
         onEvent(this.definition, async (payload, meta, manager) => {
-          await manager.query(`INSERT INTO ${schema}.check_in_effects (check_in_id, episode_id, site_id, event_id, checked_in_at) VALUES ($1, $2, $3, $4, $5)`, [
-            payload.checkInId,
-            payload.episodeId,
-            payload.siteId,
-            meta.id,
-            payload.occurredAt,
-          ]);
+          await manager.query(
+            `INSERT INTO ${schema}.check_in_effects (check_in_id, episode_id, site_id, event_id, checked_in_at) VALUES ($1, $2, $3, $4, $5)`,
+            [payload.checkInId, payload.episodeId, payload.siteId, meta.id, payload.occurredAt],
+          );
           clock.mark(manager, Date.parse(meta.time));
         }),
       ],

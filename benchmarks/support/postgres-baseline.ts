@@ -9,7 +9,14 @@ import { perSecond, summarise } from './stats';
  * row carries the event's payload, so it writes about as many bytes as an outbox row's body.
  * Runs `limit` transactions or for `maxSeconds`, whichever ends first.
  */
-export async function postgresInserts(dataSource: DataSource, schema: string, factory: CheckInFactory, limit: number, concurrency: number, maxSeconds: number): Promise<Figure> {
+export async function postgresInserts(
+  dataSource: DataSource,
+  schema: string,
+  factory: CheckInFactory,
+  limit: number,
+  concurrency: number,
+  maxSeconds: number,
+): Promise<Figure> {
   const latencies = new Float64Array(limit);
   let next = 0;
   let done = 0;
@@ -19,7 +26,9 @@ export async function postgresInserts(dataSource: DataSource, schema: string, fa
     for (let i = next++; i < limit && performance.now() < deadline; i = next++) {
       const payload = factory.payload(i);
       const started = performance.now();
-      await dataSource.transaction((manager) => manager.query(`INSERT INTO ${schema}.plain_inserts (key, payload) VALUES ($1, $2)`, [payload.episodeId, JSON.stringify(payload)]));
+      await dataSource.transaction((manager) =>
+        manager.query(`INSERT INTO ${schema}.plain_inserts (key, payload) VALUES ($1, $2)`, [payload.episodeId, JSON.stringify(payload)]),
+      );
       latencies[done++] = performance.now() - started;
     }
   };

@@ -67,7 +67,7 @@ export class RawKafka {
     const started = Date.now();
     const dueAt = (i: number) => (rate === undefined ? Date.now() : started + (i * 1000) / rate);
     try {
-      for (let sent = 0; sent < count; ) {
+      for (let sent = 0; sent < count;) {
         const due = rate === undefined ? count : Math.min(count, Math.floor(((Date.now() - started) * rate) / 1000) + 1);
         if (due <= sent) {
           await sleep(Math.max(1, dueAt(sent) - Date.now()));
@@ -80,7 +80,14 @@ export class RawKafka {
           return {
             key: payload.episodeId,
             value: JSON.stringify(payload),
-            headers: { ...this.template.headers, ce_id: payload.checkInId, ce_time: time, ce_subject: payload.episodeId, ce_partitionkey: payload.episodeId, ce_siteid: payload.siteId },
+            headers: {
+              ...this.template.headers,
+              ce_id: payload.checkInId,
+              ce_time: time,
+              ce_subject: payload.episodeId,
+              ce_partitionkey: payload.episodeId,
+              ce_siteid: payload.siteId,
+            },
           };
         });
         await producer.sendBatch({ acks: -1, topicMessages: [{ topic: this.topic, messages }] });

@@ -22,7 +22,12 @@ export class Phase {
   private rejectDone!: (error: Error) => void;
   private readonly watchdog: NodeJS.Timeout;
 
-  constructor(readonly label: string, readonly expected: number, stallMs: number, describeProgress: () => Promise<string> = async () => '') {
+  constructor(
+    readonly label: string,
+    readonly expected: number,
+    stallMs: number,
+    describeProgress: () => Promise<string> = async () => '',
+  ) {
     this.latencies = new Float64Array(expected);
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
@@ -35,7 +40,11 @@ export class Phase {
       clearInterval(this.watchdog);
       void describeProgress()
         .catch((error: unknown) => `(could not look further: ${String(error)})`)
-        .then((detail) => this.rejectDone(new Error(`${label}: stalled at ${this.count} of ${expected} after ${stallMs / 1000} s without progress${detail ? `; ${detail}` : ''}`)));
+        .then((detail) =>
+          this.rejectDone(
+            new Error(`${label}: stalled at ${this.count} of ${expected} after ${stallMs / 1000} s without progress${detail ? `; ${detail}` : ''}`),
+          ),
+        );
     }, 500);
   }
 

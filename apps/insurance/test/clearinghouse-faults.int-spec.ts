@@ -20,7 +20,10 @@ describe('when the clearinghouse is slow or down', () => {
     return { clinic, coverage };
   }
   const verify = (clinic: { siteId: string; coordinator: string }, coverageId: string) =>
-    api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages/${coverageId}/verifications`, { serviceDate: '2026-12-01', programType: 'co-occurring' });
+    api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages/${coverageId}/verifications`, {
+      serviceDate: '2026-12-01',
+      programType: 'co-occurring',
+    });
 
   it('times out, retries once, opens a phone task; after repeated failures the breaker opens and later closes again', async () => {
     const slow = await consentedCoverage('SLOW');
@@ -44,7 +47,9 @@ describe('when the clearinghouse is slow or down', () => {
 
     // After the open period one trial goes through, succeeds, and closes the breaker.
     await new Promise((r) => setTimeout(r, 2100));
-    const again = await api(kit, healthy.clinic.coordinator).post(`/sites/${healthy.clinic.siteId}/verifications/${refused.body.verificationId}/reverify`, {}).expect(201);
+    const again = await api(kit, healthy.clinic.coordinator)
+      .post(`/sites/${healthy.clinic.siteId}/verifications/${refused.body.verificationId}/reverify`, {})
+      .expect(201);
     expect(again.body).toMatchObject({ status: 'verified' });
     expect(kit.simulator.requestsFor(healthy.coverage.memberId)).toBe(1);
   });

@@ -3,7 +3,7 @@ import { eventually } from '@iop/testing';
 import { MonthlyReverification } from '../src/application/monthly-reverification';
 import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, startInsurance, type Answer, type InsuranceKit } from './insurance-test-kit';
 
-describe('insurance answers intake\'s coverage-verification requests (admission saga)', () => {
+describe("insurance answers intake's coverage-verification requests (admission saga)", () => {
   let kit: InsuranceKit;
 
   beforeAll(async () => {
@@ -31,11 +31,14 @@ describe('insurance answers intake\'s coverage-verification requests (admission 
   }
 
   const answersTo = (requestId: string, count = 1) =>
-    eventually(() => {
-      const got = kit.answers.get(requestId) ?? [];
-      expect(got.length).toBeGreaterThanOrEqual(count);
-      return got;
-    }, { timeoutMs: 30_000 });
+    eventually(
+      () => {
+        const got = kit.answers.get(requestId) ?? [];
+        expect(got.length).toBeGreaterThanOrEqual(count);
+        return got;
+      },
+      { timeoutMs: 30_000 },
+    );
 
   it('answers coverage-verified, correlated by requestId, when coverage and consent are on file', async () => {
     const clinic = await aClinic();
@@ -44,10 +47,19 @@ describe('insurance answers intake\'s coverage-verification requests (admission 
     const request = await ask(clinic.siteId, coverage.patientId);
     const [answer] = await answersTo(request.requestId);
     expect(answer).toMatchObject<Partial<Answer>>({ type: 'insurance.coverage-verified' });
-    expect(answer!.payload).toMatchObject({ patientId: coverage.patientId, siteId: clinic.siteId, payerId: 'cigna', method: 'electronic', authorizationRequired: true, carveOut: false });
+    expect(answer!.payload).toMatchObject({
+      patientId: coverage.patientId,
+      siteId: clinic.siteId,
+      payerId: 'cigna',
+      method: 'electronic',
+      authorizationRequired: true,
+      carveOut: false,
+    });
     // The answer carries no member id or name.
     expect(JSON.stringify(answer!.payload)).not.toContain(coverage.memberId);
-    const [row] = await kit.infra.adminQuery<{ status: string }>(`SELECT status FROM insurance.verifications WHERE verification_id = $1`, [answer!.payload.verificationId]);
+    const [row] = await kit.infra.adminQuery<{ status: string }>(`SELECT status FROM insurance.verifications WHERE verification_id = $1`, [
+      answer!.payload.verificationId,
+    ]);
     expect(row).toEqual({ status: 'verified' });
   });
 
@@ -73,7 +85,11 @@ describe('insurance answers intake\'s coverage-verification requests (admission 
     const consentId = crypto.randomUUID();
     const request = await ask(clinic.siteId, coverage.patientId, { consentId });
     // The request is picked up and put back while intake's consent is still on its way.
-    await eventually(async () => expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE request_id = $1 AND not_before IS NOT NULL`, [request.requestId])).toHaveLength(1));
+    await eventually(async () =>
+      expect(
+        await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE request_id = $1 AND not_before IS NOT NULL`, [request.requestId]),
+      ).toHaveLength(1),
+    );
     expect(kit.answers.get(request.requestId)).toBeUndefined();
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { consentId });
     const [answer] = await answersTo(request.requestId);
@@ -157,7 +173,10 @@ describe('insurance answers intake\'s coverage-verification requests (admission 
     const scheduler = kit.app.get(MonthlyReverification);
     expect(await scheduler.queueDue(today)).toBeGreaterThanOrEqual(1);
     await eventually(async () => {
-      const rows = await kit.infra.adminQuery<{ status: string; requested_by: string }>(`SELECT status, requested_by FROM insurance.verifications WHERE patient_id = $1`, [coverage.patientId]);
+      const rows = await kit.infra.adminQuery<{ status: string; requested_by: string }>(
+        `SELECT status, requested_by FROM insurance.verifications WHERE patient_id = $1`,
+        [coverage.patientId],
+      );
       expect(rows).toEqual([{ status: 'verified', requested_by: 'monthly-reverification' }]);
     });
     expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);

@@ -27,7 +27,9 @@ describe('patient cost estimates and prior authorisations', () => {
     await api(kit, siteAdmin).put(`/sites/${clinic.siteId}/fee-schedule/H0015`, { perDiemCents }).expect(200);
     const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `${memberPrefix}${Math.floor(Math.random() * 1e9)}` }));
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
-    const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages/${coverage.coverageId}/verifications`, { serviceDate: '2026-12-01', programType: 'substance-use' }).expect(201);
+    const res = await api(kit, clinic.coordinator)
+      .post(`/sites/${clinic.siteId}/coverages/${coverage.coverageId}/verifications`, { serviceDate: '2026-12-01', programType: 'substance-use' })
+      .expect(201);
     expect(res.body.status).toBe('verified');
     return { clinic, verificationId: res.body.verificationId, patientId: coverage.patientId };
   }
@@ -140,8 +142,13 @@ describe('patient cost estimates and prior authorisations', () => {
       await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(90)));
       // The third distinct day is the last event on the episode's partition: once it counts, all before it were handled.
       await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(2)));
-      await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] }), { timeoutMs: 30_000 });
-      const counted = await kit.infra.adminQuery<{ service_date: string }>(`SELECT service_date::text FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`, [patientId]);
+      await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] }), {
+        timeoutMs: 30_000,
+      });
+      const counted = await kit.infra.adminQuery<{ service_date: string }>(
+        `SELECT service_date::text FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`,
+        [patientId],
+      );
       expect(counted.map((r) => r.service_date)).toEqual([today(), inDays(1), inDays(2)]);
     });
 
@@ -149,19 +156,36 @@ describe('patient cost estimates and prior authorisations', () => {
       const expiring = await kit.eventsOf(AuthorizationExpiring);
       const clinic = await aClinic();
       const patientId = crypto.randomUUID();
-      const recorded = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 7 })).expect(201);
+      const recorded = await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 7 }))
+        .expect(201);
       const authorizationId = recorded.body.authorizationId as string;
       for (let day = 0; day < 7; day++) await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(day)));
 
-      const warnings = await eventually(() => {
-        const ours = expiring.filter((e) => e.authorizationId === authorizationId);
-        expect(ours).toHaveLength(2);
-        return ours;
-      }, { timeoutMs: 30_000 });
-      expect(warnings[0]).toMatchObject({ siteId: clinic.siteId, patientId, payerId: 'cigna', serviceCode: 'H0015', unitsApproved: 7, unitsUsed: 2, unitsRemaining: 5, raised: ['units-low'] });
+      const warnings = await eventually(
+        () => {
+          const ours = expiring.filter((e) => e.authorizationId === authorizationId);
+          expect(ours).toHaveLength(2);
+          return ours;
+        },
+        { timeoutMs: 30_000 },
+      );
+      expect(warnings[0]).toMatchObject({
+        siteId: clinic.siteId,
+        patientId,
+        payerId: 'cigna',
+        serviceCode: 'H0015',
+        unitsApproved: 7,
+        unitsUsed: 2,
+        unitsRemaining: 5,
+        raised: ['units-low'],
+      });
       expect(warnings[1]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, raised: ['units-exhausted'], warnings: ['units-exhausted'] });
       expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, warnings: ['units-exhausted'] });
-      const reverifications = await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE patient_id = $1 AND requested_by = 'authorization-review'`, [patientId]);
+      const reverifications = await kit.infra.adminQuery(
+        `SELECT 1 FROM insurance.verifications WHERE patient_id = $1 AND requested_by = 'authorization-review'`,
+        [patientId],
+      );
       expect(reverifications).toHaveLength(1);
     });
 
@@ -169,26 +193,38 @@ describe('patient cost estimates and prior authorisations', () => {
       const expiring = await kit.eventsOf(AuthorizationExpiring);
       const clinic = await aClinic();
       const patientId = crypto.randomUUID();
-      const recorded = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { endDate: inDays(3) })).expect(201);
+      const recorded = await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { endDate: inDays(3) }))
+        .expect(201);
       const authorizationId = recorded.body.authorizationId as string;
       const sweep = kit.app.get(AuthorizationSweep);
       await sweep.sweep(inDays(4));
       await sweep.sweep(inDays(5));
-      const ours = await eventually(() => {
-        const list = expiring.filter((e) => e.authorizationId === authorizationId);
-        expect(list).toHaveLength(2);
-        return list;
-      }, { timeoutMs: 30_000 });
+      const ours = await eventually(
+        () => {
+          const list = expiring.filter((e) => e.authorizationId === authorizationId);
+          expect(list).toHaveLength(2);
+          return list;
+        },
+        { timeoutMs: 30_000 },
+      );
       expect(ours.map((e) => e.raised)).toEqual([['ending-soon'], ['ended']]);
-      const published = await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE type = $1 AND payload->>'authorizationId' = $2`, [AuthorizationExpiring.type, authorizationId]);
+      const published = await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE type = $1 AND payload->>'authorizationId' = $2`, [
+        AuthorizationExpiring.type,
+        authorizationId,
+      ]);
       expect(published).toHaveLength(2);
     });
 
     it('show units used and remaining, with the warnings a coordinator acts on', async () => {
       const clinic = await aClinic();
       const patientId = crypto.randomUUID();
-      await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-1', unitsApproved: 24 })).expect(201);
-      await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-2', unitsApproved: 12, endDate: inDays(3) })).expect(201);
+      await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-1', unitsApproved: 24 }))
+        .expect(201);
+      await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-2', unitsApproved: 12, endDate: inDays(3) }))
+        .expect(201);
       const byRef = Object.fromEntries((await authorizationsOf(clinic, patientId)).map((a) => [a.payerReference, a]));
       expect(byRef['AUTH-1']).toMatchObject({ unitsUsed: 0, unitsRemaining: 24, warnings: [] });
       expect(byRef['AUTH-2']).toMatchObject({ unitsUsed: 0, unitsRemaining: 12, warnings: ['ending-soon'] });

@@ -2,7 +2,16 @@ import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
 import type { z } from 'zod';
-import { ConsentGranted, ConsentRevoked, CoverageRejected, CoverageVerificationFailed, CoverageVerified, EventRegistry, type EventDefinition, type PayloadOf } from '@iop/contracts';
+import {
+  ConsentGranted,
+  ConsentRevoked,
+  CoverageRejected,
+  CoverageVerificationFailed,
+  CoverageVerified,
+  EventRegistry,
+  type EventDefinition,
+  type PayloadOf,
+} from '@iop/contracts';
 import { createKafka, decodeEvent, encodeEvent } from '@iop/messaging';
 import { eventually, quietLogger, startService, tokenFor, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { InsuranceModule } from '../src/insurance.module';
@@ -10,7 +19,10 @@ import { InsuranceModule } from '../src/insurance.module';
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startPayerSimulator, type PayerSimulator, type PayerSimulatorOptions } from '../../payer-simulator/src/payer-simulator';
 
-export type Answer = { type: string; payload: PayloadOf<typeof CoverageVerified> | PayloadOf<typeof CoverageRejected> | PayloadOf<typeof CoverageVerificationFailed> };
+export type Answer = {
+  type: string;
+  payload: PayloadOf<typeof CoverageVerified> | PayloadOf<typeof CoverageRejected> | PayloadOf<typeof CoverageVerificationFailed>;
+};
 
 export interface InsuranceKit {
   readonly infra: TestInfrastructure;
@@ -112,14 +124,24 @@ export const api = (kit: InsuranceKit, token: string) => ({
   put: (path: string, body: object) => request(kit.app.getHttpServer()).put(path).set('authorization', `Bearer ${token}`).send(body),
 });
 
-export async function recordCoverage(kit: InsuranceKit, clinic: Clinic, body = aPatient()): Promise<{ coverageId: string; patientId: string; memberId: string; payerId: string }> {
+export async function recordCoverage(
+  kit: InsuranceKit,
+  clinic: Clinic,
+  body = aPatient(),
+): Promise<{ coverageId: string; patientId: string; memberId: string; payerId: string }> {
   const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages`, body);
   expect(res.status).toBe(201);
   return res.body as { coverageId: string; patientId: string; memberId: string; payerId: string };
 }
 
 /** Intake's consent, through Kafka as in production; resolves once insurance's read model has it. */
-export async function grantConsent(kit: InsuranceKit, siteId: string, patientId: string, payerId: string, overrides: Partial<PayloadOf<typeof ConsentGranted>> = {}): Promise<string> {
+export async function grantConsent(
+  kit: InsuranceKit,
+  siteId: string,
+  patientId: string,
+  payerId: string,
+  overrides: Partial<PayloadOf<typeof ConsentGranted>> = {},
+): Promise<string> {
   const consentId = overrides.consentId ?? crypto.randomUUID();
   const now = new Date();
   await publish(kit.producer, ConsentGranted, {
@@ -141,5 +163,7 @@ export async function grantConsent(kit: InsuranceKit, siteId: string, patientId:
 export async function revokeConsent(kit: InsuranceKit, siteId: string, patientId: string, consentId: string): Promise<void> {
   const now = new Date().toISOString();
   await publish(kit.producer, ConsentRevoked, { consentId, patientId, siteId, revokedAt: now, occurredAt: now });
-  await eventually(async () => expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.consent_revocations WHERE consent_id = $1`, [consentId])).toHaveLength(1));
+  await eventually(async () =>
+    expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.consent_revocations WHERE consent_id = $1`, [consentId])).toHaveLength(1),
+  );
 }

@@ -15,14 +15,27 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     await kit?.close();
   });
 
-  const verify = (clinic: { siteId: string; coordinator: string }, coverageId: string, body: object = { serviceDate: '2026-12-01', programType: 'substance-use' }) =>
-    api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages/${coverageId}/verifications`, body);
+  const verify = (
+    clinic: { siteId: string; coordinator: string },
+    coverageId: string,
+    body: object = { serviceDate: '2026-12-01', programType: 'substance-use' },
+  ) => api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages/${coverageId}/verifications`, body);
 
   describe('payer directory', () => {
     it('lists the PPO payers the network accepts, with electronic ids and routing', async () => {
       const res = await api(kit, networkAdmin).get('/payers').expect(200);
       const names = (res.body as Array<{ name: string }>).map((p) => p.name);
-      for (const name of ['Aetna', 'Anthem', 'Beech Street', 'Blue Cross Blue Shield', 'Cigna', 'Harvard Pilgrim Health Care', 'Magellan Healthcare', 'MultiPlan', 'Tufts Health Plan']) {
+      for (const name of [
+        'Aetna',
+        'Anthem',
+        'Beech Street',
+        'Blue Cross Blue Shield',
+        'Cigna',
+        'Harvard Pilgrim Health Care',
+        'Magellan Healthcare',
+        'MultiPlan',
+        'Tufts Health Plan',
+      ]) {
         expect(names).toContain(name);
       }
       expect(res.body).toHaveLength(13);
@@ -48,15 +61,21 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       const clinic = await aClinic();
       const coverage = await recordCoverage(kit, clinic);
       const res = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/patients/${coverage.patientId}/coverages`).expect(200);
-      expect(res.body).toEqual([expect.objectContaining({ coverageId: coverage.coverageId, memberId: coverage.memberId, priority: 'primary', relationship: 'self' })]);
+      expect(res.body).toEqual([
+        expect.objectContaining({ coverageId: coverage.coverageId, memberId: coverage.memberId, priority: 'primary', relationship: 'self' }),
+      ]);
       await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/coverages/${coverage.coverageId}`).expect(200);
-      const audit = await kit.infra.adminQuery<{ action: string }>(`SELECT action FROM insurance.audit_log WHERE patient_id = $1 ORDER BY id`, [coverage.patientId]);
+      const audit = await kit.infra.adminQuery<{ action: string }>(`SELECT action FROM insurance.audit_log WHERE patient_id = $1 ORDER BY id`, [
+        coverage.patientId,
+      ]);
       expect(audit.map((a) => a.action)).toEqual(['create', 'list', 'read']);
     });
 
     it('a dependent coverage needs the patient as well as the subscriber', async () => {
       const clinic = await aClinic();
-      const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages`, aPatient({ relationship: 'child' })).expect(400);
+      const res = await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/coverages`, aPatient({ relationship: 'child' }))
+        .expect(400);
       expect(res.body.message).toContain("patient's name and birth date");
     });
 
@@ -71,7 +90,9 @@ describe('insurance: payers, coverages and verification of benefits', () => {
 
     it('an unknown payer is a 404 naming it', async () => {
       const clinic = await aClinic();
-      const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages`, aPatient({ payerId: 'acme-health' })).expect(404);
+      const res = await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/coverages`, aPatient({ payerId: 'acme-health' }))
+        .expect(404);
       expect(res.body.message).toContain('acme-health');
     });
 
@@ -82,7 +103,9 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       const mine = await recordCoverage(kit, a);
       await api(kit, a.coordinator).get(`/sites/${b.siteId}/coverages/${theirs.coverageId}`).expect(403);
       await verify(a, theirs.coverageId).expect(404); // asked under A's site, B's coverage is not there
-      await api(kit, a.coordinator).post(`/sites/${b.siteId}/coverages/${theirs.coverageId}/verifications`, { serviceDate: '2026-12-01', programType: 'substance-use' }).expect(403);
+      await api(kit, a.coordinator)
+        .post(`/sites/${b.siteId}/coverages/${theirs.coverageId}/verifications`, { serviceDate: '2026-12-01', programType: 'substance-use' })
+        .expect(403);
       const rows = await inScopedTransaction(kit.app.get(DataSource), sitesScope([a.siteId]), (m) => m.query('SELECT coverage_id FROM insurance.coverages'));
       expect(rows.map((r: { coverage_id: string }) => r.coverage_id)).toEqual([mine.coverageId]);
     });
@@ -159,8 +182,13 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       expect(exchanges[0]!.body).not.toContain('EQ*MH~');
       // What went to the payer and came back is evidence: the service itself cannot rewrite or remove it.
       const asService = kit.app.get(DataSource);
-      for (const sql of [`UPDATE insurance.eligibility_exchanges SET body = '' WHERE verification_id = $1`, `DELETE FROM insurance.eligibility_exchanges WHERE verification_id = $1`]) {
-        await expect(inScopedTransaction(asService, ALL_SITES, (m) => m.query(sql, [res.body.verificationId]))).rejects.toThrow(/permission denied for table eligibility_exchanges/);
+      for (const sql of [
+        `UPDATE insurance.eligibility_exchanges SET body = '' WHERE verification_id = $1`,
+        `DELETE FROM insurance.eligibility_exchanges WHERE verification_id = $1`,
+      ]) {
+        await expect(inScopedTransaction(asService, ALL_SITES, (m) => m.query(sql, [res.body.verificationId]))).rejects.toThrow(
+          /permission denied for table eligibility_exchanges/,
+        );
       }
       const got = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/verifications/${res.body.verificationId}`).expect(200);
       const ai = got.body.benefits.serviceTypes.find((s: { code: string }) => s.code === 'AI');
@@ -171,7 +199,10 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     it('a mental-health programme does not ask the payer about substance use', async () => {
       const { clinic, coverage } = await consented();
       const res = await verify(clinic, coverage.coverageId, { serviceDate: '2026-12-01', programType: 'mental-health' }).expect(201);
-      const [sent] = await kit.infra.adminQuery<{ body: string }>(`SELECT body FROM insurance.eligibility_exchanges WHERE verification_id = $1 AND direction = '270'`, [res.body.verificationId]);
+      const [sent] = await kit.infra.adminQuery<{ body: string }>(
+        `SELECT body FROM insurance.eligibility_exchanges WHERE verification_id = $1 AND direction = '270'`,
+        [res.body.verificationId],
+      );
       expect(sent!.body).toContain('EQ*MH~');
       expect(sent!.body).not.toMatch(/EQ\*(AI|CH)~/);
     });
@@ -249,7 +280,12 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       expect(done.body).toMatchObject({ status: 'verified', method: 'phone', outcome: { kind: 'verified', authorizationRequired: false } });
       expect((await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/phone-tasks`).expect(200)).body).toEqual([]);
       await api(kit, clinic.coordinator)
-        .post(`/sites/${clinic.siteId}/phone-tasks/${res.body.phoneTaskId}/complete`, { representative: 'x', callReference: 'y', coverageActive: true, authorizationRequired: false })
+        .post(`/sites/${clinic.siteId}/phone-tasks/${res.body.phoneTaskId}/complete`, {
+          representative: 'x',
+          callReference: 'y',
+          coverageActive: true,
+          authorizationRequired: false,
+        })
         .expect(409);
     });
 
@@ -267,13 +303,20 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
       const res = await verify(clinic, coverage.coverageId).expect(201);
       expect(res.body).toMatchObject({ status: 'awaiting-phone', reason: 'payer-error' });
-      expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.eligibility_exchanges WHERE verification_id = $1 AND direction = '271'`, [res.body.verificationId])).toHaveLength(1);
+      expect(
+        await kit.infra.adminQuery(`SELECT 1 FROM insurance.eligibility_exchanges WHERE verification_id = $1 AND direction = '271'`, [res.body.verificationId]),
+      ).toHaveLength(1);
     });
 
     it('the form needs a reason when the payer says the patient is not covered', async () => {
       const clinic = await aClinic();
       const res = await api(kit, clinic.coordinator)
-        .post(`/sites/${clinic.siteId}/phone-tasks/${crypto.randomUUID()}/complete`, { representative: 'x', callReference: 'y', coverageActive: false, authorizationRequired: false })
+        .post(`/sites/${clinic.siteId}/phone-tasks/${crypto.randomUUID()}/complete`, {
+          representative: 'x',
+          callReference: 'y',
+          coverageActive: false,
+          authorizationRequired: false,
+        })
         .expect(400);
       expect(res.body.message).toContain('rejectionReason');
     });

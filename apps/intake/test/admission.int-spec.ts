@@ -31,7 +31,11 @@ describe('the admission saga: from an assessed patient to an admission, through 
   });
 
   const http = () => request(intake.getHttpServer());
-  const post = (path: string, body: unknown, token = coordinator) => http().post(path).set('authorization', `Bearer ${token}`).send(body as object);
+  const post = (path: string, body: unknown, token = coordinator) =>
+    http()
+      .post(path)
+      .set('authorization', `Bearer ${token}`)
+      .send(body as object);
   const get = (path: string, token = coordinator) => http().get(path).set('authorization', `Bearer ${token}`);
   const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
@@ -44,13 +48,17 @@ describe('the admission saga: from an assessed patient to an admission, through 
     expect(assessment.body.decision.level).toBe('2.1');
     return created;
   };
-  const stage = async (referralId: string) => (await get(`/referrals/${referralId}`).expect(200)).body as {
-    stage: string;
-    episode: { episodeId: string } | null;
-    admissionRequests: Array<{ status: string }>;
-  };
+  const stage = async (referralId: string) =>
+    (await get(`/referrals/${referralId}`).expect(200)).body as {
+      stage: string;
+      episode: { episodeId: string } | null;
+      admissionRequests: Array<{ status: string }>;
+    };
   const events = async (type: string, field: string, value: string) =>
-    infra.adminQuery<{ payload: Record<string, unknown>; topic: string; key: string }>(`SELECT payload, topic, key FROM intake.outbox WHERE type = $1 AND payload->>'${field}' = $2`, [type, value]);
+    infra.adminQuery<{ payload: Record<string, unknown>; topic: string; key: string }>(
+      `SELECT payload, topic, key FROM intake.outbox WHERE type = $1 AND payload->>'${field}' = $2`,
+      [type, value],
+    );
 
   it('the whole journey: referral → pre-screen → consent → assessment → coverage verified by insurance → admitted', async () => {
     const { referralId, patientId } = await assessedPatient();
@@ -59,7 +67,11 @@ describe('the admission saga: from an assessed patient to an admission, through 
     expect(asked.body).toMatchObject({ status: 'awaiting-coverage', consentId: consent.body.consentId });
 
     const [requested] = await events('intake.coverage-verification-requested', 'referralId', referralId);
-    expect(requested).toMatchObject({ topic: 'intake.coverage-requests', key: patientId, payload: { requestId: asked.body.requestId, programType: 'co-occurring', serviceDate: tomorrow() } });
+    expect(requested).toMatchObject({
+      topic: 'intake.coverage-requests',
+      key: patientId,
+      payload: { requestId: asked.body.requestId, programType: 'co-occurring', serviceDate: tomorrow() },
+    });
 
     const admitted = await eventually(async () => {
       const now = await stage(referralId);
@@ -92,7 +104,12 @@ describe('the admission saga: from an assessed patient to an admission, through 
     await post(`/patients/${patientId}/consents`, aPayerConsent(site)).expect(201);
     await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(202);
     const task = await eventually(async () => {
-      const tasks = (await get(`/sites/${site}/follow-up-tasks`).expect(200)).body as Array<{ referralId: string; kind: string; detail: string; taskId: string }>;
+      const tasks = (await get(`/sites/${site}/follow-up-tasks`).expect(200)).body as Array<{
+        referralId: string;
+        kind: string;
+        detail: string;
+        taskId: string;
+      }>;
       const mine = tasks.find((t) => t.referralId === referralId);
       expect(mine).toMatchObject({ kind: 'coverage-rejected' });
       return mine!;
@@ -193,7 +210,10 @@ describe('the admission saga: from an assessed patient to an admission, through 
 
     it('with a consent that has expired since it was signed', async () => {
       const { referralId, patientId } = await assessedPatient();
-      await post(`/patients/${patientId}/consents`, aPayerConsent(site, 'aetna', { expiry: { kind: 'date', expiresAt: new Date(Date.now() + 1000).toISOString() } })).expect(201);
+      await post(
+        `/patients/${patientId}/consents`,
+        aPayerConsent(site, 'aetna', { expiry: { kind: 'date', expiresAt: new Date(Date.now() + 1000).toISOString() } }),
+      ).expect(201);
       await new Promise((r) => setTimeout(r, 1200));
       const res = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(422);
       expect(res.body.message).toContain('expired');
@@ -202,15 +222,24 @@ describe('the admission saga: from an assessed patient to an admission, through 
 
     it('before the assessment, or when the assessment did not decide IOP', async () => {
       const early = (await post('/referrals', aReferral(site)).expect(201)).body as { referralId: string };
-      const res = await post(`/referrals/${early.referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(409);
+      const res = await post(`/referrals/${early.referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(
+        409,
+      );
       expect(res.body.code).toBe('referral.out-of-order');
       await nothingAsked(early.referralId);
 
       const severe = (await post('/referrals', aReferral(site)).expect(201)).body as { referralId: string };
       await post(`/referrals/${severe.referralId}/pre-screen`, aClearPreScreen()).expect(201);
       await post(`/referrals/${severe.referralId}/assessment-booking`, { appointmentAt: new Date(Date.now() + 60_000).toISOString() }).expect(200);
-      await post(`/referrals/${severe.referralId}/assessment`, anIopAssessment({ dimensions: { '1': { rating: 3 }, '2': { rating: 0 }, '3': { rating: 1 }, '4': { rating: 1 }, '5': { rating: 1 }, '6': { rating: 1 } } })).expect(201);
-      const wm = await post(`/referrals/${severe.referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(422);
+      await post(
+        `/referrals/${severe.referralId}/assessment`,
+        anIopAssessment({
+          dimensions: { '1': { rating: 3 }, '2': { rating: 0 }, '3': { rating: 1 }, '4': { rating: 1 }, '5': { rating: 1 }, '6': { rating: 1 } },
+        }),
+      ).expect(201);
+      const wm = await post(`/referrals/${severe.referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(
+        422,
+      );
       expect(wm.body).toMatchObject({ code: 'admission.not-iop' });
       expect(wm.body.message).toContain('Withdrawal management first');
       await nothingAsked(severe.referralId);

@@ -28,7 +28,11 @@ describe('capacity, the waitlist and the coordinator views', () => {
   const aSite = async (capacity: number) => {
     const siteId = await kit.site(capacity);
     const token = await tokenFor('intake_coordinator', [siteId]);
-    const post = (path: string, body: unknown) => http().post(path).set('authorization', `Bearer ${token}`).send(body as object);
+    const post = (path: string, body: unknown) =>
+      http()
+        .post(path)
+        .set('authorization', `Bearer ${token}`)
+        .send(body as object);
     const get = (path: string) => http().get(path).set('authorization', `Bearer ${token}`);
     const assessed = async (referral: Record<string, unknown> = {}) => {
       const created = (await post('/referrals', aReferral(siteId, referral)).expect(201)).body as { referralId: string; patientId: string };
@@ -58,7 +62,12 @@ describe('capacity, the waitlist and the coordinator views', () => {
     expect(admitted).toHaveLength(2);
     const winner = answers.find((a) => a.status === 201)!.body.episode.referralId as string;
     const waitlist = (await site.get(`/sites/${site.siteId}/waitlist`).expect(200)).body as Array<{ referralId: string }>;
-    expect(waitlist.map((e) => e.referralId).sort()).toEqual(racing.map((p) => p.referralId).filter((id) => id !== winner).sort());
+    expect(waitlist.map((e) => e.referralId).sort()).toEqual(
+      racing
+        .map((p) => p.referralId)
+        .filter((id) => id !== winner)
+        .sort(),
+    );
   });
 
   it('a freed place is held for the head of the waitlist; others are still turned away; the head is admitted into it', async () => {

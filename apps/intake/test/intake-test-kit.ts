@@ -32,7 +32,10 @@ export class FakeInsurance {
   private readonly answers = new Map<string, CoverageAnswer>();
   readonly requests: Array<PayloadOf<typeof CoverageVerificationRequested>> = [];
 
-  constructor(private readonly kafka: Kafka, private readonly producer: Producer) {}
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly producer: Producer,
+  ) {}
 
   answer(patientId: string, answer: CoverageAnswer): void {
     this.answers.set(patientId, answer);
@@ -72,7 +75,12 @@ export class FakeInsurance {
     };
     switch (answer) {
       case 'verified':
-        return publish(this.producer, CoverageVerified, { ...common, payerId: 'aetna', inNetwork: true, authorizationRequired: false, carveOut: false, method: 'electronic' }, '/iop/insurance');
+        return publish(
+          this.producer,
+          CoverageVerified,
+          { ...common, payerId: 'aetna', inNetwork: true, authorizationRequired: false, carveOut: false, method: 'electronic' },
+          '/iop/insurance',
+        );
       case 'rejected':
         return publish(this.producer, CoverageRejected, { ...common, reason: 'coverage-inactive', method: 'electronic' }, '/iop/insurance');
       case 'failed':

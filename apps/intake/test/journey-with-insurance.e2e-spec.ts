@@ -2,7 +2,16 @@
 // real Postgres, Redis and Kafka, insurance asking the payer simulator over HTTP in X12. Nothing is faked between
 // the services; the only stand-in is the payer.
 import { resolve } from 'node:path';
-import { RUN_DIR, aSiteRegistration, eventually, startPlatformProcesses, tokenFor, useTestInfrastructure, type PlatformProcesses, type TestInfrastructure } from '@iop/testing';
+import {
+  RUN_DIR,
+  aSiteRegistration,
+  eventually,
+  startPlatformProcesses,
+  tokenFor,
+  useTestInfrastructure,
+  type PlatformProcesses,
+  type TestInfrastructure,
+} from '@iop/testing';
 // The simulator stands in for the clearinghouse and its payers; a test double, never a runtime dependency.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startPayerSimulator, type PayerSimulator } from '../../payer-simulator/src/payer-simulator';
@@ -38,7 +47,10 @@ describe('a patient admitted through intake and insurance together', () => {
     siteId = registered.body.siteId;
     // Both services learn of the site from scheduling's event before they accept requests naming it.
     for (const service of ['intake', 'insurance'] as const) {
-      await eventually(async () => expect((await call(service, 'GET', '/site-directory', admin)).body.map((s: { siteId: string }) => s.siteId)).toContain(siteId), { timeoutMs: 30_000 });
+      await eventually(
+        async () => expect((await call(service, 'GET', '/site-directory', admin)).body.map((s: { siteId: string }) => s.siteId)).toContain(siteId),
+        { timeoutMs: 30_000 },
+      );
     }
     intakeCoordinator = await tokenFor('intake_coordinator', [siteId]);
     insuranceCoordinator = await tokenFor('insurance_coordinator', [siteId]);
@@ -67,7 +79,9 @@ describe('a patient admitted through intake and insurance together', () => {
     expect(referral.status).toBe(201);
     const { referralId, patientId } = referral.body as { referralId: string; patientId: string };
     expect((await intake('POST', `/referrals/${referralId}/pre-screen`, aClearPreScreen())).status).toBe(201);
-    expect((await intake('POST', `/referrals/${referralId}/assessment-booking`, { appointmentAt: new Date(Date.now() + 60_000).toISOString() })).status).toBe(200);
+    expect((await intake('POST', `/referrals/${referralId}/assessment-booking`, { appointmentAt: new Date(Date.now() + 60_000).toISOString() })).status).toBe(
+      200,
+    );
     expect((await intake('POST', `/referrals/${referralId}/assessment`, anIopAssessment())).status).toBe(201);
     const consent = await intake('POST', `/patients/${patientId}/consents`, aPayerConsent(siteId, 'aetna'));
     expect(consent.status).toBe(201);
@@ -98,19 +112,27 @@ describe('a patient admitted through intake and insurance together', () => {
     expect(asked.status).toBe(202);
     expect(asked.body).toMatchObject({ status: 'awaiting-coverage' });
 
-    const admitted = await eventually(async () => {
-      const now = (await intake('GET', `/referrals/${referralId}`)).body as { stage: string; episode: { episodeId: string } | null };
-      expect(now.stage).toBe('admitted');
-      return now;
-    }, { timeoutMs: 60_000 });
+    const admitted = await eventually(
+      async () => {
+        const now = (await intake('GET', `/referrals/${referralId}`)).body as { stage: string; episode: { episodeId: string } | null };
+        expect(now.stage).toBe('admitted');
+        return now;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(admitted.episode).not.toBeNull();
     expect(simulator.requestsFor(memberId)).toBe(1);
 
     // Insurance kept the 270 it sent and the 271 it got, and holds the patient's benefits for the coordinator.
-    const exchanges = await infra.adminQuery<{ direction: string }>(`SELECT direction FROM insurance.eligibility_exchanges WHERE patient_id = $1 ORDER BY direction`, [patientId]);
+    const exchanges = await infra.adminQuery<{ direction: string }>(
+      `SELECT direction FROM insurance.eligibility_exchanges WHERE patient_id = $1 ORDER BY direction`,
+      [patientId],
+    );
     expect(exchanges.map((e) => e.direction)).toEqual(['270', '271']);
     // Insurance learnt of the admission too: the patient's coverage will be re-verified each month of treatment.
-    await eventually(async () => expect(await infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1`, [admitted.episode!.episodeId])).toHaveLength(1));
+    await eventually(async () =>
+      expect(await infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1`, [admitted.episode!.episodeId])).toHaveLength(1),
+    );
   });
 
   it("a payer that does not recognise the member id: the patient stays assessed and the coordinator's task says what to do", async () => {
@@ -118,12 +140,15 @@ describe('a patient admitted through intake and insurance together', () => {
     await coverageOnFile(patientId, `AAA72${Date.now()}`);
 
     expect((await intake('POST', `/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() })).status).toBe(202);
-    const task = await eventually(async () => {
-      const tasks = (await intake('GET', `/sites/${siteId}/follow-up-tasks`)).body as Array<{ referralId: string; kind: string; detail: string }>;
-      const mine = tasks.find((t) => t.referralId === referralId);
-      expect(mine).toMatchObject({ kind: 'coverage-rejected' });
-      return mine!;
-    }, { timeoutMs: 60_000 });
+    const task = await eventually(
+      async () => {
+        const tasks = (await intake('GET', `/sites/${siteId}/follow-up-tasks`)).body as Array<{ referralId: string; kind: string; detail: string }>;
+        const mine = tasks.find((t) => t.referralId === referralId);
+        expect(mine).toMatchObject({ kind: 'coverage-rejected' });
+        return mine!;
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(task.detail).toContain('the payer cannot find the member');
     expect((await intake('GET', `/referrals/${referralId}`)).body).toMatchObject({ stage: 'assessed', episode: null });
   });

@@ -41,39 +41,65 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     const caller = aCaller();
     const created = await refer(aReferral(siteA, { source: 'hospital-ed', sourceDetail: 'Mass General ED', caller }));
     expect(created).toMatchObject({ stage: 'new', urgency: 'expedited', repeatCaller: { linked: false } });
-    const [event] = await infra.adminQuery<{ type: string; payload: Record<string, unknown> }>(
-      `SELECT type, payload FROM intake.outbox WHERE key = $1`,
-      [created.referralId],
-    );
+    const [event] = await infra.adminQuery<{ type: string; payload: Record<string, unknown> }>(`SELECT type, payload FROM intake.outbox WHERE key = $1`, [
+      created.referralId,
+    ]);
     expect(event!.type).toBe('intake.referral-received');
-    expect(event!.payload).toMatchObject({ referralId: created.referralId, patientId: created.patientId, siteId: siteA, source: 'hospital-ed', repeatCaller: false });
+    expect(event!.payload).toMatchObject({
+      referralId: created.referralId,
+      patientId: created.patientId,
+      siteId: siteA,
+      source: 'hospital-ed',
+      repeatCaller: false,
+    });
     const text = JSON.stringify(event);
     for (const phi of [caller.givenName, caller.familyName, caller.dateOfBirth, caller.phone, 'Mass General']) expect(text).not.toContain(phi);
   });
 
   it('links a repeat caller with a misspelt name and reformatted phone to the patient on file, with the reasons', async () => {
-    const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Katherine', familyName: 'Smith', dateOfBirth: '1987-04-12', phone: '617-555-0142' }) }));
+    const first = await refer(
+      aReferral(siteA, { caller: aCaller({ givenName: 'Katherine', familyName: 'Smith', dateOfBirth: '1987-04-12', phone: '617-555-0142' }) }),
+    );
     const again = await refer(aReferral(siteA, { caller: { givenName: 'Kathrine', familyName: 'Smyth', dateOfBirth: '1987-04-12', phone: '(617) 555 0142' } }));
     expect(again.patientId).toBe(first.patientId);
     expect(again.repeatCaller.linked).toBe(true);
     expect(again.repeatCaller.match!.score).toBeGreaterThanOrEqual(85);
-    expect(again.repeatCaller.match!.reasons.map((r) => r.text)).toEqual(expect.arrayContaining(['Same date of birth', 'Same phone number (formatting ignored)']));
+    expect(again.repeatCaller.match!.reasons.map((r) => r.text)).toEqual(
+      expect.arrayContaining(['Same date of birth', 'Same phone number (formatting ignored)']),
+    );
     const patients = await infra.adminQuery(`SELECT 1 FROM intake.patients WHERE family_name IN ('Smith', 'Smyth') AND site_id = $1`, [siteA]);
     expect(patients).toHaveLength(1);
   });
 
   describe("correcting a patient's contact details", () => {
-    const correct = (patientId: string, body: unknown, token = coordinatorA) => http().patch(`/patients/${patientId}`).set('authorization', `Bearer ${token}`).send(body as object);
+    const correct = (patientId: string, body: unknown, token = coordinatorA) =>
+      http()
+        .patch(`/patients/${patientId}`)
+        .set('authorization', `Bearer ${token}`)
+        .send(body as object);
 
     it('fixes a misheard name and a mistyped phone, audits which fields changed (not their values), and the next call finds the record', async () => {
-      const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Marcus', familyName: 'Oyelowo', dateOfBirth: '1979-08-30', phone: '617-555-0100' }) }));
+      const first = await refer(
+        aReferral(siteA, { caller: aCaller({ givenName: 'Marcus', familyName: 'Oyelowo', dateOfBirth: '1979-08-30', phone: '617-555-0100' }) }),
+      );
       const corrected = await correct(first.patientId, { familyName: 'Oyelaran', phone: '617-555-0199' }).expect(200);
-      expect(corrected.body).toMatchObject({ patientId: first.patientId, givenName: 'Marcus', familyName: 'Oyelaran', dateOfBirth: '1979-08-30', phone: '617-555-0199' });
-      const [audit] = await infra.adminQuery<{ action: string; reason: string }>(`SELECT action, reason FROM intake.audit_log WHERE patient_id = $1 AND action = 'update'`, [first.patientId]);
+      expect(corrected.body).toMatchObject({
+        patientId: first.patientId,
+        givenName: 'Marcus',
+        familyName: 'Oyelaran',
+        dateOfBirth: '1979-08-30',
+        phone: '617-555-0199',
+      });
+      const [audit] = await infra.adminQuery<{ action: string; reason: string }>(
+        `SELECT action, reason FROM intake.audit_log WHERE patient_id = $1 AND action = 'update'`,
+        [first.patientId],
+      );
       expect(audit).toEqual({ action: 'update', reason: 'corrected familyName, phone' });
       expect(JSON.stringify(audit)).not.toContain('Oyelaran');
       // The patient calls back from the number on file now, with the birth date: linked, not duplicated.
-      const again = await refer(aReferral(siteA, { caller: { givenName: 'Marcus', familyName: 'Oyelaran', dateOfBirth: '1979-08-30', phone: '(617) 555-0199' } }));
+      const again = await refer(
+        aReferral(siteA, { caller: { givenName: 'Marcus', familyName: 'Oyelaran', dateOfBirth: '1979-08-30', phone: '(617) 555-0199' } }),
+      );
       expect(again.patientId).toBe(first.patientId);
     });
 
@@ -101,7 +127,9 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
   });
 
   it('does not link a weaker match but shows it to the coordinator to confirm', async () => {
-    const first = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Michael', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550199' }) }));
+    const first = await refer(
+      aReferral(siteA, { caller: aCaller({ givenName: 'Michael', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550199' }) }),
+    );
     const maybe = await refer(aReferral(siteA, { caller: { givenName: 'Mike', familyName: 'Okafor', dateOfBirth: '1990-01-05', phone: '6175550000' } }));
     expect(maybe.patientId).not.toBe(first.patientId);
     expect(maybe.repeatCaller.possibleMatches.map((m) => m.knownCallerId)).toContain(first.patientId);
@@ -120,7 +148,11 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       .expect(409);
     expect(early.body).toMatchObject({ code: 'referral.out-of-order' });
     expect(early.body.message).toContain('Next step: record the pre-screen');
-    const closed = await http().post(`/referrals/${referralId}/closure`).set('authorization', auth).send({ reason: { kind: 'unreachable' } }).expect(200);
+    const closed = await http()
+      .post(`/referrals/${referralId}/closure`)
+      .set('authorization', auth)
+      .send({ reason: { kind: 'unreachable' } })
+      .expect(200);
     expect(closed.body).toMatchObject({ stage: 'closed', closure: { reason: { kind: 'unreachable' }, closedAtStage: 'contacted' } });
     const again = await http().post(`/referrals/${referralId}/contact`).set('authorization', auth).send({}).expect(409);
     expect(again.body.code).toBe('referral.closed');
@@ -135,15 +167,35 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     const admin = await tokenFor('network_admin');
     const res = await http().post('/referrals').set('authorization', `Bearer ${admin}`).send(aReferral(unknownSite)).expect(404);
     expect(res.body.message).toContain(unknownSite);
-    const noConcerns = await http().post('/referrals').set('authorization', auth).send(aReferral(siteA, { presentingConcerns: [] })).expect(400);
+    const noConcerns = await http()
+      .post('/referrals')
+      .set('authorization', auth)
+      .send(aReferral(siteA, { presentingConcerns: [] }))
+      .expect(400);
     expect(noConcerns.body.message).toContain('presenting concern');
-    const futureBirth = await http().post('/referrals').set('authorization', auth).send(aReferral(siteA, { caller: aCaller({ dateOfBirth: '2999-01-01' }) })).expect(400);
+    const futureBirth = await http()
+      .post('/referrals')
+      .set('authorization', auth)
+      .send(aReferral(siteA, { caller: aCaller({ dateOfBirth: '2999-01-01' }) }))
+      .expect(400);
     expect(futureBirth.body.message).toContain('future');
-    const otherProvider = await http().post('/referrals').set('authorization', auth).send(aReferral(siteA, { source: 'other-provider' })).expect(422);
+    const otherProvider = await http()
+      .post('/referrals')
+      .set('authorization', auth)
+      .send(aReferral(siteA, { source: 'other-provider' }))
+      .expect(422);
     expect(otherProvider.body.message).toContain('referring provider');
-    await http().post('/referrals').set('authorization', auth).send({ ...aReferral(siteA), favouriteColour: 'blue' }).expect(400);
+    await http()
+      .post('/referrals')
+      .set('authorization', auth)
+      .send({ ...aReferral(siteA), favouriteColour: 'blue' })
+      .expect(400);
     const { referralId } = await refer(aReferral(siteA));
-    const closeOther = await http().post(`/referrals/${referralId}/closure`).set('authorization', auth).send({ reason: { kind: 'other', note: ' ' } }).expect(422);
+    const closeOther = await http()
+      .post(`/referrals/${referralId}/closure`)
+      .set('authorization', auth)
+      .send({ reason: { kind: 'other', note: ' ' } })
+      .expect(422);
     expect(closeOther.body.code).toBe('referral.close-note-required');
     expect(await countRows('referrals')).toBe(before.referrals + 1);
     expect(await countRows('patients')).toBe(before.patients + 1);

@@ -27,9 +27,14 @@ describe('pre-screen, consent and assessment', () => {
   });
 
   const http = () => request(intake.getHttpServer());
-  const post = (path: string, body: unknown, token = coordinator) => http().post(path).set('authorization', `Bearer ${token}`).send(body as object);
+  const post = (path: string, body: unknown, token = coordinator) =>
+    http()
+      .post(path)
+      .set('authorization', `Bearer ${token}`)
+      .send(body as object);
   const refer = async () => (await post('/referrals', aReferral(site)).expect(201)).body as { referralId: string; patientId: string };
-  const outboxTypes = async (key: string) => (await infra.adminQuery<{ type: string }>(`SELECT type FROM intake.outbox WHERE key = $1 ORDER BY seq`, [key])).map((e) => e.type);
+  const outboxTypes = async (key: string) =>
+    (await infra.adminQuery<{ type: string }>(`SELECT type FROM intake.outbox WHERE key = $1 ORDER BY seq`, [key])).map((e) => e.type);
   const rowCount = async (table: string) => (await infra.adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intake.${table}`))[0]!.n;
 
   /** A referral contacted, pre-screened and booked: ready for its assessment. */
@@ -92,20 +97,27 @@ describe('pre-screen, consent and assessment', () => {
       const { patientId } = await refer();
       const res = await post(`/patients/${patientId}/consents`, aPayerConsent(site)).expect(201);
       const consentId = res.body.consentId as string;
-      const [event] = await infra.adminQuery<{ type: string; payload: Record<string, unknown> }>(`SELECT type, payload FROM intake.outbox WHERE key = $1 AND type LIKE 'intake.consent%'`, [patientId]);
+      const [event] = await infra.adminQuery<{ type: string; payload: Record<string, unknown> }>(
+        `SELECT type, payload FROM intake.outbox WHERE key = $1 AND type LIKE 'intake.consent%'`,
+        [patientId],
+      );
       expect(event).toMatchObject({
         type: 'intake.consent-granted',
         payload: { consentId, patientId, discloser: { kind: 'site', id: site }, recipients: [{ kind: 'payer', payerId: 'aetna' }], purposes: ['payment'] },
       });
       expect(JSON.stringify(event)).not.toContain('Jordan Rivera');
 
-      const ask = (query: string) => http().get(`/patients/${patientId}/disclosure-decision?${query}`).set('authorization', `Bearer ${coordinator}`).expect(200);
+      const ask = (query: string) =>
+        http().get(`/patients/${patientId}/disclosure-decision?${query}`).set('authorization', `Bearer ${coordinator}`).expect(200);
       const allowed = await ask(`discloserSiteId=${site}&recipientKind=payer&recipientId=aetna&purpose=payment&recordKind=billing-and-claims`);
       expect(allowed.body).toMatchObject({ allowed: true, consentId });
       expect(allowed.body.redisclosureNotice).toContain('42 CFR part 2');
       const otherPayer = await ask(`discloserSiteId=${site}&recipientKind=payer&recipientId=cigna&purpose=payment&recordKind=billing-and-claims`);
       expect(otherPayer.body).toMatchObject({ allowed: false, denial: 'recipient-not-covered' });
-      const vague = await http().get(`/patients/${patientId}/disclosure-decision?discloserSiteId=${site}&recipientKind=payer&purpose=payment`).set('authorization', `Bearer ${coordinator}`).expect(400);
+      const vague = await http()
+        .get(`/patients/${patientId}/disclosure-decision?discloserSiteId=${site}&recipientKind=payer&purpose=payment`)
+        .set('authorization', `Bearer ${coordinator}`)
+        .expect(400);
       expect(vague.body.message).toContain('recipientId');
       expect(vague.body.message).toContain('recordKind');
       const notes = await ask(`discloserSiteId=${site}&recipientKind=payer&recipientId=aetna&purpose=payment&recordKind=progress-notes`);
@@ -154,13 +166,25 @@ describe('pre-screen, consent and assessment', () => {
 
     it('lets a clinician override with a reason, audited as an override; coordinators and empty reasons are refused', async () => {
       const { referralId, patientId } = await readyForAssessment();
-      await post(`/referrals/${referralId}/assessment`, anIopAssessment({ dimensions: { '1': { rating: 0 }, '2': { rating: 0 }, '3': { rating: 1 }, '4': { rating: 1 }, '5': { rating: 1 }, '6': { rating: 1 } } })).expect(201);
+      await post(
+        `/referrals/${referralId}/assessment`,
+        anIopAssessment({
+          dimensions: { '1': { rating: 0 }, '2': { rating: 0 }, '3': { rating: 1 }, '4': { rating: 1 }, '5': { rating: 1 }, '6': { rating: 1 } },
+        }),
+      ).expect(201);
       await post(`/referrals/${referralId}/assessment/override`, { level: '2.1', reason: 'relapse after last OP episode' }, coordinator).expect(403);
       const short = await post(`/referrals/${referralId}/assessment/override`, { level: '2.1', reason: 'ok' }, clinician).expect(422);
       expect(short.body.code).toBe('assessment.override-reason-required');
-      const res = await post(`/referrals/${referralId}/assessment/override`, { level: '2.1', reason: 'Relapsed twice in standard outpatient care this year' }, clinician).expect(200);
+      const res = await post(
+        `/referrals/${referralId}/assessment/override`,
+        { level: '2.1', reason: 'Relapsed twice in standard outpatient care this year' },
+        clinician,
+      ).expect(200);
       expect(res.body.decision).toMatchObject({ level: '2.1', plannedWeeklyHours: 9, decidedBy: 'clinician-override' });
-      const [audit] = await infra.adminQuery<{ action: string; reason: string; role: string }>(`SELECT action, reason, role FROM intake.audit_log WHERE patient_id = $1 AND action = 'override'`, [patientId]);
+      const [audit] = await infra.adminQuery<{ action: string; reason: string; role: string }>(
+        `SELECT action, reason, role FROM intake.audit_log WHERE patient_id = $1 AND action = 'override'`,
+        [patientId],
+      );
       expect(audit).toMatchObject({ action: 'override', role: 'clinician' });
       expect(audit!.reason).toContain('1 → 2.1');
     });
@@ -169,7 +193,10 @@ describe('pre-screen, consent and assessment', () => {
       const { referralId } = await readyForAssessment();
       const res = await post(
         `/referrals/${referralId}/assessment`,
-        anIopAssessment({ dimensions: { '1': { rating: 5 }, '2': { rating: 1.5 }, '3': { rating: 2 }, '4': { rating: 1 }, '5': { rating: 2 } }, phq9: [1, 1, 1, 1, 1, 1, 1, 1, 4] }),
+        anIopAssessment({
+          dimensions: { '1': { rating: 5 }, '2': { rating: 1.5 }, '3': { rating: 2 }, '4': { rating: 1 }, '5': { rating: 2 } },
+          phq9: [1, 1, 1, 1, 1, 1, 1, 1, 4],
+        }),
       ).expect(422);
       expect(res.body.code).toBe('assessment.invalid');
       for (const text of ['Dimension 1', 'got 5', 'Dimension 2', 'Dimension 6 (environment) is not rated', 'Item 9']) expect(res.body.message).toContain(text);

@@ -72,7 +72,12 @@ function benefitsFor(scenario: Scenario, year: string): string[][] {
   const planDates = [['DTP', '291', 'RD8', `${year}0101-${year}1231`]];
   switch (scenario) {
     case 'inactive':
-      return [['DTP', '346', 'D8', `${Number(year) - 1}0101`], ['DTP', '347', 'D8', `${Number(year) - 1}1231`], ['EB', '6', 'IND', '30', 'PR', 'GOLD PPO 1500'], ['MSG', 'COVERAGE TERMINATED']];
+      return [
+        ['DTP', '346', 'D8', `${Number(year) - 1}0101`],
+        ['DTP', '347', 'D8', `${Number(year) - 1}1231`],
+        ['EB', '6', 'IND', '30', 'PR', 'GOLD PPO 1500'],
+        ['MSG', 'COVERAGE TERMINATED'],
+      ];
     case 'carve-out':
       return [
         ...planDates,
@@ -128,7 +133,11 @@ export function build271(text: string, scenario: Scenario, control: number): str
   const now = new Date();
   const ymd = now.toISOString().slice(0, 10).replace(/-/g, '');
   const hm = now.toISOString().slice(11, 16).replace(':', '');
-  const body: string[][] = [['BHT', '0022', '11', bht?.[3] ?? 'UNKNOWN', ymd, hm], ['HL', '1', '', '20', scenario === 'aaa-42' ? '0' : '1'], payer.slice(0, 10)];
+  const body: string[][] = [
+    ['BHT', '0022', '11', bht?.[3] ?? 'UNKNOWN', ymd, hm],
+    ['HL', '1', '', '20', scenario === 'aaa-42' ? '0' : '1'],
+    payer.slice(0, 10),
+  ];
   if (scenario === 'aaa-42') {
     body.push(['AAA', 'Y', '', '42', 'R']);
   } else {
@@ -144,8 +153,34 @@ export function build271(text: string, scenario: Scenario, control: number): str
   const ctl = String(control).padStart(9, '0');
   const st = ['ST', '271', '0001', '005010X279A1'];
   const se = ['SE', String(body.length + 2), '0001'];
-  const isa = ['ISA', '00', pad('', 10), '00', pad('', 10), 'ZZ', pad('PAYERSIM', 15), 'ZZ', pad('CLINIC', 15), ymd.slice(2), hm, '^', '00501', ctl, '0', 'T', ':'];
-  const lines = [isa, ['GS', 'HB', 'PAYERSIM', 'CLINIC', ymd, hm, String(control), 'X', '005010X279A1'], st, ...body, se, ['GE', '1', String(control)], ['IEA', '1', ctl]];
+  const isa = [
+    'ISA',
+    '00',
+    pad('', 10),
+    '00',
+    pad('', 10),
+    'ZZ',
+    pad('PAYERSIM', 15),
+    'ZZ',
+    pad('CLINIC', 15),
+    ymd.slice(2),
+    hm,
+    '^',
+    '00501',
+    ctl,
+    '0',
+    'T',
+    ':',
+  ];
+  const lines = [
+    isa,
+    ['GS', 'HB', 'PAYERSIM', 'CLINIC', ymd, hm, String(control), 'X', '005010X279A1'],
+    st,
+    ...body,
+    se,
+    ['GE', '1', String(control)],
+    ['IEA', '1', ctl],
+  ];
   return lines.map((segment) => `${segment.join('*')}~`).join('\n') + '\n';
 }
 
@@ -174,7 +209,8 @@ export async function startPayerSimulator(options: PayerSimulatorOptions = {}): 
     }
     // The same liveness path as the services, so one container health check serves the whole image.
     if (req.method === 'GET' && url.pathname === '/health/live') return send(res, 200, JSON.stringify({ status: 'ok' }), 'application/json');
-    if (req.method === 'GET' && url.pathname === '/stats') return send(res, 200, JSON.stringify({ total, byMember: Object.fromEntries(counts) }), 'application/json');
+    if (req.method === 'GET' && url.pathname === '/stats')
+      return send(res, 200, JSON.stringify({ total, byMember: Object.fromEntries(counts) }), 'application/json');
     if (req.method !== 'POST' || url.pathname !== '/eligibility') return send(res, 404, 'POST a 270 to /eligibility');
     const text = await readBody(req);
     let memberId: string;

@@ -64,7 +64,11 @@ describe('bad requests are refused with a clear 4xx and change nothing', () => {
   }
 
   const http = () => request(scheduling.getHttpServer());
-  const postSite = (body: unknown, token = admin) => http().post('/sites').set('authorization', `Bearer ${token}`).send(body as object);
+  const postSite = (body: unknown, token = admin) =>
+    http()
+      .post('/sites')
+      .set('authorization', `Bearer ${token}`)
+      .send(body as object);
   const withField = (field: string, value: unknown) => ({ ...aSiteRegistration(), [field]: value });
 
   /** A token signed the way the platform's are, but with one thing changed. */
@@ -83,7 +87,13 @@ describe('bad requests are refused with a clear 4xx and change nothing', () => {
   describe('the body', () => {
     it('malformed JSON is a 400 saying the body is not valid JSON, with the request id to quote', async () => {
       const res = await refused(
-        () => http().post('/sites').set('authorization', `Bearer ${admin}`).set('x-request-id', 'support-ticket-1234').set('content-type', 'application/json').send('{"name": "Riverside",'),
+        () =>
+          http()
+            .post('/sites')
+            .set('authorization', `Bearer ${admin}`)
+            .set('x-request-id', 'support-ticket-1234')
+            .set('content-type', 'application/json')
+            .send('{"name": "Riverside",'),
         400,
         'not valid JSON',
       );

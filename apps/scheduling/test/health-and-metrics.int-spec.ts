@@ -73,7 +73,11 @@ describe('health and metrics', () => {
     it('times HTTP requests by method, route and the status the caller got, failures included', async () => {
       await registerSite();
       await request(scheduling.getHttpServer()).post('/sites').set('authorization', `Bearer ${admin}`).send({ name: 'No Address' }).expect(400);
-      await request(scheduling.getHttpServer()).patch(`/sites/${crypto.randomUUID()}`).set('authorization', `Bearer ${admin}`).send({ capacity: 3 }).expect(404);
+      await request(scheduling.getHttpServer())
+        .patch(`/sites/${crypto.randomUUID()}`)
+        .set('authorization', `Bearer ${admin}`)
+        .send({ capacity: 3 })
+        .expect(404);
 
       await eventually(async () => {
         const text = await metricsOf(scheduling);
@@ -139,7 +143,10 @@ describe('health and metrics', () => {
       }
       await eventually(async () => {
         const res = await request(scheduling.getHttpServer()).get('/health/ready');
-        expect({ status: res.status, body: res.body as unknown }).toEqual({ status: 200, body: { status: 'ready', checks: { postgres: 'up', redis: 'up', kafka: 'up' } } });
+        expect({ status: res.status, body: res.body as unknown }).toEqual({
+          status: 200,
+          body: { status: 'ready', checks: { postgres: 'up', redis: 'up', kafka: 'up' } },
+        });
       });
       await eventually(async () => expect(sample(await metricsOf(scheduling), 'iop_outbox_backlog', { service: 'scheduling' })).toBe(0), { timeoutMs: 30_000 });
       // Intake's consumer rejoins its group too (about one session timeout) and events flow again.

@@ -51,7 +51,11 @@ describe('POST /sites with an Idempotency-Key', () => {
 
     expect(first.status).toBe(201);
     expect(replayed(first)).toBe(false);
-    expect({ status: retry.status, body: retry.body as unknown, replayed: replayed(retry) }).toEqual({ status: 201, body: first.body as unknown, replayed: true });
+    expect({ status: retry.status, body: retry.body as unknown, replayed: replayed(retry) }).toEqual({
+      status: 201,
+      body: first.body as unknown,
+      replayed: true,
+    });
     expect(await stored(body.name)).toEqual({ sites: 1, events: 1 });
   });
 
@@ -91,10 +95,11 @@ describe('POST /sites with an Idempotency-Key', () => {
     expect(created).toHaveLength(1);
     for (const res of responses.filter((r) => r !== created[0])) {
       if (res.status === 201) expect({ replayed: replayed(res), body: res.body as unknown }).toEqual({ replayed: true, body: created[0]!.body as unknown });
-      else expect({ status: res.status, message: (res.body as { message: string }).message }).toEqual({
-        status: 409,
-        message: 'a request with this Idempotency-Key is still being processed; retry in a moment',
-      });
+      else
+        expect({ status: res.status, message: (res.body as { message: string }).message }).toEqual({
+          status: 409,
+          message: 'a request with this Idempotency-Key is still being processed; retry in a moment',
+        });
     }
     expect(await stored(body.name)).toEqual({ sites: 1, events: 1 });
   });

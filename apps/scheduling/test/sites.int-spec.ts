@@ -59,9 +59,16 @@ describe('registering and updating sites', () => {
   it('an update reaches the directories with its new revision, and the event history is in order', async () => {
     const site = await register();
     await request(scheduling.getHttpServer()).patch(`/sites/${site.siteId}`).set('authorization', `Bearer ${admin}`).send({ capacity: 12 }).expect(200);
-    await request(scheduling.getHttpServer()).patch(`/sites/${site.siteId}`).set('authorization', `Bearer ${admin}`).send({ timeZone: 'America/Denver' }).expect(200);
+    await request(scheduling.getHttpServer())
+      .patch(`/sites/${site.siteId}`)
+      .set('authorization', `Bearer ${admin}`)
+      .send({ timeZone: 'America/Denver' })
+      .expect(200);
     await eventually(async () => {
-      const res = await request(directories['aftercare']!.getHttpServer()).get(`/site-directory/${site.siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
+      const res = await request(directories['aftercare']!.getHttpServer())
+        .get(`/site-directory/${site.siteId}`)
+        .set('authorization', `Bearer ${admin}`)
+        .expect(200);
       expect(res.body).toMatchObject({ capacity: 12, timeZone: 'America/Denver', revision: 3 });
     });
     const events = await infra.adminQuery<{ type: string }>(`SELECT type FROM scheduling.outbox WHERE key = $1 ORDER BY seq`, [site.siteId]);
@@ -78,7 +85,11 @@ describe('registering and updating sites', () => {
   it('a second site with the same name is refused with a clear conflict', async () => {
     const body = aSiteRegistration();
     await register(body);
-    const res = await request(scheduling.getHttpServer()).post('/sites').set('authorization', `Bearer ${admin}`).send({ ...body, name: body.name.toUpperCase() }).expect(409);
+    const res = await request(scheduling.getHttpServer())
+      .post('/sites')
+      .set('authorization', `Bearer ${admin}`)
+      .send({ ...body, name: body.name.toUpperCase() })
+      .expect(409);
     expect(res.body.message).toContain('already exists');
   });
 

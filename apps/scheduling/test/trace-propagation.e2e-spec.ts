@@ -80,7 +80,9 @@ describe('trace context from a site registration to every consumer of its event'
 
     const site = await registerSite(`00-${traceId}-${callerSpanId}-01`);
 
-    const [event] = await infra.adminQuery<{ id: string }>(`SELECT id FROM scheduling.outbox WHERE key = $1 AND type = 'scheduling.site-registered'`, [site.siteId]);
+    const [event] = await infra.adminQuery<{ id: string }>(`SELECT id FROM scheduling.outbox WHERE key = $1 AND type = 'scheduling.site-registered'`, [
+      site.siteId,
+    ]);
     // Each consumer span hangs under the scheduling span that wrote the event, and links to the
     // delivery span of the kafkajs instrumentation: proof that every process loaded its instrumentations.
     const consumed = { traceId, parentService: 'iop-scheduling', linkedTo: ['process scheduling.sites'] };
@@ -104,7 +106,10 @@ describe('trace context from a site registration to every consumer of its event'
 });
 
 /** Per consuming service: the trace its span for the event joined, whose span its parent is, and what it links to. */
-function journeyOf(eventId: string, spans: readonly ReceivedSpan[]): Record<string, { traceId: string; parentService: string | undefined; linkedTo: Array<string | undefined> }> {
+function journeyOf(
+  eventId: string,
+  spans: readonly ReceivedSpan[],
+): Record<string, { traceId: string; parentService: string | undefined; linkedTo: Array<string | undefined> }> {
   const byId = new Map(spans.map((s) => [s.spanId, s]));
   const consumerSpans = spans.filter((s) => s.name === 'scheduling.site-registered process' && s.attributes['messaging.message.id'] === eventId);
   return Object.fromEntries(
@@ -128,7 +133,8 @@ async function startOtlpReceiver(): Promise<OtlpReceiver> {
         return;
       }
       try {
-        if (!String(request.headers['content-type']).startsWith('application/json')) throw new Error(`content-type ${request.headers['content-type']}, expected application/json`);
+        if (!String(request.headers['content-type']).startsWith('application/json'))
+          throw new Error(`content-type ${request.headers['content-type']}, expected application/json`);
         const raw = Buffer.concat(chunks);
         const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
         spans.push(...spansOf(JSON.parse(body.toString('utf8')) as OtlpTraceRequest));
@@ -158,7 +164,14 @@ interface OtlpTraceRequest {
   resourceSpans?: Array<{
     resource?: { attributes?: OtlpAttribute[] };
     scopeSpans?: Array<{
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; attributes?: OtlpAttribute[]; links?: Array<{ traceId: string; spanId: string }> }>;
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        attributes?: OtlpAttribute[];
+        links?: Array<{ traceId: string; spanId: string }>;
+      }>;
     }>;
   }>;
 }
@@ -181,5 +194,7 @@ function spansOf(request: OtlpTraceRequest): ReceivedSpan[] {
 }
 
 function attributesOf(attributes: OtlpAttribute[] = []): Record<string, string> {
-  return Object.fromEntries(attributes.map(({ key, value }) => [key, String(value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue ?? '')]));
+  return Object.fromEntries(
+    attributes.map(({ key, value }) => [key, String(value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue ?? '')]),
+  );
 }

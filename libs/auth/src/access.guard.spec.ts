@@ -42,7 +42,9 @@ const guard = () => new AccessGuard(new Reflector(), new TokenVerifier(config));
 const bearer = async (roles: readonly Role[], sites: readonly string[] = []) =>
   `Bearer ${await mintDevelopmentToken({ subject: 'user-1', roles, sites }, config)}`;
 
-function aRequest(parts: { authorization?: string; params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } = {}): AuthenticatedRequest {
+function aRequest(
+  parts: { authorization?: string; params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown } = {},
+): AuthenticatedRequest {
   return {
     headers: parts.authorization === undefined ? {} : { authorization: parts.authorization },
     params: parts.params ?? {},
@@ -137,7 +139,9 @@ describe('AccessGuard', () => {
 
   describe('roles', () => {
     it('lets in a caller holding one of the roles the route names', async () => {
-      await expect(guard().canActivate(httpCall(ReferralsRoutes, 'list', aRequest({ authorization: await bearer(['analyst', 'clinician']) })))).resolves.toBe(true);
+      await expect(guard().canActivate(httpCall(ReferralsRoutes, 'list', aRequest({ authorization: await bearer(['analyst', 'clinician']) })))).resolves.toBe(
+        true,
+      );
     });
 
     it('refuses a caller without any of them, naming the roles needed', async () => {
@@ -151,8 +155,12 @@ describe('AccessGuard', () => {
     it('from a path parameter: own site in, another site out with the site named', async () => {
       const g = guard();
       const clinicianOfA = await bearer(['clinician'], [siteA]);
-      await expect(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: clinicianOfA, params: { siteId: siteA } })))).resolves.toBe(true);
-      const error = await refusal(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: clinicianOfA, params: { siteId: siteB } }))));
+      await expect(
+        g.canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: clinicianOfA, params: { siteId: siteA } }))),
+      ).resolves.toBe(true);
+      const error = await refusal(
+        g.canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: clinicianOfA, params: { siteId: siteB } }))),
+      );
       expect(error).toBeInstanceOf(ForbiddenException);
       expect(error.message).toBe(`your access does not include site ${siteB}`);
     });
@@ -160,16 +168,20 @@ describe('AccessGuard', () => {
     it('from the body', async () => {
       const g = guard();
       const coordinatorOfA = await bearer(['intake_coordinator'], [siteA]);
-      await expect(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInBody', aRequest({ authorization: coordinatorOfA, body: { siteId: siteA, note: 'x' } })))).resolves.toBe(true);
-      await expect(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInBody', aRequest({ authorization: coordinatorOfA, body: { siteId: siteB } })))).rejects.toThrow(
-        `your access does not include site ${siteB}`,
-      );
+      await expect(
+        g.canActivate(httpCall(ReferralsRoutes, 'bySiteInBody', aRequest({ authorization: coordinatorOfA, body: { siteId: siteA, note: 'x' } }))),
+      ).resolves.toBe(true);
+      await expect(
+        g.canActivate(httpCall(ReferralsRoutes, 'bySiteInBody', aRequest({ authorization: coordinatorOfA, body: { siteId: siteB } }))),
+      ).rejects.toThrow(`your access does not include site ${siteB}`);
     });
 
     it('from the query string', async () => {
       const g = guard();
       const analystOfA = await bearer(['analyst'], [siteA]);
-      await expect(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInQuery', aRequest({ authorization: analystOfA, query: { site: siteA } })))).resolves.toBe(true);
+      await expect(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInQuery', aRequest({ authorization: analystOfA, query: { site: siteA } })))).resolves.toBe(
+        true,
+      );
       await expect(g.canActivate(httpCall(ReferralsRoutes, 'bySiteInQuery', aRequest({ authorization: analystOfA, query: { site: siteB } })))).rejects.toThrow(
         `your access does not include site ${siteB}`,
       );
@@ -177,24 +189,30 @@ describe('AccessGuard', () => {
 
     it('a network admin acts on any site', async () => {
       const admin = await bearer(['network_admin', 'clinician']);
-      await expect(guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: admin, params: { siteId: siteB } })))).resolves.toBe(true);
+      await expect(guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: admin, params: { siteId: siteB } })))).resolves.toBe(
+        true,
+      );
     });
 
     it('the role check comes first: a caller of the right site but the wrong role is refused', async () => {
       const analystOfA = await bearer(['analyst'], [siteA]);
-      await expect(guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: analystOfA, params: { siteId: siteA } })))).rejects.toThrow(
-        'this action needs one of the roles: clinician',
-      );
+      await expect(
+        guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInPath', aRequest({ authorization: analystOfA, params: { siteId: siteA } }))),
+      ).rejects.toThrow('this action needs one of the roles: clinician');
     });
 
     it('a request that names no site is left to validation (the body schema says whether the site is required)', async () => {
       const coordinatorOfA = await bearer(['intake_coordinator'], [siteA]);
-      await expect(guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInBody', aRequest({ authorization: coordinatorOfA, body: { note: 'x' } })))).resolves.toBe(true);
+      await expect(
+        guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInBody', aRequest({ authorization: coordinatorOfA, body: { note: 'x' } }))),
+      ).resolves.toBe(true);
     });
 
     it('a site named twice in the query (?site=A&site=B) is refused, not waved through', async () => {
       const analystOfA = await bearer(['analyst'], [siteA]);
-      const error = await refusal(guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInQuery', aRequest({ authorization: analystOfA, query: { site: [siteA, siteB] } }))));
+      const error = await refusal(
+        guard().canActivate(httpCall(ReferralsRoutes, 'bySiteInQuery', aRequest({ authorization: analystOfA, query: { site: [siteA, siteB] } }))),
+      );
       expect(error).toBeInstanceOf(BadRequestException);
       expect(error.message).toBe('site must be a single site id');
     });

@@ -30,10 +30,12 @@ function aToken(overrides: Partial<TokenShape> = {}): Promise<string> {
 }
 
 const rejection = async (token: string): Promise<string> => {
-  const error: unknown = await verifier().verify(token).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error: unknown = await verifier()
+    .verify(token)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(error).toBeInstanceOf(TokenRejected);
   return (error as TokenRejected).message;
 };
@@ -104,7 +106,9 @@ describe('TokenVerifier', () => {
     });
 
     it('a token with a role the platform does not know', async () => {
-      expect(await rejection(await aToken({ claims: { roles: ['superuser'] } }))).toMatch(/^the access token's claims are not valid: roles\.0: .*network_admin/);
+      expect(await rejection(await aToken({ claims: { roles: ['superuser'] } }))).toMatch(
+        /^the access token's claims are not valid: roles\.0: .*network_admin/,
+      );
     });
 
     it('a token whose sites are not UUIDs', async () => {

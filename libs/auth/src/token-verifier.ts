@@ -57,17 +57,15 @@ export class TokenVerifier {
     let payload: JWTPayload;
     try {
       const options = { issuer: this.config.issuer, audience: this.config.audience, algorithms: this.algorithms };
-      payload =
-        this.key instanceof Uint8Array
-          ? (await jwtVerify(token, this.key, options)).payload
-          : (await jwtVerify(token, this.key, options)).payload;
+      payload = this.key instanceof Uint8Array ? (await jwtVerify(token, this.key, options)).payload : (await jwtVerify(token, this.key, options)).payload;
     } catch (error) {
       if (error instanceof errors.JWTExpired) throw new TokenRejected('the access token has expired: sign in again');
       if (error instanceof errors.JWTClaimValidationFailed) throw new TokenRejected(`the access token is not valid here: ${error.message}`);
       throw new TokenRejected('the access token is not valid: its signature or format was rejected');
     }
     const claims = Claims.safeParse(payload);
-    if (!claims.success) throw new TokenRejected(`the access token's claims are not valid: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    if (!claims.success)
+      throw new TokenRejected(`the access token's claims are not valid: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const { sub, roles, sites, jti } = claims.data;
     return { subject: sub, roles, siteIds: sites, allSites: roles.includes('network_admin'), ...(jti ? { tokenId: jti } : {}) };
   }

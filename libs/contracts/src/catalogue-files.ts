@@ -144,7 +144,15 @@ function renderReadme(): string {
     lines.push(`| [\`${topic.name}\`](#${anchor(topic.name)}) | \`${topic.key}\` | ${topic.partitions} | ${retention(topic)} | ${topic.compatibility} |`);
   }
   for (const topic of ALL_TOPICS) {
-    lines.push('', `### ${topic.name}`, '', topic.description, '', `Key: \`${topic.key}\`. Partitions: ${topic.partitions}. Retention: ${retention(topic)}.`, '');
+    lines.push(
+      '',
+      `### ${topic.name}`,
+      '',
+      topic.description,
+      '',
+      `Key: \`${topic.key}\`. Partitions: ${topic.partitions}. Retention: ${retention(topic)}.`,
+      '',
+    );
     const events = EVENT_CATALOGUE.filter((d) => d.topic === topic.name);
     if (events.length === 0) {
       lines.push('No event types of its own: it holds copies of events from other topics, as they were received.');
@@ -167,7 +175,10 @@ function retention(topic: TopicSpec): string {
 
 /** GitHub's heading anchors: lower case, punctuation other than '-' dropped. */
 function anchor(heading: string): string {
-  return heading.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-');
+  return heading
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
 }
 
 function cell(text: string): string {

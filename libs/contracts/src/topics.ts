@@ -85,7 +85,7 @@ export const TOPICS = {
     retentionMs: -1,
     key: 'episodeId',
     description:
-      "Sessions patients attended, with patient ids: internal to the platform (insurance counts authorised units from it). Analysts read a pseudonymous stream, not this one.",
+      'Sessions patients attended, with patient ids: internal to the platform (insurance counts authorised units from it). Analysts read a pseudonymous stream, not this one.',
     compatibility: 'backward',
   },
   deadLetterIntake: deadLetter('intake'),

@@ -99,7 +99,9 @@ export function decodeEvent(message: RawMessage, registry: EventRegistry, handle
   let event: CloudEvent<unknown>;
   try {
     const value = message.value?.toString('utf8') ?? '';
-    const parsed = KafkaBinding.toEvent({ key: message.key?.toString('utf8') ?? '', value, body: value, headers, timestamp: '' } as unknown as Parameters<typeof KafkaBinding.toEvent>[0]);
+    const parsed = KafkaBinding.toEvent({ key: message.key?.toString('utf8') ?? '', value, body: value, headers, timestamp: '' } as unknown as Parameters<
+      typeof KafkaBinding.toEvent
+    >[0]);
     event = (Array.isArray(parsed) ? parsed[0] : parsed) as CloudEvent<unknown>;
     event.validate();
   } catch (error) {

@@ -88,7 +88,11 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayR
           const target = headers[DEAD_LETTER_HEADERS.originalTopic];
           if (target && (!wanted || wanted.has(headers['ce_id'] ?? ''))) {
             const original = Object.fromEntries(Object.entries(headers).filter(([k]) => !k.startsWith('x-')));
-            await producer.send({ topic: target, acks: -1, messages: [{ key: message.key, value: message.value, headers: { ...original, [DEAD_LETTER_HEADERS.replayedAt]: new Date().toISOString() } }] });
+            await producer.send({
+              topic: target,
+              acks: -1,
+              messages: [{ key: message.key, value: message.value, headers: { ...original, [DEAD_LETTER_HEADERS.replayedAt]: new Date().toISOString() } }],
+            });
             replayed++;
             log.info({ eventId: headers['ce_id'], topic: target }, 'dead letter replayed');
           } else {

@@ -4,7 +4,10 @@
  */
 export class PermanentEventError extends Error {
   readonly retriable = false;
-  constructor(message: string, readonly reason: DeadLetterReason = 'handler-rejected') {
+  constructor(
+    message: string,
+    readonly reason: DeadLetterReason = 'handler-rejected',
+  ) {
     super(message);
     this.name = 'PermanentEventError';
   }
@@ -14,7 +17,10 @@ export const DEAD_LETTER_REASONS = ['not-a-cloudevent', 'unknown-version', 'inva
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 export class InvalidEventPayloadError extends Error {
-  constructor(readonly eventType: string, readonly issues: string) {
+  constructor(
+    readonly eventType: string,
+    readonly issues: string,
+  ) {
     super(`${eventType} payload breaks its schema: ${issues}`);
     this.name = 'InvalidEventPayloadError';
   }

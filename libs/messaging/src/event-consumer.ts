@@ -72,8 +72,14 @@ export class EventConsumer {
     if (registry) {
       this.outcomes = counter(registry, 'iop_events_consumed_total', 'Events a consumer finished with, by outcome', ['consumer', 'type', 'outcome']);
       this.deadLetters = counter(registry, 'iop_dead_letters_total', 'Messages sent to a dead-letter topic', ['consumer', 'topic', 'reason']);
-      this.lag = (registry.getSingleMetric('iop_consumer_lag') as Gauge | undefined) ??
-        new Gauge({ name: 'iop_consumer_lag', help: 'Messages behind the end of each partition', labelNames: ['consumer', 'topic', 'partition'], registers: [registry] });
+      this.lag =
+        (registry.getSingleMetric('iop_consumer_lag') as Gauge | undefined) ??
+        new Gauge({
+          name: 'iop_consumer_lag',
+          help: 'Messages behind the end of each partition',
+          labelNames: ['consumer', 'topic', 'partition'],
+          registers: [registry],
+        });
     }
   }
 
@@ -86,7 +92,9 @@ export class EventConsumer {
       groupId: this.options.name,
       maxWaitTimeInMs: 100,
       retry: { retries: 10 },
-      ...(this.options.sessionTimeoutMs ? { sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 5) } : {}),
+      ...(this.options.sessionTimeoutMs
+        ? { sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 5) }
+        : {}),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
@@ -149,7 +157,13 @@ export class EventConsumer {
       {
         kind: SpanKind.CONSUMER,
         links: transport ? [{ context: transport }] : [],
-        attributes: { 'messaging.system': 'kafka', 'messaging.consumer.group.name': this.options.name, 'messaging.message.id': meta.id, 'iop.event.type': meta.type, 'iop.consumer': this.options.name },
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.consumer.group.name': this.options.name,
+          'messaging.message.id': meta.id,
+          'iop.event.type': meta.type,
+          'iop.consumer': this.options.name,
+        },
       },
       parent,
       async (span) => {

@@ -13,7 +13,11 @@ export interface Log {
 /** Where the brokers are: `KAFKA_BROKERS`, else the file the development broker writes its bootstrap list to. */
 export function kafkaBrokers(): string[] {
   const fromEnv = process.env['KAFKA_BROKERS'];
-  if (fromEnv) return fromEnv.split(',').map((b) => b.trim()).filter(Boolean);
+  if (fromEnv)
+    return fromEnv
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   const file = process.env['KAFKA_BOOTSTRAP_FILE'] ?? resolve(process.cwd(), '.run/kafka/kafka-dev-broker.bootstrap');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim().split(',').filter(Boolean);
   return ['127.0.0.1:9092'];

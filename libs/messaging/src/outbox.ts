@@ -27,7 +27,12 @@ export class Outbox {
   }
 
   /** Adds several events of one type in one statement, in order. */
-  async addMany<D extends EventDefinition>(manager: EntityManager, definition: D, payloads: ReadonlyArray<z.infer<D['schema']>>, context: EventContext = {}): Promise<string[]> {
+  async addMany<D extends EventDefinition>(
+    manager: EntityManager,
+    definition: D,
+    payloads: ReadonlyArray<z.infer<D['schema']>>,
+    context: EventContext = {},
+  ): Promise<string[]> {
     if (payloads.length === 0) return [];
     const trace = context.traceparent ? {} : currentTraceContext();
     const encoded = payloads.map((p) => encodeEvent(definition, p, this.source, { ...trace, ...context, ...(payloads.length > 1 ? { id: undefined } : {}) }));

@@ -61,7 +61,8 @@ describe('replaying dead letters', () => {
     await eventually(async () => expect(await effectsOf(next.id)).toBe(1), { timeoutMs: 30_000 });
   };
 
-  const replay = (eventIds?: string[]) => replayDeadLetters({ kafka, producer, deadLetterTopic: dlqTopic, log, timeoutMs: 30_000, ...(eventIds ? { eventIds } : {}) });
+  const replay = (eventIds?: string[]) =>
+    replayDeadLetters({ kafka, producer, deadLetterTopic: dlqTopic, log, timeoutMs: 30_000, ...(eventIds ? { eventIds } : {}) });
 
   it('sends a dead letter back once its cause is fixed, and the consumer processes it exactly once', async () => {
     const flaky = await deadLettered();
@@ -107,7 +108,16 @@ describe('replaying dead letters', () => {
     it('replays the chosen dead letters of a service and says which', async () => {
       // This consumer dead-letters to intake's topic, as the intake service would.
       const servedEvent = probeEvent(await createTestTopic(infra, kafka, 'intake-served', 1));
-      const intake = new ProbeConsumer({ db, kafka, producer, event: servedEvent, deadLetterTopic: deadLetterTopic('intake'), log, maxAttempts: 1, initialBackoffMs: 50 });
+      const intake = new ProbeConsumer({
+        db,
+        kafka,
+        producer,
+        event: servedEvent,
+        deadLetterTopic: deadLetterTopic('intake'),
+        log,
+        maxAttempts: 1,
+        initialBackoffMs: 50,
+      });
       await intake.start();
       cleanups.push(() => intake.stop());
       const intakeDeadLetters = await TopicRecorder.start(kafka, deadLetterTopic('intake'));
@@ -129,7 +139,10 @@ describe('replaying dead letters', () => {
         replayCommand(infra),
       ]);
 
-      expect(unknownService).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown service "billing"; services are: intake, insurance, scheduling, attendance, aftercare') });
+      expect(unknownService).toMatchObject({
+        code: 2,
+        stderr: expect.stringContaining('unknown service "billing"; services are: intake, insurance, scheduling, attendance, aftercare'),
+      });
       expect(badId).toMatchObject({ code: 2, stderr: expect.stringContaining('--event-id takes an event id (a UUID, the ce_id header); not: last-tuesday') });
       expect(noService).toMatchObject({ code: 2, stderr: expect.stringContaining('--service is required') });
     });
@@ -141,8 +154,13 @@ function replayCommand(infra: TestInfrastructure, ...args: string[]): Promise<{ 
   // Jest gives each test file its own copy of process.env; a child process would not see this run's brokers.
   const env = { ...process.env, KAFKA_BROKERS: infra.kafkaBrokers.join(',') };
   return new Promise((resolve) => {
-    execFile(process.execPath, ['-r', '@swc-node/register', 'scripts/replay-dead-letters.ts', ...args], { cwd: WORKSPACE_ROOT, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      ['-r', '@swc-node/register', 'scripts/replay-dead-letters.ts', ...args],
+      { cwd: WORKSPACE_ROOT, env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }

@@ -50,10 +50,13 @@ describe('consuming events', () => {
   };
 
   const deadLetterOf = (eventId: string): Promise<RecordedMessage> =>
-    eventually(() => {
-      expect(deadLetters.find(eventId)).toHaveLength(1);
-      return deadLetters.find(eventId)[0]!;
-    }, { timeoutMs: 30_000 });
+    eventually(
+      () => {
+        expect(deadLetters.find(eventId)).toHaveLength(1);
+        return deadLetters.find(eventId)[0]!;
+      },
+      { timeoutMs: 30_000 },
+    );
 
   it('takes effect once when the same event is delivered twice', async () => {
     const [key] = uniqueKeys(1) as [string];

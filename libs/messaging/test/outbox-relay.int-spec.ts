@@ -41,7 +41,15 @@ describe('publishing through the outbox and its relay', () => {
 
   /** A relay as a service runs it, but quick to notice new rows and to retry after an outage. */
   const startRelay = (): OutboxRelay => {
-    const relay = new OutboxRelay({ schema: db.schema, dataSource: db.dataSource, connectionString: db.connectionString, producer, log, pollIntervalMs: 50, maxBackoffMs: 500 });
+    const relay = new OutboxRelay({
+      schema: db.schema,
+      dataSource: db.dataSource,
+      connectionString: db.connectionString,
+      producer,
+      log,
+      pollIntervalMs: 50,
+      maxBackoffMs: 500,
+    });
     relay.start();
     cleanups.push(() => relay.stop());
     return relay;
@@ -55,7 +63,13 @@ describe('publishing through the outbox and its relay', () => {
 
   /** One business transaction: a state change for each key and, with it, each key's next event. */
   const writeRound = (definition: ProbeEvent, keys: readonly string[], seq: number): Promise<string[]> =>
-    inScopedTransaction(db.dataSource, ALL_SITES, (manager) => outbox.addMany(manager, definition, keys.map((key): Probe => ({ key, seq }))));
+    inScopedTransaction(db.dataSource, ALL_SITES, (manager) =>
+      outbox.addMany(
+        manager,
+        definition,
+        keys.map((key): Probe => ({ key, seq })),
+      ),
+    );
 
   const unpublished = (topic: string) => db.count('outbox', 'topic = $1 AND published_at IS NULL', [topic]);
 

@@ -5,7 +5,22 @@ import pino, { type Logger } from 'pino';
  * Keys that would carry PHI if someone logged a whole record. Logs carry ids; these are censored
  * wherever they appear (one or two levels deep), as a second line of defence.
  */
-export const PHI_KEYS = ['name', 'firstName', 'lastName', 'fullName', 'dateOfBirth', 'dob', 'phone', 'email', 'address', 'memberId', 'ssn', 'notes', 'body', 'authorization'];
+export const PHI_KEYS = [
+  'name',
+  'firstName',
+  'lastName',
+  'fullName',
+  'dateOfBirth',
+  'dob',
+  'phone',
+  'email',
+  'address',
+  'memberId',
+  'ssn',
+  'notes',
+  'body',
+  'authorization',
+];
 
 export function createLogger(service: string): Logger {
   return pino({

@@ -14,7 +14,7 @@ export function createServiceDataSource(service: string, entities: readonly Enti
     synchronize: false,
     migrationsRun: false,
     // Query logging would print parameters, which can be PHI; failures surface as exceptions instead.
-      logging: false,
+    logging: false,
     extra: { max: Number(process.env['DB_POOL_SIZE'] ?? 10), application_name: `iop-${service}` },
   });
 }

@@ -18,11 +18,7 @@ export function scopeIncludes(scope: SiteScope, siteId: string): boolean {
 }
 
 /** Runs `work` in one transaction whose row-level security scope is `scope`. */
-export async function inScopedTransaction<T>(
-  dataSource: DataSource,
-  scope: SiteScope,
-  work: (manager: EntityManager) => Promise<T>,
-): Promise<T> {
+export async function inScopedTransaction<T>(dataSource: DataSource, scope: SiteScope, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return dataSource.transaction(async (manager) => {
     await manager.query(`SELECT set_config('app.site_ids', $1, true)`, [scopeSetting(scope)]);
     return work(manager);

@@ -5,7 +5,12 @@ import { HttpStatus } from '@nestjs/common';
  * defines its codes; the HTTP status comes from here, in one place.
  */
 export class DomainError extends Error {
-  constructor(readonly code: string, message: string, readonly status: HttpStatus = HttpStatus.UNPROCESSABLE_ENTITY, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: HttpStatus = HttpStatus.UNPROCESSABLE_ENTITY,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
     this.name = 'DomainError';
   }

@@ -68,17 +68,23 @@ export class HttpErrorFilter implements ExceptionFilter {
     // body-parser's errors carry a status and a type.
     const parserError = exception as { type?: string; status?: number };
     if (parserError.type === 'entity.parse.failed') return { statusCode: 400, error: 'Bad Request', message: 'the request body is not valid JSON' };
-    if (parserError.type === 'entity.too.large') return { statusCode: 413, error: 'Payload Too Large', message: 'the request body is larger than this endpoint accepts' };
+    if (parserError.type === 'entity.too.large')
+      return { statusCode: 413, error: 'Payload Too Large', message: 'the request body is larger than this endpoint accepts' };
     if (parserError.type && parserError.status && parserError.status < 500) {
       return { statusCode: parserError.status, error: 'Bad Request', message: 'the request body could not be read' };
     }
-    return { statusCode: 500, error: 'Internal Server Error', message: 'something went wrong on our side; nothing was saved. Quote the request id when reporting it.' };
+    return {
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'something went wrong on our side; nothing was saved. Quote the request id when reporting it.',
+    };
   }
 }
 
 function describeIssue(issue: ZodError['issues'][number]): string {
   const field = issue.path.join('.');
-  if (issue.code === 'unrecognized_keys') return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${field ? ` in ${field}` : ''}`;
+  if (issue.code === 'unrecognized_keys')
+    return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}${field ? ` in ${field}` : ''}`;
   return field ? `${field}: ${issue.message}` : issue.message;
 }
 

@@ -44,7 +44,10 @@ interface HttpResponse {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly redis: Redis, private readonly service: string) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly service: string,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -61,7 +64,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new BadRequestException('Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID');
     }
     const redisKey = `idempotency:${this.service}:${request.principal?.subject ?? 'anonymous'}:${key}`;
-    const fingerprint = createHash('sha256').update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`)
+      .digest('hex');
 
     let claimed: string | null;
     try {

@@ -12,7 +12,10 @@ export abstract class PeriodicJob implements OnApplicationBootstrap, OnApplicati
   /** True once the application is shutting down: a pass should not start new work. */
   protected stopped = false;
 
-  protected constructor(protected readonly log: Logger, private readonly jobName: string) {}
+  protected constructor(
+    protected readonly log: Logger,
+    private readonly jobName: string,
+  ) {}
 
   /** Milliseconds between the end of one pass and the start of the next. */
   protected abstract intervalMs(): number;
@@ -33,7 +36,9 @@ export abstract class PeriodicJob implements OnApplicationBootstrap, OnApplicati
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((error: unknown) => this.log.warn({ err: error instanceof Error ? error.message : String(error), job: this.jobName }, `${this.jobName} failed; will try again`))
+        .catch((error: unknown) =>
+          this.log.warn({ err: error instanceof Error ? error.message : String(error), job: this.jobName }, `${this.jobName} failed; will try again`),
+        )
         .finally(() => this.schedule());
     }, this.intervalMs());
     this.timer.unref();

@@ -39,11 +39,7 @@ export interface PlatformOptions {
 }
 
 export function serviceMigrations(options: PlatformOptions): Array<new () => MigrationInterface> {
-  return [
-    platformTablesMigration(options.service),
-    ...(options.siteDirectory ? [siteDirectoryMigration(options.service)] : []),
-    ...(options.migrations ?? []),
-  ];
+  return [platformTablesMigration(options.service), ...(options.siteDirectory ? [siteDirectoryMigration(options.service)] : []), ...(options.migrations ?? [])];
 }
 
 /**

@@ -82,7 +82,9 @@ describe('the PHI audit trail', () => {
   it('a record for network-wide work may name no site or patient', async () => {
     const actor = anActor({ principal: aClinician({ subject: 'admin-1', roles: ['network_admin'], siteIds: [], allSites: true }) });
     await inScopedTransaction(dataSource, ALL_SITES, (manager) => audit.record(manager, actor, { action: 'list', resource: 'sites' }));
-    expect(await rowsFor(actor.requestId!)).toEqual([expect.objectContaining({ actor: 'admin-1', role: 'network_admin', site_id: null, patient_id: null, reason: null })]);
+    expect(await rowsFor(actor.requestId!)).toEqual([
+      expect.objectContaining({ actor: 'admin-1', role: 'network_admin', site_id: null, patient_id: null, reason: null }),
+    ]);
   });
 
   it("is written in the caller's transaction: when the work is rolled back, so is its record", async () => {
@@ -112,7 +114,9 @@ describe('the PHI audit trail', () => {
       ['change a record', `UPDATE audit_log SET actor = 'someone-else' WHERE request_id = $1`],
       ['delete a record', `DELETE FROM audit_log WHERE request_id = $1`],
     ])('cannot %s (permission denied), whatever its site scope', async (_what, sql) => {
-      await expect(inScopedTransaction(dataSource, ALL_SITES, (manager) => manager.query(sql, [requestId]))).rejects.toThrow(/permission denied for table audit_log/);
+      await expect(inScopedTransaction(dataSource, ALL_SITES, (manager) => manager.query(sql, [requestId]))).rejects.toThrow(
+        /permission denied for table audit_log/,
+      );
       expect(await rowsFor(requestId)).toEqual([expect.objectContaining({ actor: 'clinician-42' })]);
     });
 
@@ -125,7 +129,9 @@ describe('the PHI audit trail', () => {
     const marker = crypto.randomUUID();
     const readable = (scope: Parameters<typeof inScopedTransaction>[1]) =>
       inScopedTransaction(dataSource, scope, async (manager) =>
-        ((await manager.query(`SELECT site_id FROM audit_log WHERE reason = $1 ORDER BY site_id NULLS FIRST`, [marker])) as Array<{ site_id: string | null }>).map((r) => r.site_id),
+        (
+          (await manager.query(`SELECT site_id FROM audit_log WHERE reason = $1 ORDER BY site_id NULLS FIRST`, [marker])) as Array<{ site_id: string | null }>
+        ).map((r) => r.site_id),
       );
 
     beforeAll(async () => {
@@ -150,9 +156,9 @@ describe('the PHI audit trail', () => {
     });
 
     it("a caller scoped to site A cannot write a record into site B's log", async () => {
-      await expect(inScopedTransaction(dataSource, sitesScope([siteA]), (manager) => audit.record(manager, anActor(), aReading({ siteId: siteB })))).rejects.toThrow(
-        /row-level security/,
-      );
+      await expect(
+        inScopedTransaction(dataSource, sitesScope([siteA]), (manager) => audit.record(manager, anActor(), aReading({ siteId: siteB }))),
+      ).rejects.toThrow(/row-level security/);
     });
   });
 });

@@ -23,7 +23,13 @@ export default async function globalSetup(): Promise<void> {
   let env: Omit<TestEnvironment, 'databaseUrl'> & { serverUrl: string };
 
   if (process.env['DATABASE_URL'] && process.env['REDIS_URL'] && process.env['KAFKA_BROKERS']) {
-    env = { mode: 'env', runId, serverUrl: process.env['DATABASE_URL'], redisUrl: process.env['REDIS_URL'], kafkaBrokers: process.env['KAFKA_BROKERS'].split(',') };
+    env = {
+      mode: 'env',
+      runId,
+      serverUrl: process.env['DATABASE_URL'],
+      redisUrl: process.env['REDIS_URL'],
+      kafkaBrokers: process.env['KAFKA_BROKERS'].split(','),
+    };
   } else if (process.env['IOP_TEST_LOCAL'] !== '1' && dockerEngineAnswers()) {
     const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
     const { RedisContainer } = await import('@testcontainers/redis');
@@ -43,7 +49,11 @@ export default async function globalSetup(): Promise<void> {
       kafkaBrokers: [`${kafka.getHost()}:${kafka.getMappedPort(9093)}`],
     };
   } else {
-    started.broker = await startDevBroker({ brokers: 3, workDir: resolve(RUN_DIR, `broker-${runId}`), topicsFile: writeTopicsFile(resolve(RUN_DIR, 'topics.txt')) });
+    started.broker = await startDevBroker({
+      brokers: 3,
+      workDir: resolve(RUN_DIR, `broker-${runId}`),
+      topicsFile: writeTopicsFile(resolve(RUN_DIR, 'topics.txt')),
+    });
     env = {
       mode: 'local',
       runId,

@@ -41,11 +41,7 @@ const COMMAND_TIMEOUT_MS = 10_000;
 const STDERR_KEEP = 16 * 1024;
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
 
-export async function startDevBroker(opts: {
-  brokers?: number;
-  topicsFile?: string;
-  workDir: string;
-}): Promise<DevBroker> {
+export async function startDevBroker(opts: { brokers?: number; topicsFile?: string; workDir: string }): Promise<DevBroker> {
   const workDir = resolve(opts.workDir);
   mkdirSync(workDir, { recursive: true });
   const bootstrapFile = join(workDir, 'kafka-dev-broker.bootstrap');
@@ -90,7 +86,12 @@ export async function startDevBroker(opts: {
   process.once('exit', killOnExit);
 
   try {
-    await waitForFiles(child, [controlFile, bootstrapFile], () => spawnError, () => stderr);
+    await waitForFiles(
+      child,
+      [controlFile, bootstrapFile],
+      () => spawnError,
+      () => stderr,
+    );
   } catch (err) {
     process.removeListener('exit', killOnExit);
     child.kill('SIGKILL');
@@ -197,12 +198,7 @@ function buildBroker(): void {
   }
 }
 
-async function waitForFiles(
-  child: ChildProcess,
-  files: string[],
-  spawnError: () => Error | undefined,
-  stderr: () => string,
-): Promise<void> {
+async function waitForFiles(child: ChildProcess, files: string[], spawnError: () => Error | undefined, stderr: () => string): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
     if (files.every((f) => existsSync(f))) return;

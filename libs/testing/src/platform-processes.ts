@@ -198,7 +198,9 @@ function launch(service: ServiceName, port: number, options: PlatformProcessesOp
   };
   for (const stream of [child.stdout, child.stderr]) if (stream) createInterface({ input: stream, crlfDelay: Infinity }).on('line', onLine);
   const outputDone = Promise.all(
-    [child.stdout, child.stderr].map((stream) => (stream && !stream.readableEnded ? new Promise<void>((done) => stream.once('close', () => done())) : Promise.resolve())),
+    [child.stdout, child.stderr].map((stream) =>
+      stream && !stream.readableEnded ? new Promise<void>((done) => stream.once('close', () => done())) : Promise.resolve(),
+    ),
   );
 
   const quote = (): string => {
@@ -289,7 +291,9 @@ function readable(line: string): string {
   try {
     const { level, message, time: _time, service: _service, context, ...rest } = JSON.parse(line) as Record<string, unknown>;
     const fields = Object.keys(rest).length ? ` ${JSON.stringify(rest)}` : '';
-    return `${String(level ?? '').toUpperCase().padEnd(5)} ${context ? `${String(context)}: ` : ''}${String(message ?? '')}${fields}`;
+    return `${String(level ?? '')
+      .toUpperCase()
+      .padEnd(5)} ${context ? `${String(context)}: ` : ''}${String(message ?? '')}${fields}`;
   } catch {
     return line;
   }

@@ -30,7 +30,7 @@ export function saveTestEnvironment(env: TestEnvironment): void {
 
 export function loadTestEnvironment(): TestEnvironment {
   const file = process.env['IOP_TEST_ENVIRONMENT_FILE'];
-  if (!file) throw new Error('no test environment: integration tests run through Jest\'s integration project (npx jest --selectProjects integration)');
+  if (!file) throw new Error("no test environment: integration tests run through Jest's integration project (npx jest --selectProjects integration)");
   return JSON.parse(readFileSync(file, 'utf8')) as TestEnvironment;
 }
 

@@ -13,7 +13,12 @@ const Person = z.strictObject({
 
 /** X12 has no escaping: a delimiter inside a value would break the 270, so ids are kept to safe characters. */
 const X12Safe = (what: string, min: number, max: number) =>
-  z.string().trim().min(min).max(max).regex(/^[A-Za-z0-9 .-]+$/, `${what} may hold letters, digits, spaces, dots and dashes only`);
+  z
+    .string()
+    .trim()
+    .min(min)
+    .max(max)
+    .regex(/^[A-Za-z0-9 .-]+$/, `${what} may hold letters, digits, spaces, dots and dashes only`);
 
 export const RecordCoverageBody = z
   .strictObject({
@@ -34,7 +39,10 @@ export type RecordCoverageBody = z.infer<typeof RecordCoverageBody>;
 export const UpdatePayerBody = z
   .strictObject({
     name: z.string().trim().min(1).max(60),
-    electronicPayerId: z.string().regex(/^[A-Za-z0-9]{2,80}$/, 'must be the clearinghouse payer id (letters and digits)').nullable(),
+    electronicPayerId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{2,80}$/, 'must be the clearinghouse payer id (letters and digits)')
+      .nullable(),
     routing: z.enum(['clearinghouse', 'phone']),
     phone: z.string().trim().max(40).nullable(),
   })

@@ -12,7 +12,11 @@ import { DisclosureCheckQuery, RecordCoverageBody } from './coverage.schemas';
 @ApiBearerAuth()
 @Controller('sites/:siteId')
 export class CoveragesController {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail, private readonly recordCoverage: RecordCoverage) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+    private readonly recordCoverage: RecordCoverage,
+  ) {}
 
   @Post('coverages')
   @HttpCode(201)
@@ -56,7 +60,11 @@ export class CoveragesController {
   @ApiUuidParam('siteId', 'The site that would disclose')
   @ApiUuidParam('patientId', 'The patient')
   @ApiOperation({ summary: "Whether a consent in force lets this site disclose the patient's records to the payer for payment (the gate every 270 passes)" })
-  disclosureCheck(@UuidParam('siteId') siteId: string, @UuidParam('patientId') patientId: string, @ValidQuery(DisclosureCheckQuery) query: { payerId: string }) {
+  disclosureCheck(
+    @UuidParam('siteId') siteId: string,
+    @UuidParam('patientId') patientId: string,
+    @ValidQuery(DisclosureCheckQuery) query: { payerId: string },
+  ) {
     return this.uow.run(async ({ manager }) => {
       const payer = await payerDirectory.require(manager, query.payerId);
       return mayDiscloseForPayment(manager, { siteId, patientId, payerId: payer.payerId, at: new Date() }, payer.name);

@@ -16,7 +16,11 @@ const BillingCode = z.enum(['H0015', 'S9480'], { message: 'billing code must be 
 @ApiBearerAuth()
 @Controller('sites/:siteId')
 export class EstimatesController {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail, private readonly estimateCost: EstimateCost) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+    private readonly estimateCost: EstimateCost,
+  ) {}
 
   @Put('fee-schedule/:billingCode')
   @Access({ roles: ['site_admin', 'network_admin'], site: SITE })
@@ -41,7 +45,10 @@ export class EstimatesController {
   @ApiOperation({ summary: "The site's per-diem rates" })
   fees(@UuidParam('siteId') siteId: string) {
     return this.uow.run(({ manager }) =>
-      manager.query(`SELECT billing_code AS "billingCode", per_diem_cents AS "perDiemCents" FROM insurance.fee_schedule WHERE site_id = $1 ORDER BY billing_code`, [siteId]),
+      manager.query(
+        `SELECT billing_code AS "billingCode", per_diem_cents AS "perDiemCents" FROM insurance.fee_schedule WHERE site_id = $1 ORDER BY billing_code`,
+        [siteId],
+      ),
     );
   }
 
@@ -66,7 +73,11 @@ export class EstimatesController {
       await payerDirectory.require(manager, body.payerId);
       const authorization = { authorizationId: crypto.randomUUID(), siteId, ...body };
       await authorizationRepository.insert(manager, authorization, principal.subject);
-      await this.audit.record(manager, { principal, requestId }, { action: 'create', resource: `authorization:${authorization.authorizationId}`, patientId: body.patientId, siteId });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'create', resource: `authorization:${authorization.authorizationId}`, patientId: body.patientId, siteId },
+      );
       // One recorded late (a week or less to run) warns at once rather than at the next hourly sweep.
       await raiseAuthorizationWarnings(manager, authorization.authorizationId);
       return authorization;

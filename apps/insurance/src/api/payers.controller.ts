@@ -10,7 +10,10 @@ import { UpdatePayerBody } from './coverage.schemas';
 @ApiBearerAuth()
 @Controller('payers')
 export class PayersController {
-  constructor(private readonly uow: UnitOfWork, private readonly updatePayer: UpdatePayer) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly updatePayer: UpdatePayer,
+  ) {}
 
   @Get()
   @Access({ roles: ['insurance_coordinator', 'intake_coordinator', 'site_admin', 'network_admin'] })

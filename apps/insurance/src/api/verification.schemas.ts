@@ -29,7 +29,10 @@ export const PhoneAnswerBody = z
     remainingOutOfPocketCents: Cents.optional(),
     notes: z.string().trim().max(2000).optional(),
   })
-  .refine((b) => b.coverageActive || b.rejectionReason !== undefined, { message: 'say why the payer does not cover the patient (rejectionReason)', path: ['rejectionReason'] });
+  .refine((b) => b.coverageActive || b.rejectionReason !== undefined, {
+    message: 'say why the payer does not cover the patient (rejectionReason)',
+    path: ['rejectionReason'],
+  });
 export type PhoneAnswerBody = z.infer<typeof PhoneAnswerBody>;
 
 export const PhoneTaskQuery = z.strictObject({ status: z.enum(['open', 'completed']).default('open') });

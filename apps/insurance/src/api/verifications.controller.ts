@@ -39,7 +39,9 @@ export class VerificationsController {
   @ApiBodyFrom(VerifyBody)
   async verifyNow(@UuidParam('siteId') siteId: string, @UuidParam('coverageId') coverageId: string, @ValidBody(VerifyBody) body: VerifyBody) {
     const coverage = await this.uow.run(async ({ manager }) => {
-      const rows = (await manager.query(`SELECT patient_id FROM insurance.coverages WHERE coverage_id = $1 AND site_id = $2`, [coverageId, siteId])) as Array<{ patient_id: string }>;
+      const rows = (await manager.query(`SELECT patient_id FROM insurance.coverages WHERE coverage_id = $1 AND site_id = $2`, [coverageId, siteId])) as Array<{
+        patient_id: string;
+      }>;
       if (!rows[0]) throw notFound('coverage.unknown', `there is no coverage ${coverageId} at site ${siteId}`);
       return rows[0];
     });
@@ -74,7 +76,11 @@ export class VerificationsController {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const v = await verificationRepository.find(manager, siteId, verificationId);
       if (!v) throw notFound('verification.unknown', `there is no verification ${verificationId} at site ${siteId}`);
-      await this.audit.record(manager, { principal, requestId }, { action: 'read', resource: `verification:${verificationId}`, patientId: v.patientId, siteId });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: `verification:${verificationId}`, patientId: v.patientId, siteId },
+      );
       return v;
     });
   }

@@ -71,7 +71,10 @@ export const authorizationUsageHandlers: readonly EventHandler[] = [
 /** Date warnings need no event to trigger them: an hourly sweep raises `ending-soon` and `ended` as days pass. */
 @Injectable()
 export class AuthorizationSweep extends PeriodicJob {
-  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) log: Logger) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) log: Logger,
+  ) {
     super(log, 'authorization sweep');
   }
 

@@ -3,7 +3,11 @@ export type ClearinghouseFailure = 'timeout' | 'unreachable' | 'server-error' | 
 
 export class ClearinghouseError extends Error {
   override readonly name = 'ClearinghouseError';
-  constructor(readonly failure: ClearinghouseFailure, message: string, readonly retriable: boolean) {
+  constructor(
+    readonly failure: ClearinghouseFailure,
+    message: string,
+    readonly retriable: boolean,
+  ) {
     super(message);
   }
 }

@@ -12,7 +12,11 @@ import { VerifyCoverage } from './verify-coverage';
  */
 @Injectable()
 export class CompletePhoneVerification {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail, private readonly verify: VerifyCoverage) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+    private readonly verify: VerifyCoverage,
+  ) {}
 
   execute(siteId: string, taskId: string, answer: PhoneAnswerBody): Promise<Verification> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -35,7 +39,11 @@ export class CompletePhoneVerification {
       };
       await phoneTaskRepository.complete(manager, taskId, answer, principal.subject);
       await this.verify.finish(manager, done, { followUpPending: false });
-      await this.audit.record(manager, { principal, requestId }, { action: 'update', resource: `verification:${done.verificationId}`, patientId: done.patientId, siteId, reason: 'phone verification recorded' });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'update', resource: `verification:${done.verificationId}`, patientId: done.patientId, siteId, reason: 'phone verification recorded' },
+      );
       return done;
     });
   }

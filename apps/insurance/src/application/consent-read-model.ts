@@ -14,7 +14,17 @@ export const consentReadModelHandlers: readonly EventHandler[] = [
     await manager.query(
       `INSERT INTO insurance.consents (consent_id, site_id, patient_id, discloser, recipients, purposes, information, signed_at, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (consent_id) DO NOTHING`,
-      [c.consentId, c.siteId, c.patientId, JSON.stringify(c.discloser), JSON.stringify(c.recipients), c.purposes, JSON.stringify(c.information), c.signedAt, c.expiresAt ?? null],
+      [
+        c.consentId,
+        c.siteId,
+        c.patientId,
+        JSON.stringify(c.discloser),
+        JSON.stringify(c.recipients),
+        c.purposes,
+        JSON.stringify(c.information),
+        c.signedAt,
+        c.expiresAt ?? null,
+      ],
     );
   }),
   onEvent(ConsentRevoked, async (r, _meta, manager) => {
@@ -49,7 +59,9 @@ interface ConsentRow {
 /** An eligibility inquiry tells the payer the patient seeks this care: billing records, for payment. */
 function coversEligibilityInquiry(row: ConsentRow, q: DisclosureQuestion): boolean {
   const discloserOk = row.discloser.kind === 'network' || row.discloser.id === q.siteId;
-  const recipientOk = row.recipients.some((r) => (r.kind === 'payer' && r.payerId === q.payerId) || (r.kind === 'class' && r.recipientClass === 'health-plans'));
+  const recipientOk = row.recipients.some(
+    (r) => (r.kind === 'payer' && r.payerId === q.payerId) || (r.kind === 'class' && r.recipientClass === 'health-plans'),
+  );
   const purposeOk = row.purposes.includes('payment');
   const informationOk = row.information === 'all-sud-records' || row.information.includes('billing-and-claims');
   const inForce = row.signed_at <= q.at && (row.expires_at === null || row.expires_at > q.at) && (row.revoked_at === null || row.revoked_at > q.at);

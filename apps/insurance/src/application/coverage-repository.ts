@@ -67,15 +67,34 @@ export const coverageRepository = {
     await manager.query(
       `INSERT INTO insurance.coverages (coverage_id, site_id, patient_id, payer_id, priority, member_id, group_number, relationship, subscriber, patient, plan_begin, plan_end)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [c.coverageId, c.siteId, c.patientId, c.payerId, c.priority, c.memberId, c.groupNumber, c.relationship, JSON.stringify(c.subscriber), c.patient ? JSON.stringify(c.patient) : null, c.planBegin, c.planEnd],
+      [
+        c.coverageId,
+        c.siteId,
+        c.patientId,
+        c.payerId,
+        c.priority,
+        c.memberId,
+        c.groupNumber,
+        c.relationship,
+        JSON.stringify(c.subscriber),
+        c.patient ? JSON.stringify(c.patient) : null,
+        c.planBegin,
+        c.planEnd,
+      ],
     );
   },
   async find(manager: EntityManager, siteId: string, coverageId: string): Promise<Coverage | null> {
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM insurance.coverages WHERE coverage_id = $1 AND site_id = $2`, [coverageId, siteId])) as CoverageRow[];
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM insurance.coverages WHERE coverage_id = $1 AND site_id = $2`, [
+      coverageId,
+      siteId,
+    ])) as CoverageRow[];
     return rows[0] ? toCoverage(rows[0]) : null;
   },
   async forPatient(manager: EntityManager, siteId: string, patientId: string): Promise<Coverage[]> {
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM insurance.coverages WHERE site_id = $1 AND patient_id = $2 ORDER BY priority`, [siteId, patientId])) as CoverageRow[];
+    const rows = (await manager.query(`SELECT ${COLUMNS} FROM insurance.coverages WHERE site_id = $1 AND patient_id = $2 ORDER BY priority`, [
+      siteId,
+      patientId,
+    ])) as CoverageRow[];
     return rows.map(toCoverage);
   },
   /** The primary coverage in force on the service date (or with no dates entered), else the secondary. */

@@ -32,7 +32,11 @@ export class CoverageRequestWorker implements OnApplicationBootstrap, OnModuleDe
   private loop: Promise<void> | undefined;
   private readonly idleMs = Number(process.env['VERIFICATION_WORKER_POLL_MS'] ?? 250);
 
-  constructor(private readonly dataSource: DataSource, private readonly verify: VerifyCoverage, @Inject(LOGGER) private readonly log: Logger) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly verify: VerifyCoverage,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.loop = this.run();

@@ -33,7 +33,10 @@ export const MONTHLY_REVERIFICATION = 'monthly-reverification';
  */
 @Injectable()
 export class MonthlyReverification extends PeriodicJob {
-  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) log: Logger) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) log: Logger,
+  ) {
     super(log, 'monthly re-verification');
   }
 

@@ -8,13 +8,20 @@ import { payerDirectory } from './payer-directory';
 /** An insurance coordinator records a patient's plan from the card; the write is audited as PHI. */
 @Injectable()
 export class RecordCoverage {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(siteId: string, body: RecordCoverageBody): Promise<Coverage> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       await payerDirectory.require(manager, body.payerId);
       if (body.relationship !== 'self' && !body.patient) {
-        throw new DomainError('coverage.patient-required', `the patient is the subscriber's ${body.relationship}: give the patient's name and birth date as well`, 400);
+        throw new DomainError(
+          'coverage.patient-required',
+          `the patient is the subscriber's ${body.relationship}: give the patient's name and birth date as well`,
+          400,
+        );
       }
       const coverage: Coverage = {
         coverageId: crypto.randomUUID(),
@@ -38,7 +45,11 @@ export class RecordCoverage {
         }
         throw error;
       }
-      await this.audit.record(manager, { principal, requestId }, { action: 'create', resource: `coverage:${coverage.coverageId}`, patientId: coverage.patientId, siteId });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'create', resource: `coverage:${coverage.coverageId}`, patientId: coverage.patientId, siteId },
+      );
       return coverage;
     });
   }

@@ -73,13 +73,30 @@ export const verificationRepository = {
          method = EXCLUDED.method, from_cache = EXCLUDED.from_cache, reason = EXCLUDED.reason, outcome = EXCLUDED.outcome,
          benefits = EXCLUDED.benefits, completed_at = EXCLUDED.completed_at`,
       [
-        v.verificationId, v.siteId, v.patientId, v.coverageId, v.payerId, v.serviceDate, v.programType, v.requestId,
-        v.status, v.method, v.fromCache, v.reason, v.outcome ? JSON.stringify(v.outcome) : null, v.benefits === undefined || v.benefits === null ? null : JSON.stringify(v.benefits), v.requestedBy, done,
+        v.verificationId,
+        v.siteId,
+        v.patientId,
+        v.coverageId,
+        v.payerId,
+        v.serviceDate,
+        v.programType,
+        v.requestId,
+        v.status,
+        v.method,
+        v.fromCache,
+        v.reason,
+        v.outcome ? JSON.stringify(v.outcome) : null,
+        v.benefits === undefined || v.benefits === null ? null : JSON.stringify(v.benefits),
+        v.requestedBy,
+        done,
       ],
     );
   },
   async find(manager: EntityManager, siteId: string, verificationId: string, lock = false): Promise<Verification | null> {
-    const rows = (await manager.query(`SELECT ${COLUMNS} FROM insurance.verifications WHERE verification_id = $1 AND site_id = $2 ${lock ? 'FOR UPDATE' : ''}`, [verificationId, siteId])) as Row[];
+    const rows = (await manager.query(
+      `SELECT ${COLUMNS} FROM insurance.verifications WHERE verification_id = $1 AND site_id = $2 ${lock ? 'FOR UPDATE' : ''}`,
+      [verificationId, siteId],
+    )) as Row[];
     return rows[0] ? toVerification(rows[0]) : null;
   },
   /**
@@ -163,6 +180,10 @@ export const phoneTaskRepository = {
     return rows[0] ?? null;
   },
   async complete(manager: EntityManager, taskId: string, answer: unknown, by: string): Promise<void> {
-    await manager.query(`UPDATE insurance.phone_tasks SET status = 'completed', answer = $2, completed_by = $3, completed_at = now() WHERE task_id = $1`, [taskId, JSON.stringify(answer), by]);
+    await manager.query(`UPDATE insurance.phone_tasks SET status = 'completed', answer = $2, completed_by = $3, completed_at = now() WHERE task_id = $1`, [
+      taskId,
+      JSON.stringify(answer),
+      by,
+    ]);
   },
 };

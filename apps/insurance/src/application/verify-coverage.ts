@@ -104,10 +104,20 @@ export class VerifyCoverage {
         await this.finish(manager, failed, { followUpPending: false });
         return { done: failed };
       }
-      await this.audit.record(manager, actor, { action: 'read', resource: `coverage:${coverage.coverageId}`, patientId: coverage.patientId, siteId: call.siteId, reason: 'eligibility verification' });
+      await this.audit.record(manager, actor, {
+        action: 'read',
+        resource: `coverage:${coverage.coverageId}`,
+        patientId: coverage.patientId,
+        siteId: call.siteId,
+        reason: 'eligibility verification',
+      });
       const payer = await payerDirectory.require(manager, coverage.payerId);
       const started: Verification = { ...base, coverageId: coverage.coverageId, payerId: payer.payerId, status: 'in-progress' };
-      const consent = await mayDiscloseForPayment(manager, { siteId: call.siteId, patientId: coverage.patientId, payerId: payer.payerId, at: new Date() }, payer.name);
+      const consent = await mayDiscloseForPayment(
+        manager,
+        { siteId: call.siteId, patientId: coverage.patientId, payerId: payer.payerId, at: new Date() },
+        payer.name,
+      );
       if (!consent.allowed) {
         if (!call.queued) throw new DomainError('consent.missing', consent.missing, 422);
         const failed: Verification = { ...started, status: 'failed', reason: 'consent-missing' };
@@ -115,7 +125,11 @@ export class VerifyCoverage {
         return { done: failed };
       }
       if (payer.routing === 'phone' || !payer.electronicPayerId) {
-        return { done: await this.toPhone(manager, started, 'not-offered-electronically', [`${payer.name} is verified by phone${payer.phone ? ` (${payer.phone})` : ''}`]) };
+        return {
+          done: await this.toPhone(manager, started, 'not-offered-electronically', [
+            `${payer.name} is verified by phone${payer.phone ? ` (${payer.phone})` : ''}`,
+          ]),
+        };
       }
       const cached = call.bypassCache ? null : await this.fromCache(coverage, call);
       if (cached) {
@@ -147,13 +161,18 @@ export class VerifyCoverage {
     } catch (error) {
       if (!(error instanceof ClearinghouseError)) throw error;
       failure = error;
-      this.log.warn({ verificationId: verification.verificationId, payerId: payer.payerId, failure: error.failure }, 'electronic verification failed; opening a phone task');
+      this.log.warn(
+        { verificationId: verification.verificationId, payerId: payer.payerId, failure: error.failure },
+        'electronic verification failed; opening a phone task',
+      );
     }
 
     // Step 3: keep the 271, read it, answer.
     return transact(async (manager) => {
       if (response === undefined) {
-        return this.toPhone(manager, verification, 'payer-unavailable', [`${payer.name} could not be reached electronically (${failure?.message ?? 'no answer'}): verify by phone`]);
+        return this.toPhone(manager, verification, 'payer-unavailable', [
+          `${payer.name} could not be reached electronically (${failure?.message ?? 'no answer'}): verify by phone`,
+        ]);
       }
       await verificationRepository.recordExchange(manager, verification, '271', response);
       const parsed = tryParse271(response);
@@ -197,13 +216,18 @@ export class VerifyCoverage {
     const context = { correlationId: v.requestId };
     const outcome = v.outcome;
     if (v.status === 'verified' && outcome?.kind === 'verified') {
-      await this.outbox.add(manager, CoverageVerified, {
-        ...common,
-        payerId: v.payerId ?? 'unknown',
-        authorizationRequired: outcome.authorizationRequired,
-        carveOut: outcome.carveOut,
-        method: v.method ?? 'electronic',
-      }, context);
+      await this.outbox.add(
+        manager,
+        CoverageVerified,
+        {
+          ...common,
+          payerId: v.payerId ?? 'unknown',
+          authorizationRequired: outcome.authorizationRequired,
+          carveOut: outcome.carveOut,
+          method: v.method ?? 'electronic',
+        },
+        context,
+      );
     } else if (v.status === 'rejected' && outcome?.kind === 'rejected') {
       await this.outbox.add(manager, CoverageRejected, { ...common, reason: outcome.reason, method: v.method ?? 'electronic' }, context);
     } else {
@@ -234,7 +258,15 @@ export class VerifyCoverage {
         ...(coverage.groupNumber ? { groupNumber: coverage.groupNumber } : {}),
       },
       ...(patient && coverage.relationship !== 'self'
-        ? { dependent: { firstName: patient.firstName, lastName: patient.lastName, birthDate: patient.birthDate, relationship: coverage.relationship, ...(patient.gender ? { gender: patient.gender } : {}) } }
+        ? {
+            dependent: {
+              firstName: patient.firstName,
+              lastName: patient.lastName,
+              birthDate: patient.birthDate,
+              relationship: coverage.relationship,
+              ...(patient.gender ? { gender: patient.gender } : {}),
+            },
+          }
         : {}),
       trace: { number: verificationId, originatorId: this.provider.traceOriginator },
       serviceDate: call.serviceDate,

@@ -41,7 +41,10 @@ export class HttpClearinghouse implements Clearinghouse {
 
   async exchange(inquiry270: string, electronicPayerId: string): Promise<string> {
     try {
-      return await this.options.breaker.run(() => this.withRetries(inquiry270, electronicPayerId), (e) => e instanceof ClearinghouseError && e.retriable);
+      return await this.options.breaker.run(
+        () => this.withRetries(inquiry270, electronicPayerId),
+        (e) => e instanceof ClearinghouseError && e.retriable,
+      );
     } catch (error) {
       if (error instanceof CircuitOpenError) throw new ClearinghouseError('circuit-open', error.message, true);
       throw error;

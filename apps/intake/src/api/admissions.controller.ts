@@ -11,7 +11,10 @@ import { INTAKE_STAFF } from './roles';
 @ApiBearerAuth()
 @Controller()
 export class AdmissionsController {
-  constructor(private readonly requestAdmission: RequestAdmission, private readonly tasks: FollowUpTasks) {}
+  constructor(
+    private readonly requestAdmission: RequestAdmission,
+    private readonly tasks: FollowUpTasks,
+  ) {}
 
   @Post('referrals/:referralId/admission')
   @HttpCode(201)
@@ -25,7 +28,11 @@ export class AdmissionsController {
       'No place left: 409, and the patient is on the waitlist.',
   })
   @ApiBodyFrom(RequestAdmissionBody)
-  async admit(@UuidParam('referralId') referralId: string, @ValidBody(RequestAdmissionBody) body: RequestAdmissionBody, @Res({ passthrough: true }) res: { status(code: number): void }) {
+  async admit(
+    @UuidParam('referralId') referralId: string,
+    @ValidBody(RequestAdmissionBody) body: RequestAdmissionBody,
+    @Res({ passthrough: true }) res: { status(code: number): void },
+  ) {
     const answer = await this.requestAdmission.execute(referralId, body);
     if (answer.status === 'waitlisted' && answer.kind === 'waitlisted') {
       // The waitlist entry is committed; the caller still hears plainly that the admission did not happen.

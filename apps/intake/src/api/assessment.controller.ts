@@ -11,7 +11,10 @@ import { CLINICIANS, INTAKE_STAFF } from './roles';
 @ApiBearerAuth()
 @Controller()
 export class AssessmentController {
-  constructor(private readonly recordAssessment: RecordAssessment, private readonly overrideLevel: OverrideLevelOfCare) {}
+  constructor(
+    private readonly recordAssessment: RecordAssessment,
+    private readonly overrideLevel: OverrideLevelOfCare,
+  ) {}
 
   @Get('assessment/rules')
   @Access({ roles: INTAKE_STAFF })

@@ -10,7 +10,11 @@ import { INTAKE_STAFF } from './roles';
 @ApiBearerAuth()
 @Controller('patients/:patientId')
 export class ConsentsController {
-  constructor(private readonly recordConsent: RecordConsent, private readonly revokeConsent: RevokeConsent, private readonly queries: ConsentQueries) {}
+  constructor(
+    private readonly recordConsent: RecordConsent,
+    private readonly revokeConsent: RevokeConsent,
+    private readonly queries: ConsentQueries,
+  ) {}
 
   @Post('consents')
   @HttpCode(201)

@@ -7,7 +7,15 @@ import { CorrectPatient } from '../application/correct-patient.use-case';
 import { CreateReferral } from '../application/create-referral.use-case';
 import { ReferralQueries } from '../application/referral-queries';
 import { INTAKE_STAFF } from './roles';
-import { BookAssessmentBody, CloseReferralBody, CorrectPatientBody, CreateReferralBody, ListReferralsQuery, RecordContactBody, type ReferralListFilter } from './referral.schemas';
+import {
+  BookAssessmentBody,
+  CloseReferralBody,
+  CorrectPatientBody,
+  CreateReferralBody,
+  ListReferralsQuery,
+  RecordContactBody,
+  type ReferralListFilter,
+} from './referral.schemas';
 
 const at = (body: { at?: string | undefined }) => (body.at ? new Date(body.at) : new Date());
 

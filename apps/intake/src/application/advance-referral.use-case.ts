@@ -17,7 +17,11 @@ export type SimpleReferralStep = Extract<ReferralCommand, { type: 'record-contac
 
 @Injectable()
 export class AdvanceReferral {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(referralId: string, step: SimpleReferralStep): Promise<ReferralSummary> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -28,7 +32,15 @@ export class AdvanceReferral {
       await referralRepository.saveLifecycle(manager, change.value.referral);
       if (change.value.referral.stage === 'closed') await this.leaveWaitlist(manager, referralId, step.at);
       await publishReferralEvent(this.outbox, manager, change.value.event, stored.patientId, { correlationId: referralId });
-      await auditPatient(this.audit, manager, { principal, requestId }, 'update', `referral:${referralId}`, { patientId: stored.patientId, siteId: stored.referral.siteId }, step.type);
+      await auditPatient(
+        this.audit,
+        manager,
+        { principal, requestId },
+        'update',
+        `referral:${referralId}`,
+        { patientId: stored.patientId, siteId: stored.referral.siteId },
+        step.type,
+      );
       return referralSummary({ ...stored, referral: change.value.referral });
     });
   }

@@ -47,7 +47,11 @@ const PHQ9_ITEM9_RISK = { 1: 'low', 2: 'moderate', 3: 'high' } as const;
 
 @Injectable()
 export class RecordAssessment {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(referralId: string, body: RecordAssessmentBody): Promise<StoredAssessment> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -70,7 +74,10 @@ export class RecordAssessment {
         ...(gad7.ok ? [] : [gad7.error.message]),
       ];
       if (!profile.ok || !phq9.ok || !gad7.ok) {
-        throw refuse({ code: 'assessment.invalid', message: `The assessment cannot be recorded: ${problems.length} problem${problems.length === 1 ? '' : 's'}.` }, problems);
+        throw refuse(
+          { code: 'assessment.invalid', message: `The assessment cannot be recorded: ${problems.length} problem${problems.length === 1 ? '' : 's'}.` },
+          problems,
+        );
       }
       const recommendation = recommendLevelOfCare({
         profile: profile.value,
@@ -101,7 +108,10 @@ export class RecordAssessment {
         await raiseSafetyConcern(manager, this.outbox, { referralId, siteId: assessment.siteId, riskLevel: PHQ9_ITEM9_RISK[item9], origin: 'phq-9', at });
       }
       await publishReferralEvent(this.outbox, manager, assessed.value.event, stored.patientId, { correlationId: referralId });
-      await auditPatient(this.audit, manager, { principal, requestId }, 'create', `assessment:${assessment.assessmentId}`, { patientId: stored.patientId, siteId: assessment.siteId });
+      await auditPatient(this.audit, manager, { principal, requestId }, 'create', `assessment:${assessment.assessmentId}`, {
+        patientId: stored.patientId,
+        siteId: assessment.siteId,
+      });
       return assessment;
     });
   }
@@ -110,14 +120,20 @@ export class RecordAssessment {
 /** The clinician's judgement over the rule table's, with the reason written down and audited as an override. */
 @Injectable()
 export class OverrideLevelOfCare {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(referralId: string, body: OverrideLevelBody): Promise<StoredAssessment> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const stored = await referralRepository.find(manager, referralId, true);
       if (!stored) throw referralNotFound(referralId);
       if (stored.referral.stage === 'admitted' || stored.referral.stage === 'closed') {
-        throw refuse({ code: `referral.${stored.referral.stage}`, message: `This referral is ${stored.referral.stage}; the level of care can no longer be changed here.` });
+        throw refuse({
+          code: `referral.${stored.referral.stage}`,
+          message: `This referral is ${stored.referral.stage}; the level of care can no longer be changed here.`,
+        });
       }
       const assessment = await assessmentRepository.forReferral(manager, referralId, true);
       if (!assessment) throw refuse({ code: 'assessment.not-recorded', message: 'Record the assessment before overriding its recommendation.' });

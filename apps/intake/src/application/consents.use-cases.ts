@@ -42,7 +42,10 @@ function grantedEvent(stored: StoredConsent, consent: Consent): PayloadOf<typeof
   // The event names one discloser: a network designation covers its programmes, so it wins over a single programme.
   const network = doc.disclosers?.find((d) => d.kind === 'network');
   const program = doc.disclosers?.find((d) => d.kind === 'program');
-  const discloser = network?.kind === 'network' ? { kind: 'network' as const, id: network.networkId } : { kind: 'site' as const, id: program?.kind === 'program' ? program.programId : stored.siteId };
+  const discloser =
+    network?.kind === 'network'
+      ? { kind: 'network' as const, id: network.networkId }
+      : { kind: 'site' as const, id: program?.kind === 'program' ? program.programId : stored.siteId };
   return {
     consentId: stored.consentId,
     patientId: stored.patientId,
@@ -68,7 +71,11 @@ function grantedEvent(stored: StoredConsent, consent: Consent): PayloadOf<typeof
 
 @Injectable()
 export class RecordConsent {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(patientId: string, body: RecordConsentBody): Promise<ConsentView> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -76,10 +83,17 @@ export class RecordConsent {
       if (!patient) throw patientNotFound(patientId);
       const consentId = crypto.randomUUID();
       const validated = validateConsent(consentDraft(consentId, { patientId, name: `${patient.givenName} ${patient.familyName}` }, body));
-      if (!validated.ok) throw refuse(validated.error, validated.error.issues.map((i) => i.message));
+      if (!validated.ok)
+        throw refuse(
+          validated.error,
+          validated.error.issues.map((i) => i.message),
+        );
       const consent = validated.value;
       if (consent.expiry.kind === 'date' && consent.expiry.expiresAt.getTime() <= Date.now()) {
-        throw refuse({ code: 'consent.expired', message: `This consent expired on ${consent.expiry.expiresAt.toISOString().slice(0, 10)}; collect a current one.` });
+        throw refuse({
+          code: 'consent.expired',
+          message: `This consent expired on ${consent.expiry.expiresAt.toISOString().slice(0, 10)}; collect a current one.`,
+        });
       }
       const stored: StoredConsent = { consentId, patientId, siteId: patient.siteId, document: body };
       await consentRepository.insert(manager, stored, consent, principal.subject);
@@ -92,7 +106,11 @@ export class RecordConsent {
 
 @Injectable()
 export class RevokeConsent {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(patientId: string, consentId: string, body: RevokeConsentBody): Promise<ConsentView> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -102,7 +120,10 @@ export class RevokeConsent {
       const revoked = revokeConsent(toDomainConsent(stored), { revokedAt, method: body.method, recordedBy: principal.subject });
       if (!revoked.ok) throw refuse(revoked.error);
       const revocation = revoked.value.revocation!;
-      const updated: StoredConsent = { ...stored, document: { ...stored.document, revocation: { ...revocation, revokedAt: revocation.revokedAt.toISOString() } } };
+      const updated: StoredConsent = {
+        ...stored,
+        document: { ...stored.document, revocation: { ...revocation, revokedAt: revocation.revokedAt.toISOString() } },
+      };
       await consentRepository.saveRevocation(manager, updated, revokedAt);
       await this.outbox.add(
         manager,
@@ -118,7 +139,10 @@ export class RevokeConsent {
 
 @Injectable()
 export class ConsentQueries {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   list(patientId: string): Promise<ConsentView[]> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -135,10 +159,21 @@ export class ConsentQueries {
       const patient = await patientRepository.find(manager, patientId);
       if (!patient) throw patientNotFound(patientId);
       if (question.purpose === 'other' && !question.purposeDescription) {
-        throw refuse({ code: 'disclosure.purpose-description-required', message: 'Describe the purpose when it is "other": a consent covers only the purpose it states.' });
+        throw refuse({
+          code: 'disclosure.purpose-description-required',
+          message: 'Describe the purpose when it is "other": a consent covers only the purpose it states.',
+        });
       }
       const consents = (await consentRepository.forPatient(manager, patientId)).map(toDomainConsent);
-      await auditPatient(this.audit, manager, { principal, requestId }, 'read', 'consents', patient, `disclosure check: ${question.purpose} to ${question.recipientKind}`);
+      await auditPatient(
+        this.audit,
+        manager,
+        { principal, requestId },
+        'read',
+        'consents',
+        patient,
+        `disclosure check: ${question.purpose} to ${question.recipientKind}`,
+      );
       return decideDisclosure(consents, {
         patientId,
         discloser: { programId: question.discloserSiteId, networkId: intakeConfig.networkId() },

@@ -13,7 +13,10 @@ import { contactDetails } from './referral-queries';
  */
 @Injectable()
 export class CorrectPatient {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(patientId: string, changes: PatientCorrection) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
@@ -21,7 +24,15 @@ export class CorrectPatient {
       const before = await patientRepository.find(manager, patientId);
       if (!before) throw patientNotFound(patientId);
       await patientRepository.correct(manager, patientId, changes);
-      await auditPatient(this.audit, manager, { principal, requestId }, 'update', `patient:${patientId}`, before, `corrected ${Object.keys(changes).sort().join(', ')}`);
+      await auditPatient(
+        this.audit,
+        manager,
+        { principal, requestId },
+        'update',
+        `patient:${patientId}`,
+        before,
+        `corrected ${Object.keys(changes).sort().join(', ')}`,
+      );
       const after = await patientRepository.find(manager, patientId);
       return contactDetails(after!);
     });

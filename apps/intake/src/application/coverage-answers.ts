@@ -47,26 +47,59 @@ export class ApplyCoverageAnswer {
     const admissible = transitionReferral(stored.referral, { type: 'admit', at });
     if (!admissible.ok) {
       // Closed or admitted some other way while insurance was answering: nothing left to do with the answer.
-      await admissionRequestRepository.settle(manager, request.requestId, 'cancelled', { answer: 'verified', verificationId: answer.verificationId, reason: admissible.error.code });
+      await admissionRequestRepository.settle(manager, request.requestId, 'cancelled', {
+        answer: 'verified',
+        verificationId: answer.verificationId,
+        reason: admissible.error.code,
+      });
       return;
     }
-    const outcome = await admitIntoPlace(manager, this.outbox, this.sites, { stored, assessment, payment: 'insurance', plannedStart: request.plannedStart, admittedBy: SAGA.subject, at });
+    const outcome = await admitIntoPlace(manager, this.outbox, this.sites, {
+      stored,
+      assessment,
+      payment: 'insurance',
+      plannedStart: request.plannedStart,
+      admittedBy: SAGA.subject,
+      at,
+    });
     await followUpTaskRepository.completeOpen(manager, request.referralId, 'coverage-timeout', SAGA.subject);
     if (outcome.kind === 'admitted') {
-      await admissionRequestRepository.settle(manager, request.requestId, 'admitted', { answer: 'verified', verificationId: answer.verificationId, episodeId: outcome.episode.episodeId });
+      await admissionRequestRepository.settle(manager, request.requestId, 'admitted', {
+        answer: 'verified',
+        verificationId: answer.verificationId,
+        episodeId: outcome.episode.episodeId,
+      });
       await auditPatient(this.audit, manager, { principal: SAGA }, 'create', `episode:${outcome.episode.episodeId}`, request);
     } else {
-      await admissionRequestRepository.settle(manager, request.requestId, 'waitlisted', { answer: 'verified', verificationId: answer.verificationId, position: outcome.position });
-      await this.task(manager, request, 'site-full', `Coverage verified, but the site is full: the patient is number ${outcome.position} of ${outcome.of} on the waitlist. Tell them, and when a place frees up admit them.`);
+      await admissionRequestRepository.settle(manager, request.requestId, 'waitlisted', {
+        answer: 'verified',
+        verificationId: answer.verificationId,
+        position: outcome.position,
+      });
+      await this.task(
+        manager,
+        request,
+        'site-full',
+        `Coverage verified, but the site is full: the patient is number ${outcome.position} of ${outcome.of} on the waitlist. Tell them, and when a place frees up admit them.`,
+      );
     }
   }
 
   async rejected(manager: EntityManager, answer: PayloadOf<typeof CoverageRejected>): Promise<void> {
     const request = await this.waiting(manager, answer.requestId);
     if (!request) return;
-    await admissionRequestRepository.settle(manager, request.requestId, 'coverage-rejected', { answer: 'rejected', reason: answer.reason, verificationId: answer.verificationId });
+    await admissionRequestRepository.settle(manager, request.requestId, 'coverage-rejected', {
+      answer: 'rejected',
+      reason: answer.reason,
+      verificationId: answer.verificationId,
+    });
     await followUpTaskRepository.completeOpen(manager, request.referralId, 'coverage-timeout', SAGA.subject);
-    await this.task(manager, request, 'coverage-rejected', `The payer rejected coverage: ${REJECTION_ADVICE[answer.reason]}. Offer self-pay, check other coverage, or refer elsewhere.`);
+    await this.task(
+      manager,
+      request,
+      'coverage-rejected',
+      `The payer rejected coverage: ${REJECTION_ADVICE[answer.reason]}. Offer self-pay, check other coverage, or refer elsewhere.`,
+    );
   }
 
   async failed(manager: EntityManager, answer: PayloadOf<typeof CoverageVerificationFailed>): Promise<void> {
@@ -74,12 +107,26 @@ export class ApplyCoverageAnswer {
     if (!request) return;
     if (answer.followUpPending) {
       // Insurance is verifying by phone and will answer again; the request keeps waiting, and its deadline stands.
-      await this.task(manager, request, 'coverage-verification-failed', `Electronic verification failed (${answer.reason}); insurance is verifying by phone and will answer.`);
+      await this.task(
+        manager,
+        request,
+        'coverage-verification-failed',
+        `Electronic verification failed (${answer.reason}); insurance is verifying by phone and will answer.`,
+      );
       return;
     }
-    await admissionRequestRepository.settle(manager, request.requestId, 'verification-failed', { answer: 'failed', reason: answer.reason, verificationId: answer.verificationId });
+    await admissionRequestRepository.settle(manager, request.requestId, 'verification-failed', {
+      answer: 'failed',
+      reason: answer.reason,
+      verificationId: answer.verificationId,
+    });
     await followUpTaskRepository.completeOpen(manager, request.referralId, 'coverage-timeout', SAGA.subject);
-    await this.task(manager, request, 'coverage-verification-failed', `Coverage could not be verified (${answer.reason}). Resolve it with insurance, or offer self-pay, then request the admission again.`);
+    await this.task(
+      manager,
+      request,
+      'coverage-verification-failed',
+      `Coverage could not be verified (${answer.reason}). Resolve it with insurance, or offer self-pay, then request the admission again.`,
+    );
   }
 
   private async waiting(manager: EntityManager, requestId: string): Promise<AdmissionRequest | null> {
@@ -95,7 +142,12 @@ export class ApplyCoverageAnswer {
     return request;
   }
 
-  private async task(manager: EntityManager, request: AdmissionRequest, kind: 'site-full' | 'coverage-rejected' | 'coverage-verification-failed', detail: string): Promise<void> {
+  private async task(
+    manager: EntityManager,
+    request: AdmissionRequest,
+    kind: 'site-full' | 'coverage-rejected' | 'coverage-verification-failed',
+    detail: string,
+  ): Promise<void> {
     await followUpTaskRepository.add(manager, { siteId: request.siteId, referralId: request.referralId, patientId: request.patientId, kind, detail });
   }
 }

@@ -87,12 +87,27 @@ export class CreateReferral {
         },
         principal.subject,
       );
-      await publishReferralEvent(this.outbox, manager, received.value.event, patientId, { correlationId: referralId }, { repeatCaller: linkedTo !== undefined });
+      await publishReferralEvent(
+        this.outbox,
+        manager,
+        received.value.event,
+        patientId,
+        { correlationId: referralId },
+        { repeatCaller: linkedTo !== undefined },
+      );
       const actor = { principal, requestId };
       await auditPatient(this.audit, manager, actor, 'create', `referral:${referralId}`, { patientId, siteId: body.siteId });
       // Showing a possible match shows that person's details to the coordinator: a read of their record.
       for (const match of possibleMatches) {
-        await auditPatient(this.audit, manager, actor, 'read', `patient:${match.knownCallerId}`, { patientId: match.knownCallerId, siteId: body.siteId }, 'repeat-caller check');
+        await auditPatient(
+          this.audit,
+          manager,
+          actor,
+          'read',
+          `patient:${match.knownCallerId}`,
+          { patientId: match.knownCallerId, siteId: body.siteId },
+          'repeat-caller check',
+        );
       }
       return {
         referralId,

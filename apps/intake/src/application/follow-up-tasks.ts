@@ -8,18 +8,21 @@ export class FollowUpTasks {
   constructor(private readonly uow: UnitOfWork) {}
 
   open(siteId: string) {
-    return this.uow.run(({ manager }) =>
-      manager.query(
-        `SELECT task_id AS "taskId", site_id AS "siteId", referral_id AS "referralId", patient_id AS "patientId", kind, detail, created_at AS "createdAt"
+    return this.uow.run(
+      ({ manager }) =>
+        manager.query(
+          `SELECT task_id AS "taskId", site_id AS "siteId", referral_id AS "referralId", patient_id AS "patientId", kind, detail, created_at AS "createdAt"
            FROM follow_up_tasks WHERE site_id = $1 AND completed_at IS NULL ORDER BY created_at`,
-        [siteId],
-      ) as Promise<Array<{ taskId: string; referralId: string; kind: string; detail: string }>>,
+          [siteId],
+        ) as Promise<Array<{ taskId: string; referralId: string; kind: string; detail: string }>>,
     );
   }
 
   complete(taskId: string) {
     return this.uow.run(async ({ manager, principal }) => {
-      const rows: Array<{ completed_at: Date | null }> = await manager.query(`SELECT completed_at FROM follow_up_tasks WHERE task_id = $1 FOR UPDATE`, [taskId]);
+      const rows: Array<{ completed_at: Date | null }> = await manager.query(`SELECT completed_at FROM follow_up_tasks WHERE task_id = $1 FOR UPDATE`, [
+        taskId,
+      ]);
       const task = rows[0];
       if (!task) throw refuse({ code: 'task.unknown', message: `there is no follow-up task ${taskId} at the sites you can see` });
       if (task.completed_at) throw refuse({ code: 'task.already-done', message: `this task was completed on ${task.completed_at.toISOString()}` });

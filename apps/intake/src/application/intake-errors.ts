@@ -41,5 +41,4 @@ export function refuse(refusal: Refusal, details?: readonly string[]): DomainErr
 export const referralNotFound = (referralId: string) =>
   refuse({ code: 'referral.unknown', message: `there is no referral ${referralId} at the sites you can see` });
 
-export const patientNotFound = (patientId: string) =>
-  refuse({ code: 'patient.unknown', message: `there is no patient ${patientId} at the sites you can see` });
+export const patientNotFound = (patientId: string) => refuse({ code: 'patient.unknown', message: `there is no patient ${patientId} at the sites you can see` });

@@ -5,13 +5,20 @@ import { REFERRAL_STAGE_LABELS, type ReferralStage } from '../domain';
 /** A site's intake at a glance: counts per stage and how long people wait. Aggregates only, no patient rows. */
 @Injectable()
 export class PipelineQuery {
-  constructor(private readonly uow: UnitOfWork, private readonly sites: SiteDirectory, @Inject(SERVICE_NAME) private readonly service: string) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly sites: SiteDirectory,
+    @Inject(SERVICE_NAME) private readonly service: string,
+  ) {}
 
   summary(siteId: string) {
     return this.uow.run(async ({ manager }) => {
       const site = await this.sites.require(manager, siteId, this.service);
       const counts = Object.fromEntries(Object.keys(REFERRAL_STAGE_LABELS).map((s) => [s, 0])) as Record<ReferralStage, number>;
-      const rows: Array<{ stage: ReferralStage; n: number }> = await manager.query(`SELECT stage, count(*)::int AS n FROM referrals WHERE site_id = $1 GROUP BY stage`, [siteId]);
+      const rows: Array<{ stage: ReferralStage; n: number }> = await manager.query(
+        `SELECT stage, count(*)::int AS n FROM referrals WHERE site_id = $1 GROUP BY stage`,
+        [siteId],
+      );
       for (const row of rows) counts[row.stage] = row.n;
       const [medians] = (await manager.query(
         `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM assessed_at - received_at) / 86400) FILTER (WHERE assessed_at IS NOT NULL) AS to_assessment,

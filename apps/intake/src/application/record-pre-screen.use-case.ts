@@ -20,14 +20,22 @@ export interface PreScreenRecorded extends PreScreenOutcome {
 
 @Injectable()
 export class RecordPreScreen {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditTrail,
+  ) {}
 
   execute(referralId: string, answers: PreScreenAnswers, at: Date): Promise<PreScreenRecorded> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const stored = await referralRepository.find(manager, referralId, true);
       if (!stored) throw referralNotFound(referralId);
       const evaluated = evaluatePreScreen(answers);
-      if (!evaluated.ok) throw refuse(evaluated.error, evaluated.error.unanswered.map((q) => `Unanswered: ${q.questionId}.`));
+      if (!evaluated.ok)
+        throw refuse(
+          evaluated.error,
+          evaluated.error.unanswered.map((q) => `Unanswered: ${q.questionId}.`),
+        );
       const outcome = evaluated.value;
 
       // A pre-screen happens on a call, so a referral still "new" has been contacted by then: record both.
@@ -58,7 +66,10 @@ export class RecordPreScreen {
       for (const change of changes) {
         await publishReferralEvent(this.outbox, manager, change.event, stored.patientId, { correlationId: referralId }, { routing: outcome.routing });
       }
-      await auditPatient(this.audit, manager, { principal, requestId }, 'create', `pre-screen:${preScreenId}`, { patientId: stored.patientId, siteId: referral.siteId });
+      await auditPatient(this.audit, manager, { principal, requestId }, 'create', `pre-screen:${preScreenId}`, {
+        patientId: stored.patientId,
+        siteId: referral.siteId,
+      });
       return { preScreenId, referralId, stage: referral.stage, routingLabel: PRE_SCREEN_ROUTING_LABELS[outcome.routing], safetyConcernId, ...outcome };
     });
   }

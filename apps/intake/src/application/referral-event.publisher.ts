@@ -29,7 +29,12 @@ export async function publishReferralEvent(
   const base = { referralId: event.referralId, patientId, siteId: event.siteId, occurredAt: event.occurredAt.toISOString() };
   switch (event.type) {
     case 'intake.referral-received':
-      await outbox.add(manager, ReferralReceived, { ...base, source: event.source, urgency: event.urgency, repeatCaller: extras.repeatCaller ?? false }, context);
+      await outbox.add(
+        manager,
+        ReferralReceived,
+        { ...base, source: event.source, urgency: event.urgency, repeatCaller: extras.repeatCaller ?? false },
+        context,
+      );
       return;
     case 'intake.referral-contacted':
       await outbox.add(manager, ReferralContacted, base, context);

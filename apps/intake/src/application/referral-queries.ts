@@ -24,7 +24,10 @@ export function contactDetails(patient: Patient) {
 /** What a coordinator reads. Every read of a patient's record writes an audit row in the same transaction. */
 @Injectable()
 export class ReferralQueries {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   referral(referralId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {

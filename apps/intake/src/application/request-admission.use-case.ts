@@ -53,7 +53,10 @@ export class RequestAdmission {
       // "Today" is the site's today: an evening admission in California is already tomorrow in UTC.
       const today = DateTime.fromJSDate(now, { zone: site.timeZone }).toISODate();
       if (today && body.plannedStart < today) {
-        throw refuse({ code: 'admission.start-in-past', message: `The planned start ${body.plannedStart} is before today at the site (${today}, ${site.timeZone}).` });
+        throw refuse({
+          code: 'admission.start-in-past',
+          message: `The planned start ${body.plannedStart} is before today at the site (${today}, ${site.timeZone}).`,
+        });
       }
       const open = await admissionRequestRepository.openFor(manager, referralId);
       if (open) {
@@ -83,7 +86,17 @@ export class RequestAdmission {
         const answerBy = new Date(now.getTime() + intakeConfig.coverageAnswerTimeoutMs());
         await admissionRequestRepository.insert(
           manager,
-          { requestId, referralId, patientId: stored.patientId, siteId: stored.referral.siteId, payment: 'insurance', payerId, plannedStart: body.plannedStart, status: 'awaiting-coverage', answerBy },
+          {
+            requestId,
+            referralId,
+            patientId: stored.patientId,
+            siteId: stored.referral.siteId,
+            payment: 'insurance',
+            payerId,
+            plannedStart: body.plannedStart,
+            status: 'awaiting-coverage',
+            answerBy,
+          },
           principal.subject,
         );
         await this.outbox.add(
@@ -102,18 +115,53 @@ export class RequestAdmission {
           },
           { correlationId: referralId },
         );
-        await auditPatient(this.audit, manager, actor, 'disclose', `coverage-request:${requestId}`, patient, `to payer ${payerId} for payment under consent ${decision.consentId}`);
+        await auditPatient(
+          this.audit,
+          manager,
+          actor,
+          'disclose',
+          `coverage-request:${requestId}`,
+          patient,
+          `to payer ${payerId} for payment under consent ${decision.consentId}`,
+        );
         return { status: 'awaiting-coverage', requestId, answerBy: answerBy.toISOString(), consentId: decision.consentId };
       }
 
       await admissionRequestRepository.insert(
         manager,
-        { requestId, referralId, patientId: stored.patientId, siteId: stored.referral.siteId, payment: 'self-pay', payerId: null, plannedStart: body.plannedStart, status: 'self-pay', answerBy: null },
+        {
+          requestId,
+          referralId,
+          patientId: stored.patientId,
+          siteId: stored.referral.siteId,
+          payment: 'self-pay',
+          payerId: null,
+          plannedStart: body.plannedStart,
+          status: 'self-pay',
+          answerBy: null,
+        },
         principal.subject,
       );
-      const outcome = await admitIntoPlace(manager, this.outbox, this.sites, { stored, assessment, payment: 'self-pay', plannedStart: body.plannedStart, admittedBy: principal.subject, at: now });
-      await admissionRequestRepository.settle(manager, requestId, outcome.kind, { payment: 'self-pay', ...(outcome.kind === 'admitted' ? { episodeId: outcome.episode.episodeId } : { position: outcome.position }) });
-      await auditPatient(this.audit, manager, actor, outcome.kind === 'admitted' ? 'create' : 'update', outcome.kind === 'admitted' ? `episode:${outcome.episode.episodeId}` : `waitlist:${outcome.entryId}`, patient);
+      const outcome = await admitIntoPlace(manager, this.outbox, this.sites, {
+        stored,
+        assessment,
+        payment: 'self-pay',
+        plannedStart: body.plannedStart,
+        admittedBy: principal.subject,
+        at: now,
+      });
+      await admissionRequestRepository.settle(manager, requestId, outcome.kind, {
+        payment: 'self-pay',
+        ...(outcome.kind === 'admitted' ? { episodeId: outcome.episode.episodeId } : { position: outcome.position }),
+      });
+      await auditPatient(
+        this.audit,
+        manager,
+        actor,
+        outcome.kind === 'admitted' ? 'create' : 'update',
+        outcome.kind === 'admitted' ? `episode:${outcome.episode.episodeId}` : `waitlist:${outcome.entryId}`,
+        patient,
+      );
       return { status: outcome.kind, requestId, ...outcome };
     });
   }

@@ -10,7 +10,10 @@ import { lockSite, offerFreedPlace } from './waitlist-offers';
 
 @Injectable()
 export class ReleasePlace {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   /** The patient's episode ended (discharged, or left treatment): their place goes to the waitlist's head. */
   execute(episodeId: string, at: Date) {
@@ -30,7 +33,10 @@ export class ReleasePlace {
 
 @Injectable()
 export class DeclineOffer {
-  constructor(private readonly uow: UnitOfWork, private readonly audit: AuditTrail) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
   /** The patient turned the place down: they keep their spot, and the place goes to the next person. */
   execute(entryId: string, at: Date) {

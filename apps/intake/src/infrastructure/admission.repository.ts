@@ -2,14 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ReferralSource, Urgency, WaitlistEntry } from '../domain';
 
 export type AdmissionRequestStatus =
-  | 'awaiting-coverage'
-  | 'timed-out'
-  | 'coverage-rejected'
-  | 'verification-failed'
-  | 'self-pay'
-  | 'admitted'
-  | 'waitlisted'
-  | 'cancelled';
+  'awaiting-coverage' | 'timed-out' | 'coverage-rejected' | 'verification-failed' | 'self-pay' | 'admitted' | 'waitlisted' | 'cancelled';
 
 export interface AdmissionRequest {
   readonly requestId: string;
@@ -51,7 +44,9 @@ const REQUEST_COLUMNS = `request_id, referral_id, patient_id, site_id, payment, 
 
 export const admissionRequestRepository = {
   async find(manager: EntityManager, requestId: string, lock = false): Promise<AdmissionRequest | null> {
-    const rows: RequestRow[] = await manager.query(`SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE request_id = $1${lock ? ' FOR UPDATE' : ''}`, [requestId]);
+    const rows: RequestRow[] = await manager.query(`SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE request_id = $1${lock ? ' FOR UPDATE' : ''}`, [
+      requestId,
+    ]);
     return rows[0] ? toRequest(rows[0]) : null;
   },
 
@@ -72,7 +67,11 @@ export const admissionRequestRepository = {
   },
 
   async settle(manager: EntityManager, requestId: string, status: AdmissionRequestStatus, outcome: Record<string, unknown>): Promise<void> {
-    await manager.query(`UPDATE admission_requests SET status = $2, outcome = $3, updated_at = now() WHERE request_id = $1`, [requestId, status, JSON.stringify(outcome)]);
+    await manager.query(`UPDATE admission_requests SET status = $2, outcome = $3, updated_at = now() WHERE request_id = $1`, [
+      requestId,
+      status,
+      JSON.stringify(outcome),
+    ]);
   },
 
   /** Requests insurance has not answered in time, claimed so that two sweeping instances never take the same one. */
@@ -110,7 +109,20 @@ export const episodeRepository = {
     await manager.query(
       `INSERT INTO episodes (episode_id, referral_id, patient_id, site_id, program_type, level_of_care, planned_weekly_hours, planned_start, payment, status, admitted_at, admitted_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [e.episodeId, e.referralId, e.patientId, e.siteId, e.programType, e.levelOfCare, e.plannedWeeklyHours, e.plannedStart, e.payment, e.status, e.admittedAt, admittedBy],
+      [
+        e.episodeId,
+        e.referralId,
+        e.patientId,
+        e.siteId,
+        e.programType,
+        e.levelOfCare,
+        e.plannedWeeklyHours,
+        e.plannedStart,
+        e.payment,
+        e.status,
+        e.admittedAt,
+        admittedBy,
+      ],
     );
   },
 
@@ -228,6 +240,10 @@ export const followUpTaskRepository = {
 
   /** Closes open tasks a later event made moot (e.g. insurance answered after the deadline). */
   async completeOpen(manager: EntityManager, referralId: string, kind: FollowUpTask['kind'], by: string): Promise<void> {
-    await manager.query(`UPDATE follow_up_tasks SET completed_at = now(), completed_by = $3 WHERE referral_id = $1 AND kind = $2 AND completed_at IS NULL`, [referralId, kind, by]);
+    await manager.query(`UPDATE follow_up_tasks SET completed_at = now(), completed_by = $3 WHERE referral_id = $1 AND kind = $2 AND completed_at IS NULL`, [
+      referralId,
+      kind,
+      by,
+    ]);
   },
 };

@@ -6,7 +6,13 @@ export interface StoredDecision {
   readonly level: LevelOfCare;
   readonly plannedWeeklyHours?: number;
   readonly decidedBy: 'rule-table' | 'clinician-override';
-  readonly override?: { readonly clinicianId: string; readonly at: string; readonly level: LevelOfCare; readonly weeklyHours?: number; readonly reason: string };
+  readonly override?: {
+    readonly clinicianId: string;
+    readonly at: string;
+    readonly level: LevelOfCare;
+    readonly weeklyHours?: number;
+    readonly reason: string;
+  };
 }
 
 export interface StoredAssessment {

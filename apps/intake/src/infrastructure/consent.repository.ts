@@ -60,12 +60,17 @@ export function toDomainConsent(stored: StoredConsent): Consent {
 
 export const consentRepository = {
   async forPatient(manager: EntityManager, patientId: string): Promise<StoredConsent[]> {
-    const rows: ConsentRow[] = await manager.query(`SELECT consent_id, patient_id, site_id, document FROM consents WHERE patient_id = $1 ORDER BY signed_at`, [patientId]);
+    const rows: ConsentRow[] = await manager.query(`SELECT consent_id, patient_id, site_id, document FROM consents WHERE patient_id = $1 ORDER BY signed_at`, [
+      patientId,
+    ]);
     return rows.map((r) => ({ consentId: r.consent_id, patientId: r.patient_id, siteId: r.site_id, document: r.document }));
   },
 
   async find(manager: EntityManager, consentId: string, lock = false): Promise<StoredConsent | null> {
-    const rows: ConsentRow[] = await manager.query(`SELECT consent_id, patient_id, site_id, document FROM consents WHERE consent_id = $1${lock ? ' FOR UPDATE' : ''}`, [consentId]);
+    const rows: ConsentRow[] = await manager.query(
+      `SELECT consent_id, patient_id, site_id, document FROM consents WHERE consent_id = $1${lock ? ' FOR UPDATE' : ''}`,
+      [consentId],
+    );
     const row = rows[0];
     return row ? { consentId: row.consent_id, patientId: row.patient_id, siteId: row.site_id, document: row.document } : null;
   },
@@ -73,11 +78,23 @@ export const consentRepository = {
   async insert(manager: EntityManager, stored: StoredConsent, consent: Consent, recordedBy: string): Promise<void> {
     await manager.query(
       `INSERT INTO consents (consent_id, patient_id, site_id, document, signed_at, expires_at, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, now())`,
-      [stored.consentId, stored.patientId, stored.siteId, JSON.stringify(stored.document), consent.signedAt, consent.expiry.kind === 'date' ? consent.expiry.expiresAt : null, recordedBy],
+      [
+        stored.consentId,
+        stored.patientId,
+        stored.siteId,
+        JSON.stringify(stored.document),
+        consent.signedAt,
+        consent.expiry.kind === 'date' ? consent.expiry.expiresAt : null,
+        recordedBy,
+      ],
     );
   },
 
   async saveRevocation(manager: EntityManager, stored: StoredConsent, revokedAt: Date): Promise<void> {
-    await manager.query(`UPDATE consents SET document = $2, revoked_at = $3 WHERE consent_id = $1`, [stored.consentId, JSON.stringify(stored.document), revokedAt]);
+    await manager.query(`UPDATE consents SET document = $2, revoked_at = $3 WHERE consent_id = $1`, [
+      stored.consentId,
+      JSON.stringify(stored.document),
+      revokedAt,
+    ]);
   },
 };

@@ -12,7 +12,10 @@ import { admissionRequestRepository, followUpTaskRepository } from './admission.
  */
 @Injectable()
 export class CoverageTimeoutSweep extends PeriodicJob {
-  constructor(private readonly dataSource: DataSource, @Inject(LOGGER) log: Logger) {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) log: Logger,
+  ) {
     super(log, 'coverage timeout sweep');
   }
 

@@ -11,7 +11,11 @@ import { RegisterSiteBody, UpdateSiteBody } from './site.schemas';
 @ApiBearerAuth()
 @Controller('sites')
 export class SitesController {
-  constructor(private readonly registerSite: RegisterSite, private readonly updateSite: UpdateSite, private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly registerSite: RegisterSite,
+    private readonly updateSite: UpdateSite,
+    private readonly uow: UnitOfWork,
+  ) {}
 
   @Post()
   @HttpCode(201)

@@ -9,7 +9,10 @@ import { siteRepository } from './site-repository';
 /** A network admin registers a clinic; every other service learns of it from `scheduling.site-registered`. */
 @Injectable()
 export class RegisterSite {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+  ) {}
 
   execute(body: RegisterSiteBody): Promise<Site> {
     return this.uow.run(async ({ manager, requestId }) => {

@@ -8,7 +8,10 @@ import { siteRepository } from './site-repository';
 
 @Injectable()
 export class UpdateSite {
-  constructor(private readonly uow: UnitOfWork, private readonly outbox: Outbox) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly outbox: Outbox,
+  ) {}
 
   execute(siteId: string, changes: UpdateSiteBody): Promise<Site> {
     return this.uow.run(async ({ manager, requestId }) => {

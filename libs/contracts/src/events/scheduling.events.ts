@@ -33,5 +33,5 @@ export const SiteUpdated = defineEvent({
   schema: SiteDetails,
   key: (p) => p.siteId,
   site: (p) => p.siteId,
-  description: 'A site\'s details changed; the payload is the whole new state, with a higher revision.',
+  description: "A site's details changed; the payload is the whole new state, with a higher revision.",
 });

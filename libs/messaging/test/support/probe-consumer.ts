@@ -20,7 +20,16 @@ export class ProbeConsumer {
   readonly metrics = new Registry();
   readonly consumer: EventConsumer;
 
-  constructor(options: { db: TestSchema; kafka: Kafka; producer: Producer; event: ProbeEvent; deadLetterTopic: string; log: Log; maxAttempts: number; initialBackoffMs: number }) {
+  constructor(options: {
+    db: TestSchema;
+    kafka: Kafka;
+    producer: Producer;
+    event: ProbeEvent;
+    deadLetterTopic: string;
+    log: Log;
+    maxAttempts: number;
+    initialBackoffMs: number;
+  }) {
     const { db, event } = options;
     const handler = onEvent(event, async (payload, meta, manager) => {
       this.calls.set(meta.id, [...(this.calls.get(meta.id) ?? []), Date.now()]);

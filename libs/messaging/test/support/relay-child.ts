@@ -22,10 +22,12 @@ export class RelayChild {
       this.stderr = (this.stderr + chunk).slice(-8000);
     });
     // 'close', not 'exit': by then everything the process wrote to stdout has been read.
-    this.exited = new Promise((done) => child.once('close', () => {
-      done();
-      for (const wake of this.waiters.splice(0)) wake();
-    }));
+    this.exited = new Promise((done) =>
+      child.once('close', () => {
+        done();
+        for (const wake of this.waiters.splice(0)) wake();
+      }),
+    );
   }
 
   static start(env: { schema: string; databaseUrl: string; kafkaBrokers: readonly string[]; batchSize: number }): RelayChild {
@@ -47,7 +49,8 @@ export class RelayChild {
   async waitFor(line: string, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.stdout.split('\n').includes(line)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`relay process exited (${this.child.exitCode ?? this.child.signalCode}) before "${line}"; stderr:\n${this.stderr}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`relay process exited (${this.child.exitCode ?? this.child.signalCode}) before "${line}"; stderr:\n${this.stderr}`);
       if (Date.now() > deadline) throw new Error(`relay process did not print "${line}" within ${timeoutMs} ms; stderr:\n${this.stderr}`);
       await new Promise<void>((wake) => {
         const timer = setTimeout(wake, 200);

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { assertSqlIdentifier, createServiceDataSource, platformTablesMigration, provisionServiceDatabase, serviceDatabaseUrl, serviceRoleName } from '@iop/persistence';
+import {
+  assertSqlIdentifier,
+  createServiceDataSource,
+  platformTablesMigration,
+  provisionServiceDatabase,
+  serviceDatabaseUrl,
+  serviceRoleName,
+} from '@iop/persistence';
 import type { TestInfrastructure } from '@iop/testing';
 
 /** What a consumer's handler did: one row per effect, so doing something twice shows as two rows. */

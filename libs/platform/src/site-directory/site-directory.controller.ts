@@ -11,7 +11,11 @@ import { SiteDirectory } from './site-directory';
 @ApiBearerAuth()
 @Controller('site-directory')
 export class SiteDirectoryController {
-  constructor(private readonly uow: UnitOfWork, private readonly sites: SiteDirectory, @Inject(SERVICE_NAME) private readonly service: string) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly sites: SiteDirectory,
+    @Inject(SERVICE_NAME) private readonly service: string,
+  ) {}
 
   @Get()
   @Access({ roles: ROLES })

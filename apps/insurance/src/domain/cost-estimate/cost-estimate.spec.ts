@@ -90,7 +90,7 @@ describe('estimateEpisodeCost, hand-worked', () => {
       }),
     ).inNetwork;
     expect(tier.patientResponsibilityCents).toBe(30_000);
-    expect(tier.steps[1]?.explanation).toBe('copay $50.00 per treatment day × 6 days = $300.00 (the $60.00 copay is capped at the day\'s rate)');
+    expect(tier.steps[1]?.explanation).toBe("copay $50.00 per treatment day × 6 days = $300.00 (the $60.00 copay is capped at the day's rate)");
   });
 
   it('rounds coinsurance half up to the cent: 12.5% of $999.99 = $124.99875 → $125.00', () => {
@@ -103,7 +103,10 @@ describe('estimateEpisodeCost, hand-worked', () => {
 
   it('a deductible larger than the episode takes the whole allowed amount and leaves nothing for coinsurance', () => {
     const tier = estimateEpisodeCost(
-      episode({ plan: { weeks: 1, daysPerWeek: 3, billingCode: 'S9480', perDiemCents: 40_000 }, inNetwork: figures({ remainingDeductibleCents: 300_000, coinsuranceBasisPoints: 2000 }) }),
+      episode({
+        plan: { weeks: 1, daysPerWeek: 3, billingCode: 'S9480', perDiemCents: 40_000 },
+        inNetwork: figures({ remainingDeductibleCents: 300_000, coinsuranceBasisPoints: 2000 }),
+      }),
     ).inNetwork;
     expect(tier.steps.map((s) => s.patientCents)).toEqual([0, 0, 120_000, 0, 0]);
   });
@@ -212,7 +215,7 @@ describe('figuresFromTier, from a 271 to an estimate', () => {
     expect(figuresFromTier(ch.outOfNetwork).assumptions).toContain('The payer reported coinsurance and no copay for this service: no copay applied.');
   });
 
-  it('uses the family remaining deductible when it is smaller than the member\'s own', () => {
+  it("uses the family remaining deductible when it is smaller than the member's own", () => {
     const tier: TierSummary = {
       ...ch.inNetwork,
       deductible: {

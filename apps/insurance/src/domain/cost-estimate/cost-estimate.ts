@@ -245,9 +245,7 @@ export function estimateTier(network: Network, days: number, perDiemCents: numbe
       patientCents: share,
       runningPatientCents: running,
       explanation:
-        coinsurance === 0
-          ? 'no coinsurance'
-          : `coinsurance ${formatBasisPoints(coinsurance)} of the remaining ${formatCents(pool)} = ${formatCents(share)}`,
+        coinsurance === 0 ? 'no coinsurance' : `coinsurance ${formatBasisPoints(coinsurance)} of the remaining ${formatCents(pool)} = ${formatCents(share)}`,
     });
   }
 
@@ -293,7 +291,10 @@ export function estimateEpisodeCost(input: CostEstimateInput): CostEstimate {
   const notes: string[] = [
     'Copay is applied per treatment day first, then the remaining deductible, then coinsurance; all three count toward the out-of-pocket maximum.',
   ];
-  for (const [name, figures] of [['in network', input.inNetwork], ['out of network', input.outOfNetwork]] as const) {
+  for (const [name, figures] of [
+    ['in network', input.inNetwork],
+    ['out of network', input.outOfNetwork],
+  ] as const) {
     if ((figures.copayPerDayCents ?? 0) > 0 && (figures.coinsuranceBasisPoints ?? 0) > 0) {
       notes.push(
         `The payer reports both a copay and coinsurance ${name}; both are applied, which is the most the patient could owe. ` +
@@ -302,9 +303,7 @@ export function estimateEpisodeCost(input: CostEstimateInput): CostEstimate {
     }
   }
   if (input.outOfNetworkAllowedPerDiemCents === undefined) {
-    notes.push(
-      "Out of network, the clinic's rate is used as the allowed amount; the payer may allow less, and the difference may be billed to the patient.",
-    );
+    notes.push("Out of network, the clinic's rate is used as the allowed amount; the payer may allow less, and the difference may be billed to the patient.");
   }
   if (plan.billingCode === 'H0015' && plan.daysPerWeek < 3) {
     notes.push('H0015 describes at least 3 hours a day on at least 3 days a week; a schedule below that may not be paid as IOP.');

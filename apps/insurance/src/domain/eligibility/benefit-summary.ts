@@ -13,16 +13,7 @@ import {
   TimePeriod,
   UNITS_OF_MEASURE,
 } from './eligibility-codes';
-import {
-  Benefit,
-  BenefitDate,
-  BenefitQuantity,
-  DeliveryPattern,
-  EligibilityResponse,
-  MemberEligibility,
-  MemberRole,
-  Rejection,
-} from './eligibility-response';
+import { Benefit, BenefitDate, BenefitQuantity, DeliveryPattern, EligibilityResponse, MemberEligibility, MemberRole, Rejection } from './eligibility-response';
 import { IsoDate } from './x12-values';
 
 export interface SummaryOptions {
@@ -226,13 +217,8 @@ function withFallback<T>(
   return read(specific, 'service-type') ?? read(plan, 'plan');
 }
 
-function splitLevels(
-  specific: readonly Benefit[],
-  plan: readonly Benefit[],
-  kind: 'C' | 'G',
-): LevelSplit<Accumulator> {
-  const pick = (level: 'individual' | 'family') => (list: readonly Benefit[]) =>
-    list.filter((b) => b.kind === kind && levelOf(b.coverageLevel) === level);
+function splitLevels(specific: readonly Benefit[], plan: readonly Benefit[], kind: 'C' | 'G'): LevelSplit<Accumulator> {
+  const pick = (level: 'individual' | 'family') => (list: readonly Benefit[]) => list.filter((b) => b.kind === kind && levelOf(b.coverageLevel) === level);
   return {
     individual: withFallback(pick('individual')(specific), pick('individual')(plan), accumulate),
     family: withFallback(pick('family')(specific), pick('family')(plan), accumulate),
@@ -327,7 +313,11 @@ function serviceTypeSummary(code: ServiceTypeCode, benefits: readonly Benefit[])
   const specific = benefits.filter((b) => b.serviceTypes.includes(code) && code !== '30');
   const plan = benefits.filter(isPlanLevel);
   const tier = (name: TierName): TierSummary =>
-    tierSummary(name, specific.filter((b) => inTier(b, name)), plan.filter((b) => inTier(b, name)));
+    tierSummary(
+      name,
+      specific.filter((b) => inTier(b, name)),
+      plan.filter((b) => inTier(b, name)),
+    );
   const own = code === '30' ? plan : specific;
   const coverage: ServiceCoverage = own.some((b) => ACTIVE_KINDS.has(b.kind))
     ? 'covered'
@@ -335,9 +325,7 @@ function serviceTypeSummary(code: ServiceTypeCode, benefits: readonly Benefit[])
       ? 'not-covered'
       : 'not-stated';
   // Status lines (active, inactive) rarely carry EB12; only figures without it make the network ambiguous.
-  const unstated = benefits.some(
-    (b) => b.network === 'unknown' && FIGURE_KINDS.has(b.kind) && (b.serviceTypes.includes(code) || isPlanLevel(b)),
-  );
+  const unstated = benefits.some((b) => b.network === 'unknown' && FIGURE_KINDS.has(b.kind) && (b.serviceTypes.includes(code) || isPlanLevel(b)));
   return {
     code,
     label: serviceTypeLabel(code),
@@ -427,7 +415,11 @@ function memberSummary(member: MemberEligibility, options: SummaryOptions, carve
     memberId: member.memberId,
     firstName: member.firstName,
     lastName: member.lastName,
-    coverage: coverageOf(member, member.benefits.filter((b) => matchesProcedure(b, options.procedureCode)), options.serviceDate),
+    coverage: coverageOf(
+      member,
+      member.benefits.filter((b) => matchesProcedure(b, options.procedureCode)),
+      options.serviceDate,
+    ),
     plan: planOf(member),
     planMessages: ordered.filter(isPlanLevel).flatMap((b) => b.messages),
     serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered)),

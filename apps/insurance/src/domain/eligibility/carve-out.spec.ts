@@ -74,7 +74,9 @@ describe('detectCarveOuts', () => {
   it('asks the coordinator to call the payer when EB01 U names nobody', () => {
     const [finding] = carveOutsIn([eb('U', '', 'CH')]);
     expect(finding).toMatchObject({ evidence: 'contact-entity', entity: undefined, serviceTypes: ['CH'] });
-    expect(finding?.message).toMatch(/^TALLGRASS BLUE PPO says another company handles Substance abuse facility - outpatient \(CH\) benefits but does not name it/);
+    expect(finding?.message).toMatch(
+      /^TALLGRASS BLUE PPO says another company handles Substance abuse facility - outpatient \(CH\) benefits but does not name it/,
+    );
   });
 
   it('picks up a carve-out written only in a payer message', () => {

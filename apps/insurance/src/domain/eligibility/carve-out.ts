@@ -83,9 +83,7 @@ function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source:
   if (types.length === 0) return [];
   const base = { memberHierarchyId: member.hierarchyId, serviceTypes: types, segmentNumber: benefit.segmentNumber };
 
-  const named = benefit.relatedEntities.filter((entity) =>
-    benefit.kind === 'U' ? !isSource(entity, source) : isCarveOutEntity(entity, source),
-  );
+  const named = benefit.relatedEntities.filter((entity) => (benefit.kind === 'U' ? !isSource(entity, source) : isCarveOutEntity(entity, source)));
   if (named.length > 0) {
     return named.map((related) => {
       const entity = toEntity(related);

@@ -35,9 +35,7 @@ describe('build270', () => {
     const text = build270(inquiry());
     const isa = text.slice(0, text.indexOf('~') + 1);
     expect(isa).toHaveLength(106);
-    expect(isa).toBe(
-      'ISA*00*          *00*          *ZZ*HARBORLIGHT    *ZZ*KESTRELHP      *261120*0905*^*00501*000004021*0*P*:~',
-    );
+    expect(isa).toBe('ISA*00*          *00*          *ZZ*HARBORLIGHT    *ZZ*KESTRELHP      *261120*0905*^*00501*000004021*0*P*:~');
   });
 
   it('writes the HL tree payer → clinic → subscriber, with one EQ per IOP service type by default', () => {
@@ -132,9 +130,7 @@ describe('build270', () => {
   });
 
   it('refuses a name containing a delimiter, which would shift every element after it', () => {
-    const error = buildError(() =>
-      build270(inquiry({ subscriber: { memberId: 'KHP1', firstName: 'A*B', lastName: 'C', birthDate: '1990-01-01' } })),
-    );
+    const error = buildError(() => build270(inquiry({ subscriber: { memberId: 'KHP1', firstName: 'A*B', lastName: 'C', birthDate: '1990-01-01' } })));
     expect(error.message).toBe('NM104: "A*B" contains the delimiter "*"');
   });
 
@@ -143,19 +139,13 @@ describe('build270', () => {
   });
 
   it('refuses an impossible birth date', () => {
-    const error = buildError(() =>
-      build270(inquiry({ subscriber: { memberId: 'KHP1', firstName: 'A', lastName: 'B', birthDate: '1990-02-30' } })),
-    );
+    const error = buildError(() => build270(inquiry({ subscriber: { memberId: 'KHP1', firstName: 'A', lastName: 'B', birthDate: '1990-02-30' } })));
     expect(error.field).toBe('subscriber.birthDate');
   });
 
   it('refuses control numbers out of range', () => {
-    expect(buildError(() => build270(inquiry({ controlNumbers: { interchange: 0, group: 1, transaction: '0001' } }))).field).toBe(
-      'controlNumbers.interchange',
-    );
-    expect(buildError(() => build270(inquiry({ controlNumbers: { interchange: 1, group: 1, transaction: '1' } }))).field).toBe(
-      'controlNumbers.transaction',
-    );
+    expect(buildError(() => build270(inquiry({ controlNumbers: { interchange: 0, group: 1, transaction: '0001' } }))).field).toBe('controlNumbers.interchange');
+    expect(buildError(() => build270(inquiry({ controlNumbers: { interchange: 1, group: 1, transaction: '1' } }))).field).toBe('controlNumbers.transaction');
   });
 });
 

@@ -1,5 +1,12 @@
 import { ServiceTypeCode } from './eligibility-codes';
-import { DEPENDENT_RELATIONSHIP_CODES, DependentRelationship, EligibilityInquiryInput, Gender, IMPLEMENTATION_270, InterchangeParty } from './eligibility-270.builder';
+import {
+  DEPENDENT_RELATIONSHIP_CODES,
+  DependentRelationship,
+  EligibilityInquiryInput,
+  Gender,
+  IMPLEMENTATION_270,
+  InterchangeParty,
+} from './eligibility-270.builder';
 import { readInterchange } from './x12-envelope';
 import { HierarchyTracker, readName, readTrace, requireEntity, unexpected } from './x12-loops';
 import { X12Segment } from './x12-tokenizer';

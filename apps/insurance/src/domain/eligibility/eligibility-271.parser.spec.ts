@@ -90,7 +90,9 @@ describe('parse271', () => {
   it('keeps HSD delivery patterns, benefit dates and the billed procedure with their benefit', () => {
     const limit = benefitAt(active, 'EB*F*IND*CH***29');
     expect(limit.quantity).toEqual({ qualifier: 'VS', value: 20 });
-    expect(limit.delivery).toEqual([{ quantity: { qualifier: 'DY', value: 3 }, unit: undefined, sampleSelectionModulus: undefined, period: '35', periodCount: 1 }]);
+    expect(limit.delivery).toEqual([
+      { quantity: { qualifier: 'DY', value: 3 }, unit: undefined, sampleSelectionModulus: undefined, period: '35', periodCount: 1 },
+    ]);
     const deductible = benefitAt(active, 'EB*C*IND*30***23*1500');
     expect(deductible.dates).toEqual([{ qualifier: '292', start: '2026-01-01', end: '2026-12-31' }]);
     expect(benefitAt(active, 'EB*B*IND*CH***7*25').procedure).toEqual({ qualifier: 'HC', code: 'H0015', modifiers: [] });
@@ -202,9 +204,7 @@ describe('parse271 refuses malformed responses with the segment, its number and 
   it('a segment the benefit loop does not allow', () => {
     const error = parseError(() => parse271(loadX12Fixture('malformed-unexpected-segment.x12')));
     expect(error.code).toBe('unexpected-segment');
-    expect(error.message).toBe(
-      'segment 39 (CLP): is not allowed in loop 2110C, which expects one of HSD, REF, DTP, AAA, MSG, III, LS, EB, HL',
-    );
+    expect(error.message).toBe('segment 39 (CLP): is not allowed in loop 2110C, which expects one of HSD, REF, DTP, AAA, MSG, III, LS, EB, HL');
   });
 
   it('an LS*2120 that no LE closes', () => {

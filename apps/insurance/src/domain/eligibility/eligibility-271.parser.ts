@@ -23,17 +23,7 @@ import {
   RejectionLoop,
 } from './eligibility-response';
 import { FunctionalGroup, Interchange, readInterchange, TransactionSet } from './x12-envelope';
-import {
-  HierarchyTracker,
-  readContact,
-  readDtp,
-  readName,
-  readReference,
-  readRejection,
-  readTrace,
-  requireEntity,
-  unexpected,
-} from './x12-loops';
+import { HierarchyTracker, readContact, readDtp, readName, readReference, readRejection, readTrace, requireEntity, unexpected } from './x12-loops';
 import { X12ParseError } from './x12-parse-error';
 import { X12Segment } from './x12-tokenizer';
 import { readCode, readDate, readMoneyCents, readPercentBasisPoints, readQuantity, requireCode } from './x12-values';
@@ -442,7 +432,10 @@ function read2120(segment: X12Segment, state: EntityState): State {
       return { at: 'after-LE', letter: state.letter, member: state.member };
     case 'EB':
     case 'HL':
-      return state.ls.fail('missing-trailer', `opens loop ${loop}, but ${segment.id} at segment ${segment.position} comes before the LE*2120 that must close it`);
+      return state.ls.fail(
+        'missing-trailer',
+        `opens loop ${loop}, but ${segment.id} at segment ${segment.position} comes before the LE*2120 that must close it`,
+      );
     default:
       return unexpected(segment, loop, EXPECT_2120);
   }

@@ -3,8 +3,31 @@ import { FOLLOW_UP_ACTIONS, REJECT_REASONS, serviceTypeLabel } from './eligibili
 describe('eligibility code lists', () => {
   // The reasons a 271 most often carries at the payer, clinic, subscriber and dependent levels.
   const reasonsCoordinatorsMeet = [
-    '15', '41', '42', '43', '45', '47', '48', '51', '52', '56', '57', '58', '60', '61', '62', '63',
-    '71', '72', '73', '74', '75', '76', '78', '79', '80',
+    '15',
+    '41',
+    '42',
+    '43',
+    '45',
+    '47',
+    '48',
+    '51',
+    '52',
+    '56',
+    '57',
+    '58',
+    '60',
+    '61',
+    '62',
+    '63',
+    '71',
+    '72',
+    '73',
+    '74',
+    '75',
+    '76',
+    '78',
+    '79',
+    '80',
   ];
 
   it.each(reasonsCoordinatorsMeet)('gives reject reason %s a message that says what to do', (code) => {
@@ -13,9 +36,7 @@ describe('eligibility code lists', () => {
   });
 
   it('tells the coordinator to re-check the card when the member id is not recognised', () => {
-    expect(REJECT_REASONS['72'].coordinatorMessage).toBe(
-      'member id not recognised by the payer: check the insurance card and re-enter the member id',
-    );
+    expect(REJECT_REASONS['72'].coordinatorMessage).toBe('member id not recognised by the payer: check the insurance card and re-enter the member id');
     expect(REJECT_REASONS['42'].coordinatorMessage).toBe('payer system unavailable: retry later or verify by phone');
   });
 

@@ -36,15 +36,11 @@ export type KnownServiceType = keyof typeof SERVICE_TYPE_LABELS;
 export type ServiceTypeCode = string;
 
 export function serviceTypeLabel(code: ServiceTypeCode): string {
-  return Object.prototype.hasOwnProperty.call(SERVICE_TYPE_LABELS, code)
-    ? SERVICE_TYPE_LABELS[code as KnownServiceType]
-    : `service type ${code}`;
+  return Object.prototype.hasOwnProperty.call(SERVICE_TYPE_LABELS, code) ? SERVICE_TYPE_LABELS[code as KnownServiceType] : `service type ${code}`;
 }
 
 /** Behavioural-health service types: the ones that carve-outs move to another company. */
-export const BEHAVIOURAL_SERVICE_TYPES: ReadonlySet<ServiceTypeCode> = new Set([
-  'MH', 'AI', 'AJ', 'AK', 'A4', 'A6', 'A7', 'A8', 'CE', 'CF', 'CG', 'CH',
-]);
+export const BEHAVIOURAL_SERVICE_TYPES: ReadonlySet<ServiceTypeCode> = new Set(['MH', 'AI', 'AJ', 'AK', 'A4', 'A6', 'A7', 'A8', 'CE', 'CF', 'CG', 'CH']);
 
 /** What an IOP admission needs verified: the plan itself plus mental-health and substance-use outpatient. */
 export const DEFAULT_IOP_SERVICE_TYPES: readonly ServiceTypeCode[] = ['30', 'MH', 'AI', 'A8', 'CF', 'CH'];
@@ -234,17 +230,11 @@ export type EntityCode = keyof typeof ENTITY_CODES;
 
 /** EB11 (element 1073) as the coordinator reads it. */
 export type AuthorizationIndicator = 'required' | 'not-required' | 'unknown';
-export const AUTHORIZATION_CODES = { Y: 'required', N: 'not-required', U: 'unknown' } as const satisfies Record<
-  string,
-  AuthorizationIndicator
->;
+export const AUTHORIZATION_CODES = { Y: 'required', N: 'not-required', U: 'unknown' } as const satisfies Record<string, AuthorizationIndicator>;
 
 /** EB12 (element 1073): Y in network, N out of network, W not applicable (applies to both), U unknown. */
 export type NetworkIndicator = 'in-network' | 'out-of-network' | 'both' | 'unknown';
-export const NETWORK_CODES = { Y: 'in-network', N: 'out-of-network', W: 'both', U: 'unknown' } as const satisfies Record<
-  string,
-  NetworkIndicator
->;
+export const NETWORK_CODES = { Y: 'in-network', N: 'out-of-network', W: 'both', U: 'unknown' } as const satisfies Record<string, NetworkIndicator>;
 
 /** INS02 (element 1069) and the 270 builder's relationship choices. */
 export const RELATIONSHIP_CODES = {
@@ -287,7 +277,8 @@ export const REJECT_REASONS = {
   },
   '41': {
     label: 'Authorization/access restrictions',
-    coordinatorMessage: 'our clinic is not authorised to check eligibility with this payer: ask the billing team to enrol the clinic for electronic eligibility, verify by phone meanwhile',
+    coordinatorMessage:
+      'our clinic is not authorised to check eligibility with this payer: ask the billing team to enrol the clinic for electronic eligibility, verify by phone meanwhile',
   },
   '42': {
     label: 'Unable to respond at current time',
@@ -331,11 +322,12 @@ export const REJECT_REASONS = {
   },
   '52': {
     label: 'Service dates not within provider plan enrollment',
-    coordinatorMessage: "the service date falls outside the clinic's enrolment with this plan: check the date, or confirm the clinic's contract dates with the payer",
+    coordinatorMessage:
+      "the service date falls outside the clinic's enrolment with this plan: check the date, or confirm the clinic's contract dates with the payer",
   },
   '53': {
     label: 'Inquired benefit inconsistent with provider type',
-    coordinatorMessage: "the payer will not answer for these services from this provider type: ask the payer which service types to request",
+    coordinatorMessage: 'the payer will not answer for these services from this provider type: ask the payer which service types to request',
   },
   '54': {
     label: 'Inappropriate product/service ID qualifier',
@@ -371,7 +363,7 @@ export const REJECT_REASONS = {
   },
   '63': {
     label: 'Date of service in future',
-    coordinatorMessage: 'the payer does not answer for future dates: verify with today\'s date and re-verify on the admission date',
+    coordinatorMessage: "the payer does not answer for future dates: verify with today's date and re-verify on the admission date",
   },
   '64': {
     label: 'Invalid/missing patient ID',
@@ -403,7 +395,7 @@ export const REJECT_REASONS = {
   },
   '71': {
     label: 'Patient birth date does not match that for the patient on the database',
-    coordinatorMessage: 'date of birth does not match the payer\'s records: check it with the patient and against the card, then re-enter',
+    coordinatorMessage: "date of birth does not match the payer's records: check it with the patient and against the card, then re-enter",
   },
   '72': {
     label: 'Invalid/missing subscriber/insured ID',
@@ -419,7 +411,8 @@ export const REJECT_REASONS = {
   },
   '75': {
     label: 'Subscriber/insured not found',
-    coordinatorMessage: 'the payer cannot find this subscriber: check member id, name and date of birth against the card; the coverage may have ended or be with another payer',
+    coordinatorMessage:
+      'the payer cannot find this subscriber: check member id, name and date of birth against the card; the coverage may have ended or be with another payer',
   },
   '76': {
     label: 'Duplicate subscriber/insured ID number',
@@ -427,7 +420,8 @@ export const REJECT_REASONS = {
   },
   '77': {
     label: 'Subscriber found, patient not found',
-    coordinatorMessage: 'the subscriber exists but the patient is not on the policy: check the relationship and the dependent\'s details, or ask the family to add the dependent',
+    coordinatorMessage:
+      "the subscriber exists but the patient is not on the policy: check the relationship and the dependent's details, or ask the family to add the dependent",
   },
   '78': {
     label: 'Subscriber/insured not in group/plan identified',

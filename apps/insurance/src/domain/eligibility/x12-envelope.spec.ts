@@ -40,9 +40,7 @@ describe('readInterchange', () => {
 
   it('reports a group closed by IEA without its GE', () => {
     const text = valid.replace(/GE\*1\*7001~\n/, '');
-    expect(parseError(() => readInterchange(text)).message).toBe(
-      'segment 57 (IEA): IEA appears before a GE closed functional group "7001" (GS at segment 2)',
-    );
+    expect(parseError(() => readInterchange(text)).message).toBe('segment 57 (IEA): IEA appears before a GE closed functional group "7001" (GS at segment 2)');
   });
 
   it('reports a transaction set that no SE closes', () => {

@@ -1,10 +1,4 @@
-import {
-  DATE_QUALIFIERS,
-  FOLLOW_UP_ACTIONS,
-  FollowUpActionCode,
-  REJECT_REASONS,
-  RejectReasonCode,
-} from './eligibility-codes';
+import { DATE_QUALIFIERS, FOLLOW_UP_ACTIONS, FollowUpActionCode, REJECT_REASONS, RejectReasonCode } from './eligibility-codes';
 import { BenefitDate, ContactNumbers, Reference, Rejection, RejectionLoop, TraceNumber } from './eligibility-response';
 import { X12Segment } from './x12-tokenizer';
 import { readDateOrRange, requireCode } from './x12-values';

@@ -88,9 +88,7 @@ describe('tokenize', () => {
     const error = parseError(() => tokenize(loadX12Fixture('malformed-isa-sender-not-padded.x12')));
     expect(error.code).toBe('isa-field-width');
     expect(error.element).toBe('ISA06');
-    expect(error.message).toBe(
-      'segment 1 (ISA): element ISA06 "KESTRELHP" must be 15 characters wide (ISA fields are fixed width), found 9',
-    );
+    expect(error.message).toBe('segment 1 (ISA): element ISA06 "KESTRELHP" must be 15 characters wide (ISA fields are fixed width), found 9');
   });
 
   it('refuses delimiters that collide', () => {

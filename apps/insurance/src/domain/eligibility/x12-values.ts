@@ -151,24 +151,14 @@ export function readQuantity(segment: X12Segment, index: number): number | undef
 }
 
 /** Reads a code element and narrows it to the codes this transaction defines. */
-export function readCode<T extends string>(
-  segment: X12Segment,
-  index: number,
-  allowed: Readonly<Record<T, unknown>>,
-  what: string,
-): T | undefined {
+export function readCode<T extends string>(segment: X12Segment, index: number, allowed: Readonly<Record<T, unknown>>, what: string): T | undefined {
   const raw = segment.get(index);
   if (raw === undefined) return undefined;
   if (!Object.prototype.hasOwnProperty.call(allowed, raw)) segment.fail('invalid-code', `is not a ${what} code`, index);
   return raw as T;
 }
 
-export function requireCode<T extends string>(
-  segment: X12Segment,
-  index: number,
-  allowed: Readonly<Record<T, unknown>>,
-  what: string,
-): T {
+export function requireCode<T extends string>(segment: X12Segment, index: number, allowed: Readonly<Record<T, unknown>>, what: string): T {
   const code = readCode(segment, index, allowed, what);
   if (code === undefined) return segment.fail('missing-element', `is required (${what}) but is empty`, index);
   return code;

@@ -38,7 +38,13 @@ export class Insurance1763800004000 implements MigrationInterface {
       CHECK (routing = 'phone' OR electronic_payer_id IS NOT NULL)
     )`);
     for (const [id, name, electronicId, route, phone] of PAYERS) {
-      await q.query(`INSERT INTO insurance.payers (payer_id, name, electronic_payer_id, routing, phone) VALUES ($1, $2, $3, $4, $5)`, [id, name, electronicId, route, phone]);
+      await q.query(`INSERT INTO insurance.payers (payer_id, name, electronic_payer_id, routing, phone) VALUES ($1, $2, $3, $4, $5)`, [
+        id,
+        name,
+        electronicId,
+        route,
+        phone,
+      ]);
     }
 
     // PHI: member id, names and birth dates of the subscriber and patient.
@@ -175,13 +181,36 @@ export class Insurance1763800004000 implements MigrationInterface {
       units            integer NOT NULL CHECK (units > 0)
     )`);
 
-    for (const table of ['coverages', 'consents', 'consent_revocations', 'verifications', 'eligibility_exchanges', 'phone_tasks', 'fee_schedule', 'authorizations', 'authorization_usage', 'episodes']) {
+    for (const table of [
+      'coverages',
+      'consents',
+      'consent_revocations',
+      'verifications',
+      'eligibility_exchanges',
+      'phone_tasks',
+      'fee_schedule',
+      'authorizations',
+      'authorization_usage',
+      'episodes',
+    ]) {
       for (const sql of siteIsolationSql('insurance', table)) await q.query(sql);
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['episodes', 'authorization_usage', 'authorizations', 'fee_schedule', 'phone_tasks', 'eligibility_exchanges', 'verifications', 'consent_revocations', 'consents', 'coverages', 'payers']) {
+    for (const table of [
+      'episodes',
+      'authorization_usage',
+      'authorizations',
+      'fee_schedule',
+      'phone_tasks',
+      'eligibility_exchanges',
+      'verifications',
+      'consent_revocations',
+      'consents',
+      'coverages',
+      'payers',
+    ]) {
       await q.query(`DROP TABLE insurance.${table}`);
     }
     await q.query(`DROP SEQUENCE insurance.interchange_control_numbers`);

@@ -80,15 +80,7 @@ export function validateAsamRatings(input: AsamRatingsInput): Result<AsamProfile
     if (note) notes[dimension] = note;
   }
   const [r1, r2, r3, r4, r5, r6] = ASAM_DIMENSIONS.map((d) => ratings[d]);
-  if (
-    issues.length > 0 ||
-    r1 === undefined ||
-    r2 === undefined ||
-    r3 === undefined ||
-    r4 === undefined ||
-    r5 === undefined ||
-    r6 === undefined
-  ) {
+  if (issues.length > 0 || r1 === undefined || r2 === undefined || r3 === undefined || r4 === undefined || r5 === undefined || r6 === undefined) {
     return err({
       code: 'assessment.invalid-ratings',
       message: `The ASAM ratings are incomplete: ${issues.length} dimension${issues.length === 1 ? ' needs' : 's need'} attention.`,

@@ -1,19 +1,5 @@
-export {
-  ASAM_DIMENSIONS,
-  ASAM_DIMENSION_NAMES,
-  ASAM_DIMENSION_SHORT_NAMES,
-  ASAM_RATINGS,
-  validateAsamRatings,
-} from './asam';
-export type {
-  AsamDimension,
-  AsamRating,
-  AsamDimensionInput,
-  AsamRatingsInput,
-  AsamProfile,
-  AsamRatingIssue,
-  AsamRatingsInvalid,
-} from './asam';
+export { ASAM_DIMENSIONS, ASAM_DIMENSION_NAMES, ASAM_DIMENSION_SHORT_NAMES, ASAM_RATINGS, validateAsamRatings } from './asam';
+export type { AsamDimension, AsamRating, AsamDimensionInput, AsamRatingsInput, AsamProfile, AsamRatingIssue, AsamRatingsInvalid } from './asam';
 export {
   LEVELS_OF_CARE,
   LEVEL_OF_CARE_LABELS,
@@ -40,13 +26,7 @@ export type {
   PresentingConcern,
   ProgramType,
 } from './level-of-care-rules';
-export {
-  DECISION_SUPPORT_DISCLAIMER,
-  MIN_OVERRIDE_REASON_LENGTH,
-  recommendLevelOfCare,
-  acceptRecommendation,
-  overrideLevelOfCare,
-} from './level-of-care';
+export { DECISION_SUPPORT_DISCLAIMER, MIN_OVERRIDE_REASON_LENGTH, recommendLevelOfCare, acceptRecommendation, overrideLevelOfCare } from './level-of-care';
 export type {
   PlannedWeeklyHours,
   LevelOfCareRecommendation,

@@ -1,8 +1,4 @@
-import {
-  renderProgramTypeTableMarkdown,
-  renderRuleTableMarkdown,
-  renderWeeklyHoursTableMarkdown,
-} from './level-of-care-rules';
+import { renderProgramTypeTableMarkdown, renderRuleTableMarkdown, renderWeeklyHoursTableMarkdown } from './level-of-care-rules';
 import { renderSeverityBandsMarkdown } from './screening-measures';
 
 /** docs/intake-rules.md keeps this block between the markers; a unit test fails when they drift apart. */

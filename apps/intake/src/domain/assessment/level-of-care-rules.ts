@@ -1,11 +1,5 @@
 import { assertNever } from '../shared';
-import {
-  ASAM_DIMENSIONS,
-  ASAM_DIMENSION_SHORT_NAMES,
-  type AsamDimension,
-  type AsamProfile,
-  type AsamRating,
-} from './asam';
+import { ASAM_DIMENSIONS, ASAM_DIMENSION_SHORT_NAMES, type AsamDimension, type AsamProfile, type AsamRating } from './asam';
 
 /*
  * A decision-support simplification of the ASAM Criteria, NOT the ASAM Criteria: the real criteria weigh each
@@ -56,8 +50,7 @@ export const LEVEL_OF_CARE_RULES: readonly LevelOfCareRule[] = [
     id: 'R2',
     anyOf: [atLeast(1, 3)],
     level: 'withdrawal-management-first',
-    rationale:
-      'Severe withdrawal risk needs medically monitored or managed withdrawal before an outpatient programme; reassess afterwards.',
+    rationale: 'Severe withdrawal risk needs medically monitored or managed withdrawal before an outpatient programme; reassess afterwards.',
   },
   {
     id: 'R3',
@@ -69,15 +62,13 @@ export const LEVEL_OF_CARE_RULES: readonly LevelOfCareRule[] = [
     id: 'R4',
     anyOf: [atLeast(5, 4), atLeast(6, 4)],
     level: '3.x',
-    rationale:
-      'Continued use is near-certain or the home is dangerous to recovery: a residential setting gives a safe base.',
+    rationale: 'Continued use is near-certain or the home is dangerous to recovery: a residential setting gives a safe base.',
   },
   {
     id: 'R5',
     anyOf: [atLeast(5, 3), atLeast(6, 3)],
     level: '2.5',
-    rationale:
-      'High relapse potential or an unsupportive home calls for daily structure (20+ hours a week) while living at home.',
+    rationale: 'High relapse potential or an unsupportive home calls for daily structure (20+ hours a week) while living at home.',
   },
   {
     id: 'R6',
@@ -222,22 +213,16 @@ function conditionText(condition: RuleCondition): string {
 /** The rule table exactly as evaluated, for docs/intake-rules.md (a unit test keeps the two in step). */
 export function renderRuleTableMarkdown(): string {
   const rows = LEVEL_OF_CARE_RULES.map(
-    (rule) =>
-      `| ${rule.id} | ${rule.anyOf.map(conditionText).join(' or ')} | ${LEVEL_OF_CARE_LABELS[rule.level]} | ${rule.rationale} |`,
+    (rule) => `| ${rule.id} | ${rule.anyOf.map(conditionText).join(' or ')} | ${LEVEL_OF_CARE_LABELS[rule.level]} | ${rule.rationale} |`,
   );
   return ['| Rule | When (first match wins) | Recommendation | Why |', '|---|---|---|---|', ...rows].join('\n');
 }
 
 export function renderWeeklyHoursTableMarkdown(): string {
   const rows = WEEKLY_HOURS_PLANS.map(
-    (p) =>
-      `| ${LEVEL_OF_CARE_LABELS[p.level]} | ${p.population} | ${hoursRangeLabel(p)} | ${p.standard} h | ${p.intensified} h |`,
+    (p) => `| ${LEVEL_OF_CARE_LABELS[p.level]} | ${p.population} | ${hoursRangeLabel(p)} | ${p.standard} h | ${p.intensified} h |`,
   );
-  return [
-    '| Level | Population | Allowed weekly hours | Default | Default when 3+ dimensions ≥ 2 or any ≥ 3 |',
-    '|---|---|---|---|---|',
-    ...rows,
-  ].join('\n');
+  return ['| Level | Population | Allowed weekly hours | Default | Default when 3+ dimensions ≥ 2 or any ≥ 3 |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 export function renderProgramTypeTableMarkdown(): string {

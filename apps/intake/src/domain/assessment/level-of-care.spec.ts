@@ -126,9 +126,7 @@ describe('clinician decision', () => {
       ok: false,
       error: {
         code: 'assessment.hours-outside-level',
-        message:
-          'Level 2.1: intensive outpatient (IOP) for adults means 9 to under 20 h a week; 6 h is outside it. ' +
-          'Change the hours or the level.',
+        message: 'Level 2.1: intensive outpatient (IOP) for adults means 9 to under 20 h a week; 6 h is outside it. ' + 'Change the hours or the level.',
       },
     });
     expect(overrideLevelOfCare(partialHospital(), override({ weeklyHours: 20 })).ok).toBe(false);

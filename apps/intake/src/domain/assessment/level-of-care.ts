@@ -34,8 +34,7 @@ export interface LevelOfCareRecommendation {
   readonly disclaimer: string;
 }
 
-export const DECISION_SUPPORT_DISCLAIMER =
-  'Decision support from a simplified rule table, not the ASAM Criteria themselves: the clinician decides.';
+export const DECISION_SUPPORT_DISCLAIMER = 'Decision support from a simplified rule table, not the ASAM Criteria themselves: the clinician decides.';
 
 export interface LevelOfCareInput {
   readonly profile: AsamProfile;
@@ -43,9 +42,7 @@ export interface LevelOfCareInput {
   readonly population: Population;
 }
 
-export function recommendLevelOfCare(
-  input: LevelOfCareInput,
-): Result<LevelOfCareRecommendation, DomainError<'assessment.no-presenting-concern'>> {
+export function recommendLevelOfCare(input: LevelOfCareInput): Result<LevelOfCareRecommendation, DomainError<'assessment.no-presenting-concern'>> {
   const programType = programTypeFor(input.presentingConcerns);
   if (!programType) {
     return err({
@@ -94,10 +91,7 @@ export interface LevelOfCareDecision {
 }
 
 export type OverrideErrorCode =
-  | 'assessment.override-reason-required'
-  | 'assessment.override-unchanged'
-  | 'assessment.hours-outside-level'
-  | 'assessment.hours-not-planned-here';
+  'assessment.override-reason-required' | 'assessment.override-unchanged' | 'assessment.hours-outside-level' | 'assessment.hours-not-planned-here';
 
 /** Short enough not to be a burden, long enough that "ok" or "n/a" does not pass for a reason. */
 export const MIN_OVERRIDE_REASON_LENGTH = 10;

@@ -116,12 +116,6 @@ export function scoreGad7(answers: MeasureAnswers): Result<Gad7Score, MeasureInv
 }
 
 export function renderSeverityBandsMarkdown(): string {
-  const rows = (name: string, bands: readonly SeverityBand<string>[]): string[] =>
-    bands.map((b) => `| ${name} | ${b.min}-${b.max} | ${b.label} |`);
-  return [
-    '| Measure | Total | Severity |',
-    '|---|---|---|',
-    ...rows('PHQ-9', PHQ9_BANDS),
-    ...rows('GAD-7', GAD7_BANDS),
-  ].join('\n');
+  const rows = (name: string, bands: readonly SeverityBand<string>[]): string[] => bands.map((b) => `| ${name} | ${b.min}-${b.max} | ${b.label} |`);
+  return ['| Measure | Total | Severity |', '|---|---|---|', ...rows('PHQ-9', PHQ9_BANDS), ...rows('GAD-7', GAD7_BANDS)].join('\n');
 }

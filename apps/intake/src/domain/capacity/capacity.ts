@@ -12,9 +12,7 @@ export type CapacityErrorCode = 'capacity.full' | 'capacity.invalid-count';
  * The rule only. Two coordinators admitting at once could both pass it; the database enforces it atomically
  * (e.g. a conditional insert or a counter with a check constraint) when the admission is written.
  */
-export function canAdmitOneMore(
-  site: SiteCapacity,
-): Result<{ readonly placesLeftAfterAdmission: number }, DomainError<CapacityErrorCode>> {
+export function canAdmitOneMore(site: SiteCapacity): Result<{ readonly placesLeftAfterAdmission: number }, DomainError<CapacityErrorCode>> {
   const { capacity, activeAdmissions } = site;
   if (!Number.isInteger(capacity) || capacity < 0 || !Number.isInteger(activeAdmissions) || activeAdmissions < 0) {
     return err({

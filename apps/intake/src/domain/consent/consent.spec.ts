@@ -1,11 +1,4 @@
-import {
-  REQUIRED_FORM_STATEMENTS,
-  revokeConsent,
-  validateConsent,
-  type Consent,
-  type ConsentDraft,
-  type ConsentInvalid,
-} from './consent';
+import { REQUIRED_FORM_STATEMENTS, revokeConsent, validateConsent, type Consent, type ConsentDraft, type ConsentInvalid } from './consent';
 import { decideDisclosure, type DisclosureRequest } from './disclosure-decision';
 import { REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_SHORT } from './redisclosure-notice';
 
@@ -104,9 +97,7 @@ describe('consent validation', () => {
 
   it('allows "no expiry" only for treatment, payment and operations', () => {
     expect(validateConsent(completeDraft({ expiry: { kind: 'none' } })).ok).toBe(true);
-    const error = invalid(
-      completeDraft({ expiry: { kind: 'none' }, purposes: [{ kind: 'other', description: 'Drug court compliance' }] }),
-    );
+    const error = invalid(completeDraft({ expiry: { kind: 'none' }, purposes: [{ kind: 'other', description: 'Drug court compliance' }] }));
     expect(error.issues.map((i) => i.element)).toEqual(['expiry']);
   });
 
@@ -209,10 +200,7 @@ describe('may this record be disclosed?', () => {
   });
 
   it('denies a recipient the consent does not name', () => {
-    const decision = decideDisclosure(
-      [consent()],
-      request({ recipient: { recipientId: 'emp-1', name: 'Acme Corp HR', classes: [] } }),
-    );
+    const decision = decideDisclosure([consent()], request({ recipient: { recipientId: 'emp-1', name: 'Acme Corp HR', classes: [] } }));
     expect(decision).toMatchObject({
       denial: 'recipient-not-covered',
       reason: 'Not allowed: consent consent-1 does not name Acme Corp HR or a class of recipients they belong to.',
@@ -238,8 +226,7 @@ describe('may this record be disclosed?', () => {
     const decision = decideDisclosure([consent()], request({ purpose: { kind: 'health-care-operations' } }));
     expect(decision).toMatchObject({
       denial: 'purpose-not-covered',
-      reason:
-        'Not allowed: consent consent-1 does not cover the purpose health-care operations (it covers payment).',
+      reason: 'Not allowed: consent consent-1 does not cover the purpose health-care operations (it covers payment).',
     });
   });
 
@@ -250,14 +237,11 @@ describe('may this record be disclosed?', () => {
     });
     const toCourt = { recipientId: 'court-1', name: 'Suffolk Drug Court', classes: [] };
     expect(
-      decideDisclosure(
-        [court],
-        request({ recipient: toCourt, purpose: { kind: 'other', description: 'report attendance to  Suffolk Drug Court' } }),
-      ).allowed,
+      decideDisclosure([court], request({ recipient: toCourt, purpose: { kind: 'other', description: 'report attendance to  Suffolk Drug Court' } })).allowed,
     ).toBe(true);
-    expect(
-      decideDisclosure([court], request({ recipient: toCourt, purpose: { kind: 'other', description: 'Sentencing' } })),
-    ).toMatchObject({ denial: 'purpose-not-covered' });
+    expect(decideDisclosure([court], request({ recipient: toCourt, purpose: { kind: 'other', description: 'Sentencing' } }))).toMatchObject({
+      denial: 'purpose-not-covered',
+    });
   });
 
   it('denies a kind of record outside the consent', () => {

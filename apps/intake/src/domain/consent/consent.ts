@@ -28,9 +28,7 @@ export const RECORD_KINDS = [
 ] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 
-export type InformationScope =
-  | { readonly kind: 'all-sud-records' }
-  | { readonly kind: 'specific'; readonly categories: readonly RecordKind[] };
+export type InformationScope = { readonly kind: 'all-sud-records' } | { readonly kind: 'specific'; readonly categories: readonly RecordKind[] };
 
 /** Who may disclose: one programme, or every programme of a network (a "general designation", check). */
 export type DiscloserDesignation =
@@ -64,11 +62,7 @@ export type Signer =
   | { readonly kind: 'legal-representative'; readonly name: string; readonly authority: string };
 
 /** Statements the signed form itself must contain (§2.31(a), check against the current rule). */
-export const REQUIRED_FORM_STATEMENTS = [
-  'right-to-revoke',
-  'treatment-not-conditioned-on-signing',
-  'redisclosure-potential',
-] as const;
+export const REQUIRED_FORM_STATEMENTS = ['right-to-revoke', 'treatment-not-conditioned-on-signing', 'redisclosure-potential'] as const;
 export type FormStatement = (typeof REQUIRED_FORM_STATEMENTS)[number];
 
 const FORM_STATEMENT_LABELS: Readonly<Record<FormStatement, string>> = {
@@ -174,9 +168,7 @@ function checkDisclosers(draft: ConsentDraft): ConsentIssue[] {
   if (disclosers.length === 0) {
     return [missing('discloser', 'Who may disclose: name the programme, or network of programmes, allowed to disclose.')];
   }
-  return disclosers.some((d) => blank(d.name))
-    ? [invalid('discloser', 'Who may disclose: every programme or network named needs its name on the form.')]
-    : [];
+  return disclosers.some((d) => blank(d.name)) ? [invalid('discloser', 'Who may disclose: every programme or network named needs its name on the form.')] : [];
 }
 
 function checkRecipients(draft: ConsentDraft): ConsentIssue[] {
@@ -210,12 +202,7 @@ function checkRecipients(draft: ConsentDraft): ConsentIssue[] {
 function checkPurposes(draft: ConsentDraft): ConsentIssue[] {
   const purposes = draft.purposes ?? [];
   if (purposes.length === 0) {
-    return [
-      missing(
-        'purpose',
-        'Purpose: choose at least one purpose (treatment, payment, health-care operations, or other with a description).',
-      ),
-    ];
+    return [missing('purpose', 'Purpose: choose at least one purpose (treatment, payment, health-care operations, or other with a description).')];
   }
   return purposes.some((p) => p.kind === 'other' && blank(p.description))
     ? [invalid('purpose', 'Purpose: "other" needs a description of what the records will be used for.')]
@@ -225,20 +212,13 @@ function checkPurposes(draft: ConsentDraft): ConsentIssue[] {
 function checkInformation(draft: ConsentDraft): ConsentIssue[] {
   const information = draft.information;
   if (!information) {
-    return [
-      missing(
-        'information',
-        'What information: choose all substance use disorder records, or list the kinds of record to share.',
-      ),
-    ];
+    return [missing('information', 'What information: choose all substance use disorder records, or list the kinds of record to share.')];
   }
   switch (information.kind) {
     case 'all-sud-records':
       return [];
     case 'specific':
-      return information.categories.length === 0
-        ? [invalid('information', 'What information: list at least one kind of record to share.')]
-        : [];
+      return information.categories.length === 0 ? [invalid('information', 'What information: list at least one kind of record to share.')] : [];
     default:
       return assertNever(information, 'information scope');
   }
@@ -255,19 +235,12 @@ function checkExpiry(draft: ConsentDraft): ConsentIssue[] {
         ? [invalid('expiry', 'Expiry: the expiry date is on or before the date of signature.')]
         : [];
     case 'event':
-      return blank(expiry.description)
-        ? [invalid('expiry', 'Expiry: describe the event that ends the consent.')]
-        : [];
+      return blank(expiry.description) ? [invalid('expiry', 'Expiry: describe the event that ends the consent.')] : [];
     case 'none': {
       const purposes = draft.purposes ?? [];
       return purposes.every((p) => TPO.has(p.kind))
         ? []
-        : [
-            invalid(
-              'expiry',
-              'Expiry: "none" is allowed only when every purpose is treatment, payment or health-care operations; give a date or an event.',
-            ),
-          ];
+        : [invalid('expiry', 'Expiry: "none" is allowed only when every purpose is treatment, payment or health-care operations; give a date or an event.')];
     }
     default:
       return assertNever(expiry, 'consent expiry');
@@ -295,12 +268,7 @@ function checkSignature(draft: ConsentDraft): ConsentIssue[] {
   } else if (blank(signer.name)) {
     issues.push(invalid('signer', 'Signer: record the signer’s name.'));
   } else if (signer.kind === 'legal-representative' && blank(signer.authority)) {
-    issues.push(
-      invalid(
-        'signer',
-        'Signer: a legal representative must state their authority (e.g. court-appointed guardian, parent of a minor).',
-      ),
-    );
+    issues.push(invalid('signer', 'Signer: a legal representative must state their authority (e.g. court-appointed guardian, parent of a minor).'));
   }
   return issues;
 }
@@ -310,12 +278,7 @@ function checkFormStatements(draft: ConsentDraft): ConsentIssue[] {
   const absent = REQUIRED_FORM_STATEMENTS.filter((s) => !present.has(s));
   return absent.length === 0
     ? []
-    : [
-        missing(
-          'form-statements',
-          `Form: the signed form must state ${absent.map((s) => FORM_STATEMENT_LABELS[s]).join('; ')}. Use the current consent form.`,
-        ),
-      ];
+    : [missing('form-statements', `Form: the signed form must state ${absent.map((s) => FORM_STATEMENT_LABELS[s]).join('; ')}. Use the current consent form.`)];
 }
 
 /** Names every missing or invalid element at once, so the coordinator can collect them in one conversation. */
@@ -330,18 +293,7 @@ export function validateConsent(draft: ConsentDraft): Result<Consent, ConsentInv
     ...checkSignature(draft),
     ...checkFormStatements(draft),
   ];
-  const {
-    patient,
-    disclosers,
-    recipients,
-    purposes,
-    information,
-    expiry,
-    signedAt,
-    signatureMethod,
-    signer,
-    formStatements,
-  } = draft;
+  const { patient, disclosers, recipients, purposes, information, expiry, signedAt, signatureMethod, signer, formStatements } = draft;
   if (
     issues.length > 0 ||
     !patient ||
@@ -392,10 +344,7 @@ export interface RevocationRequest {
  * `revokedAt` on is refused. A verbal revocation is honoured immediately (refusing to disclose is the safe side)
  * and flagged for written confirmation, since HIPAA and the 2024 Part 2 rule speak of revoking in writing (check).
  */
-export function revokeConsent(
-  consent: Consent,
-  request: RevocationRequest,
-): Result<Consent, DomainError<RevocationErrorCode>> {
+export function revokeConsent(consent: Consent, request: RevocationRequest): Result<Consent, DomainError<RevocationErrorCode>> {
   if (consent.revocation) {
     return err({
       code: 'consent.already-revoked',

@@ -1,12 +1,5 @@
 import { assertNever } from '../shared';
-import type {
-  Consent,
-  ConsentPurpose,
-  DiscloserDesignation,
-  RecipientClass,
-  RecipientDesignation,
-  RecordKind,
-} from './consent';
+import type { Consent, ConsentPurpose, DiscloserDesignation, RecipientClass, RecipientDesignation, RecordKind } from './consent';
 import { REDISCLOSURE_NOTICE } from './redisclosure-notice';
 
 export interface DisclosureRequest {
@@ -77,9 +70,7 @@ function purposeLabel(purpose: ConsentPurpose): string {
 function samePurpose(covered: ConsentPurpose, asked: ConsentPurpose): boolean {
   if (covered.kind !== asked.kind) return false;
   // A free-text purpose is covered only by the same stated purpose, not by any "other".
-  return covered.kind === 'other' && asked.kind === 'other'
-    ? normalise(covered.description) === normalise(asked.description)
-    : true;
+  return covered.kind === 'other' && asked.kind === 'other' ? normalise(covered.description) === normalise(asked.description) : true;
 }
 
 function discloserCovers(designation: DiscloserDesignation, discloser: DisclosureRequest['discloser']): boolean {
@@ -212,11 +203,7 @@ export function decideDisclosure(consents: readonly Consent[], request: Disclosu
   if (!closest) throw new Error('unreachable: every consent either allows or is refused');
   const others = checked.length - 1;
   const tail =
-    others === 0
-      ? ''
-      : others === 1
-        ? ' 1 other consent on file does not allow it either.'
-        : ` ${others} other consents on file do not allow it either.`;
+    others === 0 ? '' : others === 1 ? ' 1 other consent on file does not allow it either.' : ` ${others} other consents on file do not allow it either.`;
   return {
     allowed: false,
     denial: closest.denial,

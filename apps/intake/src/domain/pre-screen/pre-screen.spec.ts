@@ -75,9 +75,7 @@ describe('pre-screen', () => {
   });
 
   it('sends someone medically unstable to a higher level of care, ahead of withdrawal management', () => {
-    const result = outcome(
-      allNo({ 'medically-unstable': true, 'heavy-daily-alcohol': true, 'current-withdrawal-symptoms': true }),
-    );
+    const result = outcome(allNo({ 'medically-unstable': true, 'heavy-daily-alcohol': true, 'current-withdrawal-symptoms': true }));
     expect(result.routing).toBe('higher-level-of-care-first');
     expect(result.reasons.map((r) => r.routing)).toEqual(['higher-level-of-care-first', 'withdrawal-management-first']);
   });

@@ -1,10 +1,5 @@
 import { assertNever, err, ok, type Result } from '../shared';
-import {
-  PRE_SCREEN_QUESTIONS,
-  type PreScreenAnswers,
-  type PreScreenQuestion,
-  type PreScreenQuestionId,
-} from './pre-screen-questions';
+import { PRE_SCREEN_QUESTIONS, type PreScreenAnswers, type PreScreenQuestion, type PreScreenQuestionId } from './pre-screen-questions';
 
 export type PreScreenRouting = 'proceed-to-assessment' | 'withdrawal-management-first' | 'higher-level-of-care-first';
 
@@ -144,9 +139,7 @@ function withdrawalReasons(answers: PreScreenAnswers): RoutingReason[] {
  * a yes), so that "no answer" is never read as "no".
  */
 export function evaluatePreScreen(answers: PreScreenAnswers): Result<PreScreenOutcome, PreScreenIncomplete> {
-  const unanswered = PRE_SCREEN_QUESTIONS.filter((q) => isAsked(q, answers) && answers[q.id] === undefined).map(
-    (q) => ({ questionId: q.id, text: q.text }),
-  );
+  const unanswered = PRE_SCREEN_QUESTIONS.filter((q) => isAsked(q, answers) && answers[q.id] === undefined).map((q) => ({ questionId: q.id, text: q.text }));
   if (unanswered.length > 0) {
     return err({
       code: 'pre-screen.unanswered',
@@ -155,17 +148,14 @@ export function evaluatePreScreen(answers: PreScreenAnswers): Result<PreScreenOu
     });
   }
 
-  const supervision: RoutingReason[] = NEEDS_SUPERVISION.filter((item) => answers[item.id] === true).map(
-    (item) => ({ routing: 'higher-level-of-care-first', text: item.text }),
-  );
+  const supervision: RoutingReason[] = NEEDS_SUPERVISION.filter((item) => answers[item.id] === true).map((item) => ({
+    routing: 'higher-level-of-care-first',
+    text: item.text,
+  }));
   const withdrawal = withdrawalReasons(answers);
   // Supervision outranks withdrawal: someone medically unstable or unsafe needs that addressed first, and a
   // 24-hour setting can manage withdrawal as well.
   const routing: PreScreenRouting =
-    supervision.length > 0
-      ? 'higher-level-of-care-first'
-      : withdrawal.length > 0
-        ? 'withdrawal-management-first'
-        : 'proceed-to-assessment';
+    supervision.length > 0 ? 'higher-level-of-care-first' : withdrawal.length > 0 ? 'withdrawal-management-first' : 'proceed-to-assessment';
   return ok({ routing, reasons: [...supervision, ...withdrawal], safety: screenSafety(answers) });
 }

@@ -1,12 +1,5 @@
 import { REFERRAL_EVENT_TYPES, type ReferralEventType } from './referral-events';
-import {
-  receiveReferral,
-  transitionReferral,
-  type NewReferral,
-  type ReferralChange,
-  type ReferralCommand,
-  type ReferralError,
-} from './referral-lifecycle';
+import { receiveReferral, transitionReferral, type NewReferral, type ReferralChange, type ReferralCommand, type ReferralError } from './referral-lifecycle';
 import { suggestedUrgency, type Referral, type ProgressStage } from './referral';
 import type { Result } from '../shared';
 
@@ -54,9 +47,7 @@ function referralAt(stage: ProgressStage, overrides: Partial<NewReferral> = {}):
 
 describe('referral lifecycle', () => {
   it('a new referral starts at "new" and raises intake.referral-received with its source and urgency', () => {
-    const result = unwrap(
-      receiveReferral({ id: 'r', siteId: 's', source: 'court', urgency: 'routine', receivedAt: t('03T09:00:00') }),
-    );
+    const result = unwrap(receiveReferral({ id: 'r', siteId: 's', source: 'court', urgency: 'routine', receivedAt: t('03T09:00:00') }));
     expect(result.referral.stage).toBe('new');
     expect(result.event).toMatchObject({ type: 'intake.referral-received', source: 'court', urgency: 'routine' });
   });
@@ -108,8 +99,7 @@ describe('referral lifecycle', () => {
     );
     expect(error.code).toBe('referral.out-of-order');
     expect(error.message).toBe(
-      'Cannot book an assessment before the pre-screen is recorded: this referral is contacted. ' +
-        'Next step: record the pre-screen.',
+      'Cannot book an assessment before the pre-screen is recorded: this referral is contacted. ' + 'Next step: record the pre-screen.',
     );
   });
 
@@ -129,9 +119,7 @@ describe('referral lifecycle', () => {
   it('says a step is already done rather than repeating it', () => {
     const error = refusal(transitionReferral(referralAt('assessed'), { type: 'record-contact', at: t('06T09:00:00') }));
     expect(error.code).toBe('referral.already-done');
-    expect(error.message).toBe(
-      'First contact is already recorded: this referral is assessed. Next step: admit the patient or close the referral.',
-    );
+    expect(error.message).toBe('First contact is already recorded: this referral is assessed. Next step: admit the patient or close the referral.');
   });
 
   it('rebooking a booked assessment raises intake.referral-assessment-rescheduled with both times', () => {
@@ -167,22 +155,15 @@ describe('referral lifecycle', () => {
     expect(error.message).toContain('Check the date and time');
   });
 
-  it.each(['new', 'contacted', 'pre-screened', 'assessment-booked', 'assessed'] as const)(
-    'a referral that is %s can be closed as unreachable',
-    (stage) => {
-      const change = unwrap(
-        transitionReferral(referralAt(stage), { type: 'close', at: t('10T09:00:00'), reason: { kind: 'unreachable' } }),
-      );
-      expect(change.referral.stage).toBe('closed');
-      expect(change.referral.closure?.closedAtStage).toBe(stage);
-      expect(change.event).toMatchObject({ type: 'intake.referral-closed', reason: 'unreachable', closedAtStage: stage });
-    },
-  );
+  it.each(['new', 'contacted', 'pre-screened', 'assessment-booked', 'assessed'] as const)('a referral that is %s can be closed as unreachable', (stage) => {
+    const change = unwrap(transitionReferral(referralAt(stage), { type: 'close', at: t('10T09:00:00'), reason: { kind: 'unreachable' } }));
+    expect(change.referral.stage).toBe('closed');
+    expect(change.referral.closure?.closedAtStage).toBe(stage);
+    expect(change.event).toMatchObject({ type: 'intake.referral-closed', reason: 'unreachable', closedAtStage: stage });
+  });
 
   it('closing for "other" needs a note, and the note stays off the event', () => {
-    const missing = refusal(
-      transitionReferral(newReferral(), { type: 'close', at: t('04T09:00:00'), reason: { kind: 'other', note: '  ' } }),
-    );
+    const missing = refusal(transitionReferral(newReferral(), { type: 'close', at: t('04T09:00:00'), reason: { kind: 'other', note: '  ' } }));
     expect(missing.code).toBe('referral.close-note-required');
 
     const change = unwrap(
@@ -210,9 +191,7 @@ describe('referral lifecycle', () => {
   });
 
   it('an admitted referral cannot be closed', () => {
-    const error = refusal(
-      transitionReferral(referralAt('admitted'), { type: 'close', at: t('10T09:00:00'), reason: { kind: 'declined' } }),
-    );
+    const error = refusal(transitionReferral(referralAt('admitted'), { type: 'close', at: t('10T09:00:00'), reason: { kind: 'declined' } }));
     expect(error.code).toBe('referral.admitted');
   });
 

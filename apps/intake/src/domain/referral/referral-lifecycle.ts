@@ -177,10 +177,7 @@ function finishedReferralError(referral: Referral, stage: 'admitted' | 'closed')
  * Applies one step of the intake path. Refuses anything out of order with a message that says what is
  * missing and what to do next, and names the event the step raises.
  */
-export function transitionReferral(
-  referral: Referral,
-  command: ReferralCommand,
-): Result<ReferralChange, ReferralError> {
+export function transitionReferral(referral: Referral, command: ReferralCommand): Result<ReferralChange, ReferralError> {
   const stage = referral.stage;
   if (!isOpenStage(stage)) return err(finishedReferralError(referral, stage));
 
@@ -253,11 +250,7 @@ export function transitionReferral(
   }
 }
 
-function close(
-  referral: Referral,
-  stage: OpenStage,
-  command: Extract<ReferralCommand, { type: 'close' }>,
-): Result<ReferralChange, ReferralError> {
+function close(referral: Referral, stage: OpenStage, command: Extract<ReferralCommand, { type: 'close' }>): Result<ReferralChange, ReferralError> {
   const reason = command.reason;
   switch (reason.kind) {
     case 'other':

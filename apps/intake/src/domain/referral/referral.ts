@@ -55,14 +55,7 @@ export function suggestedUrgency(source: ReferralSource): Urgency {
 }
 
 /** The path a referral walks, in order; `closed` can be reached from any stage before `admitted`. */
-export const REFERRAL_PROGRESSION = [
-  'new',
-  'contacted',
-  'pre-screened',
-  'assessment-booked',
-  'assessed',
-  'admitted',
-] as const;
+export const REFERRAL_PROGRESSION = ['new', 'contacted', 'pre-screened', 'assessment-booked', 'assessed', 'admitted'] as const;
 export type ProgressStage = (typeof REFERRAL_PROGRESSION)[number];
 export type OpenStage = Exclude<ProgressStage, 'admitted'>;
 export type ReferralStage = ProgressStage | 'closed';

@@ -93,10 +93,7 @@ describe('repeat caller recognition', () => {
   });
 
   it('does not match a different person who calls from the same household phone', () => {
-    const match = compareCallers(
-      caller({ givenName: 'Linda', familyName: 'Smith', dateOfBirth: '1961-02-01' }),
-      caller(),
-    );
+    const match = compareCallers(caller({ givenName: 'Linda', familyName: 'Smith', dateOfBirth: '1961-02-01' }), caller());
     expect(match.verdict).toBe('different-person');
   });
 

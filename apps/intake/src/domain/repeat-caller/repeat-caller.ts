@@ -1,17 +1,6 @@
 import { areNicknameEquivalent } from './nicknames';
-import {
-  nameComponents,
-  normaliseName,
-  normalisePhone,
-  parseDateOfBirth,
-  type CalendarDate,
-} from './caller-details';
-import {
-  isSingleTransposition,
-  jaroWinklerSimilarity,
-  optimalStringAlignmentDistance,
-  soundex,
-} from './string-similarity';
+import { nameComponents, normaliseName, normalisePhone, parseDateOfBirth, type CalendarDate } from './caller-details';
+import { isSingleTransposition, jaroWinklerSimilarity, optimalStringAlignmentDistance, soundex } from './string-similarity';
 
 /*
  * Points per signal, out of 100, and the thresholds. Chosen so that the verdicts read as rules
@@ -90,8 +79,7 @@ function compareNamePart(rawA: string, rawB: string): NamePartComparison {
   }
   const componentsA = nameComponents(rawA);
   const componentsB = nameComponents(rawB);
-  const oneInsideOther =
-    (componentsA.length > 1 && componentsA.includes(b)) || (componentsB.length > 1 && componentsB.includes(a));
+  const oneInsideOther = (componentsA.length > 1 && componentsA.includes(b)) || (componentsB.length > 1 && componentsB.includes(a));
 
   const similarity = jaroWinklerSimilarity(a, b);
   if (oneInsideOther && similarity < COMPONENT_SIMILARITY) {
@@ -110,13 +98,7 @@ function namePoints(comparison: NamePartComparison, weight: number): number {
   return comparison.similarity >= NAME_PART_MATCH_THRESHOLD ? weight * comparison.similarity : 0;
 }
 
-function nameReason(
-  signal: 'given-name' | 'family-name',
-  a: string,
-  b: string,
-  comparison: NamePartComparison,
-  points: number,
-): MatchReason {
+function nameReason(signal: 'given-name' | 'family-name', a: string, b: string, comparison: NamePartComparison, points: number): MatchReason {
   const label = signal === 'given-name' ? 'Given name' : 'Family name';
   const relation = points > 0 ? '≈' : 'vs';
   return { signal, points: round(points), text: `${label} "${a.trim()}" ${relation} "${b.trim()}": ${comparison.explanation}` };
@@ -181,15 +163,11 @@ export function compareCallers(caller: CallerDetails, known: CallerDetails): Rep
 
   const straightGiven = compareNamePart(caller.givenName, known.givenName);
   const straightFamily = compareNamePart(caller.familyName, known.familyName);
-  const straight =
-    namePoints(straightGiven, REPEAT_CALLER_POINTS.givenName) +
-    namePoints(straightFamily, REPEAT_CALLER_POINTS.familyName);
+  const straight = namePoints(straightGiven, REPEAT_CALLER_POINTS.givenName) + namePoints(straightFamily, REPEAT_CALLER_POINTS.familyName);
   // Given and family names typed into each other's fields is a common entry error.
   const crossedGiven = compareNamePart(caller.givenName, known.familyName);
   const crossedFamily = compareNamePart(caller.familyName, known.givenName);
-  const crossed =
-    namePoints(crossedGiven, REPEAT_CALLER_POINTS.givenName) +
-    namePoints(crossedFamily, REPEAT_CALLER_POINTS.familyName);
+  const crossed = namePoints(crossedGiven, REPEAT_CALLER_POINTS.givenName) + namePoints(crossedFamily, REPEAT_CALLER_POINTS.familyName);
 
   const nameReasons: MatchReason[] =
     crossed > straight
@@ -213,10 +191,7 @@ export interface RepeatCallerCandidate extends RepeatCallerMatch {
 }
 
 /** Callers on file who may be this caller, best first; people scoring below "possible" are left out. */
-export function findRepeatCallers(
-  caller: CallerDetails,
-  known: readonly KnownCaller[],
-): readonly RepeatCallerCandidate[] {
+export function findRepeatCallers(caller: CallerDetails, known: readonly KnownCaller[]): readonly RepeatCallerCandidate[] {
   return known
     .map((candidate) => ({ knownCallerId: candidate.id, ...compareCallers(caller, candidate) }))
     .filter((match) => match.verdict !== 'different-person')

@@ -1,10 +1,4 @@
-import {
-  isSingleTransposition,
-  jaroSimilarity,
-  jaroWinklerSimilarity,
-  optimalStringAlignmentDistance,
-  soundex,
-} from './string-similarity';
+import { isSingleTransposition, jaroSimilarity, jaroWinklerSimilarity, optimalStringAlignmentDistance, soundex } from './string-similarity';
 
 describe('string measures used for name matching', () => {
   // Worked examples from Winkler (1990) and the Jaro-Winkler literature.

@@ -65,9 +65,7 @@ export function optimalStringAlignmentDistance(a: string, b: string): number {
   const right = Array.from(b);
   const rows = left.length + 1;
   const cols = right.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: cols }, (__, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  );
+  const d: number[][] = Array.from({ length: rows }, (_, i) => Array.from({ length: cols }, (__, j) => (i === 0 ? j : j === 0 ? i : 0)));
   const at = (i: number, j: number): number => d[i]?.[j] ?? Number.POSITIVE_INFINITY;
   for (let i = 1; i < rows; i++) {
     const row = d[i];
@@ -90,21 +88,27 @@ export function isSingleTransposition(a: string, b: string): boolean {
   const differing: number[] = [];
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing.push(i);
   const [first, second] = differing;
-  return (
-    differing.length === 2 &&
-    first !== undefined &&
-    second === first + 1 &&
-    a[first] === b[second] &&
-    a[second] === b[first]
-  );
+  return differing.length === 2 && first !== undefined && second === first + 1 && a[first] === b[second] && a[second] === b[first];
 }
 
 const SOUNDEX_CODES: Readonly<Record<string, string>> = {
-  B: '1', F: '1', P: '1', V: '1',
-  C: '2', G: '2', J: '2', K: '2', Q: '2', S: '2', X: '2', Z: '2',
-  D: '3', T: '3',
+  B: '1',
+  F: '1',
+  P: '1',
+  V: '1',
+  C: '2',
+  G: '2',
+  J: '2',
+  K: '2',
+  Q: '2',
+  S: '2',
+  X: '2',
+  Z: '2',
+  D: '3',
+  T: '3',
   L: '4',
-  M: '5', N: '5',
+  M: '5',
+  N: '5',
   R: '6',
 };
 

@@ -2,8 +2,7 @@ import { err, ok, type DomainError, type Result } from '../shared';
 import type { ReferralSource, Urgency } from '../referral';
 
 export type WaitlistOffer =
-  | { readonly status: 'pending'; readonly offeredAt: Date }
-  | { readonly status: 'declined'; readonly offeredAt: Date; readonly declinedAt: Date };
+  { readonly status: 'pending'; readonly offeredAt: Date } | { readonly status: 'declined'; readonly offeredAt: Date; readonly declinedAt: Date };
 
 export interface WaitlistEntry {
   readonly entryId: string;
@@ -42,10 +41,7 @@ export interface WaitlistPosition {
   readonly hasPriority: boolean;
 }
 
-export function waitlistPosition(
-  entries: readonly WaitlistEntry[],
-  patientId: string,
-): Result<WaitlistPosition, DomainError<'waitlist.not-on-list'>> {
+export function waitlistPosition(entries: readonly WaitlistEntry[], patientId: string): Result<WaitlistPosition, DomainError<'waitlist.not-on-list'>> {
   const ordered = orderWaitlist(entries);
   const index = ordered.findIndex((e) => e.patientId === patientId);
   const entry = ordered[index];
@@ -59,9 +55,7 @@ export function waitlistPosition(
  * Who a freed place goes to: the head of the list, skipping anyone already holding an offer that is pending
  * (one place per person at a time) or who declined.
  */
-export function nextWaitlistOffer(
-  entries: readonly WaitlistEntry[],
-): Result<WaitlistEntry, DomainError<'waitlist.no-one-to-offer'>> {
+export function nextWaitlistOffer(entries: readonly WaitlistEntry[]): Result<WaitlistEntry, DomainError<'waitlist.no-one-to-offer'>> {
   const ordered = orderWaitlist(entries);
   const next = ordered.find((e) => e.offer === undefined);
   if (next) return ok(next);

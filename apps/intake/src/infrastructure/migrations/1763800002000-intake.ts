@@ -148,7 +148,9 @@ export class Intake1763800002000 implements MigrationInterface {
       created_at    timestamptz NOT NULL DEFAULT now(),
       updated_at    timestamptz NOT NULL DEFAULT now()
     )`);
-    await q.query(`CREATE UNIQUE INDEX admission_requests_one_open ON intake.admission_requests (referral_id) WHERE status IN ('awaiting-coverage', 'timed-out')`);
+    await q.query(
+      `CREATE UNIQUE INDEX admission_requests_one_open ON intake.admission_requests (referral_id) WHERE status IN ('awaiting-coverage', 'timed-out')`,
+    );
     await q.query(`CREATE INDEX admission_requests_due ON intake.admission_requests (answer_by) WHERE status = 'awaiting-coverage'`);
 
     await q.query(`CREATE TABLE intake.waitlist_entries (
