@@ -11,3 +11,4 @@ export * from './events/referral.events';
 export * from './events/attendance.events';
 export * from './events/authorization.events';
 export * from './catalogue-files';
+export * from './dates';

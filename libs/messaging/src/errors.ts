@@ -1,3 +1,5 @@
+import { describeSafely } from '@iop/observability';
+
 /**
  * Failures are classified (as kafkajs does with `retriable`): a permanent failure goes straight to
  * the dead-letter topic, anything else is retried with backoff first.
@@ -26,7 +28,7 @@ export class InvalidEventPayloadError extends Error {
   }
 }
 
+/** For logs and dead-letter headers: codes and our own messages, never a database error's text (it can hold PHI). */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  return describeSafely(error);
 }

@@ -1,5 +1,6 @@
 import { trace } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
+import { safeError } from './safe-error';
 
 /**
  * Keys that would carry PHI if someone logged a whole record. Logs carry ids; these are censored
@@ -29,6 +30,8 @@ export function createLogger(service: string): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     messageKey: 'message',
     formatters: { level: (label) => ({ level: label }) },
+    // Errors are logged by allow-list: codes, names and our own messages, never a database error's text.
+    serializers: { err: safeError, error: safeError },
     redact: { paths: PHI_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]), censor: '[redacted]' },
     mixin() {
       const span = trace.getActiveSpan()?.spanContext();

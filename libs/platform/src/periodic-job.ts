@@ -36,9 +36,7 @@ export abstract class PeriodicJob implements OnApplicationBootstrap, OnApplicati
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.tick()
-        .catch((error: unknown) =>
-          this.log.warn({ err: error instanceof Error ? error.message : String(error), job: this.jobName }, `${this.jobName} failed; will try again`),
-        )
+        .catch((error: unknown) => this.log.warn({ err: error, job: this.jobName }, `${this.jobName} failed; will try again`))
         .finally(() => this.schedule());
     }, this.intervalMs());
     this.timer.unref();

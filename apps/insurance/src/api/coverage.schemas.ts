@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { Id } from '@iop/contracts';
-
-const IsoDate = z.iso.date({ message: 'must be a date such as "2026-12-01"' });
+import { BirthDate, Id, ServiceDate } from '@iop/contracts';
 
 const NoDelimiters = /^[^*~^:|{}\\]+$/;
 const Person = z.strictObject({
   firstName: z.string().trim().min(1).max(35).regex(NoDelimiters, 'may not contain * ~ ^ : | { } or \\'),
   lastName: z.string().trim().min(1).max(60).regex(NoDelimiters, 'may not contain * ~ ^ : | { } or \\'),
-  birthDate: IsoDate,
+  birthDate: BirthDate,
   gender: z.enum(['F', 'M', 'U']).optional(),
 });
 
@@ -30,8 +28,8 @@ export const RecordCoverageBody = z
     relationship: z.enum(['self', 'spouse', 'child', 'other-adult']),
     subscriber: Person,
     patient: Person.optional(),
-    planBegin: IsoDate.optional(),
-    planEnd: IsoDate.optional(),
+    planBegin: ServiceDate.optional(),
+    planEnd: ServiceDate.optional(),
   })
   .refine((b) => !b.planBegin || !b.planEnd || b.planBegin <= b.planEnd, { message: 'planEnd is before planBegin', path: ['planEnd'] });
 export type RecordCoverageBody = z.infer<typeof RecordCoverageBody>;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { Id } from '@iop/contracts';
+import { Id, ServiceDate } from '@iop/contracts';
 
-const IsoDate = z.iso.date({ message: 'must be a date such as "2026-12-01"' });
+/** Plan and service dates share the platform's window (libs/contracts dates). */
+const IsoDate = ServiceDate;
 const ProgramType = z.enum(['substance-use', 'mental-health', 'co-occurring']);
 const Cents = z.number().int('must be whole cents').min(0).max(100_000_000);
 

@@ -54,7 +54,7 @@ export class CoverageRequestWorker implements OnApplicationBootstrap, OnModuleDe
         claimed = await inScopedTransaction(this.dataSource, ALL_SITES, (m) => verificationRepository.claimQueued(m));
         if (claimed) await this.process(claimed);
       } catch (error) {
-        this.log.error({ err: (error as Error).message, verificationId: claimed?.verificationId }, 'coverage request failed');
+        this.log.error({ err: error, verificationId: claimed?.verificationId }, 'coverage request failed');
       }
       if (!claimed) await new Promise((r) => setTimeout(r, this.idleMs));
     }

@@ -286,7 +286,7 @@ export class VerifyCoverage {
       return raw ? (JSON.parse(raw) as Cached) : null;
     } catch (error) {
       // A cache that is away costs a round trip, not a verification.
-      this.log.warn({ err: (error as Error).message }, 'eligibility cache unavailable; asking the payer');
+      this.log.warn({ err: error }, 'eligibility cache unavailable; asking the payer');
       return null;
     }
   }
@@ -295,7 +295,7 @@ export class VerifyCoverage {
     try {
       await this.redis.set(this.cacheKey(coverage, call), JSON.stringify(value), { EX: this.cacheTtlSeconds });
     } catch (error) {
-      this.log.warn({ err: (error as Error).message }, 'could not cache the eligibility answer');
+      this.log.warn({ err: error }, 'could not cache the eligibility answer');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PlannedStartDate } from '@iop/contracts';
 
 export const RequestAdmissionBody = z
   .strictObject({
@@ -8,7 +9,7 @@ export const RequestAdmissionBody = z
     /** The patient was told the cost and agreed to pay it themselves. */
     selfPayAcknowledged: z.literal(true).optional(),
     /** First day of treatment, in the site's calendar. */
-    plannedStart: z.iso.date({ message: 'must be a calendar date, YYYY-MM-DD' }),
+    plannedStart: PlannedStartDate,
   })
   .refine((b) => b.payment !== 'insurance' || b.payerId !== undefined, { message: 'name the payer (payerId) to verify coverage with', path: ['payerId'] })
   .refine((b) => b.payment !== 'self-pay' || b.selfPayAcknowledged === true, {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LEVELS_OF_CARE, PRESENTING_CONCERNS, type PresentingConcern } from '../domain';
+import { Instant } from '@iop/contracts';
 
 const CONCERNS = Object.keys(PRESENTING_CONCERNS) as [PresentingConcern, ...PresentingConcern[]];
 
@@ -20,7 +21,7 @@ export const RecordAssessmentBody = z.strictObject({
   gad7: z.array(z.number().nullable()).max(20),
   /** Defaults to the concerns recorded on the referral. */
   presentingConcerns: z.array(z.enum(CONCERNS)).min(1).optional(),
-  at: z.iso.datetime({ offset: true }).optional(),
+  at: Instant.optional(),
 });
 export type RecordAssessmentBody = z.infer<typeof RecordAssessmentBody>;
 

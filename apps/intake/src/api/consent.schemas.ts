@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { Id } from '@iop/contracts';
+import { Id, Instant } from '@iop/contracts';
 import { RECIPIENT_CLASSES, RECORD_KINDS, REQUIRED_FORM_STATEMENTS, REVOCATION_METHODS, SIGNATURE_METHODS } from '../domain';
 
-const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO date-time with an offset' });
 const Text = z.string().max(300);
 
 /*

@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { Id } from '@iop/contracts';
+import { BirthDate, Id, Instant } from '@iop/contracts';
 import { PRESENTING_CONCERNS, REFERRAL_SOURCES, REFERRAL_STAGE_LABELS, URGENCY_LEVELS, type PresentingConcern, type ReferralStage } from '../domain';
 
-const Instant = z.iso.datetime({ offset: true, message: 'must be an ISO date-time with an offset, e.g. 2026-03-01T14:30:00Z' });
 const CONCERNS = Object.keys(PRESENTING_CONCERNS) as [PresentingConcern, ...PresentingConcern[]];
 const STAGES = Object.keys(REFERRAL_STAGE_LABELS) as [ReferralStage, ...ReferralStage[]];
 
-const DateOfBirth = z.iso
-  .date({ message: 'must be a calendar date, YYYY-MM-DD' })
-  .refine((d) => d <= new Date().toISOString().slice(0, 10), { message: 'a date of birth cannot be in the future' });
+const DateOfBirth = BirthDate;
 
 export const CreateReferralBody = z.strictObject({
   siteId: Id,
