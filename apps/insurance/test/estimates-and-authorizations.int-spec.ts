@@ -74,14 +74,14 @@ describe('patient cost estimates and prior authorisations', () => {
   it('without a per-diem for the code the estimate is refused, saying how to set it', async () => {
     const { clinic, verificationId } = await verifiedPatient();
     const res = await estimate(clinic, { verificationId, billingCode: 'S9480', weeks: 8, daysPerWeek: 3 }).expect(409);
-    expect(res.body.message).toContain('fee-schedule/S9480');
+    expect(res.body.detail).toContain('fee-schedule/S9480');
   });
 
   it('bad plans are refused with the field named', async () => {
     const { clinic, verificationId } = await verifiedPatient();
     const res = await estimate(clinic, { verificationId, billingCode: 'H0015', weeks: 0, daysPerWeek: 8 }).expect(400);
-    expect(res.body.message).toContain('weeks');
-    expect(res.body.message).toContain('daysPerWeek');
+    expect(res.body.detail).toContain('weeks');
+    expect(res.body.detail).toContain('daysPerWeek');
   });
 
   it('only site admins set the fee schedule, and only for their site', async () => {
@@ -235,7 +235,7 @@ describe('patient cost estimates and prior authorisations', () => {
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(crypto.randomUUID(), { startDate: inDays(5), endDate: today() }))
         .expect(400);
-      expect(res.body.message).toContain('endDate');
+      expect(res.body.detail).toContain('endDate');
     });
   });
 });

@@ -51,7 +51,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
 
     it('routing through the clearinghouse without an electronic id is refused and nothing changes', async () => {
       const res = await api(kit, networkAdmin).patch('/payers/multiplan', { routing: 'clearinghouse' }).expect(422);
-      expect(res.body.message).toContain('electronic payer id');
+      expect(res.body.detail).toContain('electronic payer id');
       expect((await api(kit, networkAdmin).get('/payers/multiplan').expect(200)).body).toMatchObject({ routing: 'phone', revision: 1 });
     });
   });
@@ -76,15 +76,15 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/coverages`, aPatient({ relationship: 'child' }))
         .expect(400);
-      expect(res.body.message).toContain("patient's name and birth date");
+      expect(res.body.detail).toContain("patient's name and birth date");
     });
 
     it('bad input is refused with the field named, and nothing is written', async () => {
       const clinic = await aClinic();
       const body = { ...aPatient(), memberId: 'ABC*123', planBegin: '2026-02-30' };
       const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages`, body).expect(400);
-      expect(res.body.message).toMatch(/memberId/);
-      expect(res.body.message).toMatch(/planBegin/);
+      expect(res.body.detail).toMatch(/memberId/);
+      expect(res.body.detail).toMatch(/planBegin/);
       expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.coverages WHERE patient_id = $1`, [body.patientId])).toHaveLength(0);
     });
 
@@ -93,7 +93,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/coverages`, aPatient({ payerId: 'acme-health' }))
         .expect(404);
-      expect(res.body.message).toContain('acme-health');
+      expect(res.body.detail).toContain('acme-health');
     });
 
     it("a coordinator of site A cannot read or verify site B's coverages, and row-level security backs the guard", async () => {
@@ -119,7 +119,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'aetna');
       const res = await verify(clinic, coverage.coverageId).expect(422);
       expect(res.body).toMatchObject({ code: 'consent.missing' });
-      expect(res.body.message).toContain('Cigna (cigna) for payment');
+      expect(res.body.detail).toContain('Cigna (cigna) for payment');
       expect(kit.simulator.requestsFor(coverage.memberId)).toBe(0);
       expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.eligibility_exchanges WHERE patient_id = $1`, [coverage.patientId])).toHaveLength(0);
     });
@@ -251,8 +251,8 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     it('bad input is a clear 400 and nothing is written', async () => {
       const { clinic, coverage } = await consented();
       const res = await verify(clinic, coverage.coverageId, { serviceDate: 'next tuesday', programType: 'detox' }).expect(400);
-      expect(res.body.message).toContain('serviceDate');
-      expect(res.body.message).toContain('programType');
+      expect(res.body.detail).toContain('serviceDate');
+      expect(res.body.detail).toContain('programType');
       expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE patient_id = $1`, [coverage.patientId])).toHaveLength(0);
     });
   });
@@ -318,7 +318,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
           authorizationRequired: false,
         })
         .expect(400);
-      expect(res.body.message).toContain('rejectionReason');
+      expect(res.body.detail).toContain('rejectionReason');
     });
   });
 });

@@ -201,10 +201,10 @@ describe('the admission saga: from an assessed patient to an admission, through 
       const { referralId, patientId } = await assessedPatient();
       const none = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(422);
       expect(none.body).toMatchObject({ code: 'admission.no-payer-consent' });
-      expect(none.body.message).toContain('no signed consent');
+      expect(none.body.detail).toContain('no signed consent');
       await post(`/patients/${patientId}/consents`, aPayerConsent(site, 'cigna')).expect(201);
       const otherPayer = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(422);
-      expect(otherPayer.body.message).toContain('does not name');
+      expect(otherPayer.body.detail).toContain('does not name');
       await nothingAsked(referralId);
     });
 
@@ -216,7 +216,7 @@ describe('the admission saga: from an assessed patient to an admission, through 
       ).expect(201);
       await new Promise((r) => setTimeout(r, 1200));
       const res = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(422);
-      expect(res.body.message).toContain('expired');
+      expect(res.body.detail).toContain('expired');
       await nothingAsked(referralId);
     });
 
@@ -241,14 +241,14 @@ describe('the admission saga: from an assessed patient to an admission, through 
         422,
       );
       expect(wm.body).toMatchObject({ code: 'admission.not-iop' });
-      expect(wm.body.message).toContain('Withdrawal management first');
+      expect(wm.body.detail).toContain('Withdrawal management first');
       await nothingAsked(severe.referralId);
     });
 
     it('self-pay without the acknowledgement, insurance without a payer, a bad or past start date', async () => {
       const { referralId } = await assessedPatient();
       const noAck = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', plannedStart: tomorrow() }).expect(400);
-      expect(noAck.body.message).toContain('selfPayAcknowledged');
+      expect(noAck.body.detail).toContain('selfPayAcknowledged');
       await post(`/referrals/${referralId}/admission`, { payment: 'insurance', plannedStart: tomorrow() }).expect(400);
       await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: '2026-02-30x' }).expect(400);
       const past = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: '2020-01-06' }).expect(422);

@@ -52,8 +52,8 @@ describe('capacity, the waitlist and the coordinator views', () => {
     expect(answers.map((a) => a.status).sort()).toEqual([201, 409, 409]);
     for (const refused of answers.filter((a) => a.status === 409)) {
       expect(refused.body.code).toBe('admission.site-full');
-      expect(refused.body.message).toContain('2 of 2 places taken');
-      expect(refused.body.message).toContain('on the waitlist');
+      expect(refused.body.detail).toContain('2 of 2 places taken');
+      expect(refused.body.detail).toContain('on the waitlist');
     }
 
     const episodes = await infra.adminQuery(`SELECT 1 FROM intake.episodes WHERE site_id = $1 AND status = 'active'`, [site.siteId]);

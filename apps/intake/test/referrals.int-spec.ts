@@ -106,10 +106,10 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     it('refuses an empty, unknown-field or impossible correction and changes nothing', async () => {
       const { patientId } = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Ines', familyName: 'Duarte' }) }));
       const empty = await correct(patientId, {}).expect(400);
-      expect(empty.body.message).toContain('at least one of');
+      expect(empty.body.detail).toContain('at least one of');
       await correct(patientId, { nickname: 'Nessa' }).expect(400);
       const future = await correct(patientId, { dateOfBirth: '2999-01-01' }).expect(400);
-      expect(future.body.message).toContain('future');
+      expect(future.body.detail).toContain('future');
       await correct(patientId, { givenName: '   ' }).expect(400);
       const [row] = await infra.adminQuery(`SELECT given_name, family_name FROM intake.patients WHERE patient_id = $1`, [patientId]);
       expect(row).toEqual({ given_name: 'Ines', family_name: 'Duarte' });
@@ -120,7 +120,7 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       const { patientId } = await refer(aReferral(siteA, { caller: aCaller({ givenName: 'Theo', familyName: 'Brandt' }) }));
       const coordinatorB = await tokenFor('intake_coordinator', [siteB]);
       const refused = await correct(patientId, { familyName: 'Changed' }, coordinatorB).expect(404);
-      expect(refused.body.message).toContain('at the sites you can see');
+      expect(refused.body.detail).toContain('at the sites you can see');
       const [row] = await infra.adminQuery(`SELECT family_name FROM intake.patients WHERE patient_id = $1`, [patientId]);
       expect(row).toEqual({ family_name: 'Brandt' });
     });
@@ -147,7 +147,7 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       .send({ appointmentAt: new Date(Date.now() + 86_400_000).toISOString() })
       .expect(409);
     expect(early.body).toMatchObject({ code: 'referral.out-of-order' });
-    expect(early.body.message).toContain('Next step: record the pre-screen');
+    expect(early.body.detail).toContain('Next step: record the pre-screen');
     const closed = await http()
       .post(`/referrals/${referralId}/closure`)
       .set('authorization', auth)
@@ -166,25 +166,25 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     const unknownSite = crypto.randomUUID();
     const admin = await tokenFor('network_admin');
     const res = await http().post('/referrals').set('authorization', `Bearer ${admin}`).send(aReferral(unknownSite)).expect(404);
-    expect(res.body.message).toContain(unknownSite);
+    expect(res.body.detail).toContain(unknownSite);
     const noConcerns = await http()
       .post('/referrals')
       .set('authorization', auth)
       .send(aReferral(siteA, { presentingConcerns: [] }))
       .expect(400);
-    expect(noConcerns.body.message).toContain('presenting concern');
+    expect(noConcerns.body.detail).toContain('presenting concern');
     const futureBirth = await http()
       .post('/referrals')
       .set('authorization', auth)
       .send(aReferral(siteA, { caller: aCaller({ dateOfBirth: '2999-01-01' }) }))
       .expect(400);
-    expect(futureBirth.body.message).toContain('future');
+    expect(futureBirth.body.detail).toContain('future');
     const otherProvider = await http()
       .post('/referrals')
       .set('authorization', auth)
       .send(aReferral(siteA, { source: 'other-provider' }))
       .expect(422);
-    expect(otherProvider.body.message).toContain('referring provider');
+    expect(otherProvider.body.detail).toContain('referring provider');
     await http()
       .post('/referrals')
       .set('authorization', auth)
@@ -221,7 +221,7 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
   describe('site isolation', () => {
     it("refuses a referral for a site outside the caller's scope", async () => {
       const res = await http().post('/referrals').set('authorization', `Bearer ${coordinatorA}`).send(aReferral(siteB)).expect(403);
-      expect(res.body.message).toContain(siteB);
+      expect(res.body.detail).toContain(siteB);
     });
 
     it("does not show or change another site's referral, and leaves no trace of trying", async () => {

@@ -81,8 +81,8 @@ describe('pre-screen, consent and assessment', () => {
       const partial = aClearPreScreen();
       delete (partial.answers as Record<string, boolean>)['cssrs-wish-to-be-dead'];
       const res = await post(`/referrals/${referralId}/pre-screen`, { answers: { ...partial.answers, 'cssrs-suicidal-thoughts': true } }).expect(422);
-      expect(res.body.message).toContain('cssrs-wish-to-be-dead');
-      expect(res.body.message).toContain('cssrs-plan');
+      expect(res.body.detail).toContain('cssrs-wish-to-be-dead');
+      expect(res.body.detail).toContain('cssrs-plan');
       await post(`/referrals/${referralId}/pre-screen`, { answers: { 'made-up-question': true } }).expect(400);
       expect(await rowCount('pre_screens')).toBe(before);
       expect(await outboxTypes(referralId)).toEqual(['intake.referral-received']);
@@ -118,8 +118,8 @@ describe('pre-screen, consent and assessment', () => {
         .get(`/patients/${patientId}/disclosure-decision?discloserSiteId=${site}&recipientKind=payer&purpose=payment`)
         .set('authorization', `Bearer ${coordinator}`)
         .expect(400);
-      expect(vague.body.message).toContain('recipientId');
-      expect(vague.body.message).toContain('recordKind');
+      expect(vague.body.detail).toContain('recipientId');
+      expect(vague.body.detail).toContain('recordKind');
       const notes = await ask(`discloserSiteId=${site}&recipientKind=payer&recipientId=aetna&purpose=payment&recordKind=progress-notes`);
       expect(notes.body).toMatchObject({ allowed: false, denial: 'information-not-covered' });
 
@@ -136,8 +136,8 @@ describe('pre-screen, consent and assessment', () => {
       const { expiry: _e, signer: _s, formStatements: _f, ...incomplete } = aPayerConsent(site);
       const res = await post(`/patients/${patientId}/consents`, { ...incomplete, signatureMethod: 'verbal-witnessed' }).expect(422);
       expect(res.body.code).toBe('consent.invalid');
-      for (const element of ['expiry', 'signature-method', 'signer', 'form-statements']) expect(res.body.message).toContain(element);
-      expect(res.body.message).toContain('written consent');
+      for (const element of ['expiry', 'signature-method', 'signer', 'form-statements']) expect(res.body.detail).toContain(element);
+      expect(res.body.detail).toContain('written consent');
       expect(await infra.adminQuery(`SELECT 1 FROM intake.consents WHERE patient_id = $1`, [patientId])).toHaveLength(0);
       expect(await outboxTypes(patientId)).toEqual([]);
     });
@@ -199,7 +199,7 @@ describe('pre-screen, consent and assessment', () => {
         }),
       ).expect(422);
       expect(res.body.code).toBe('assessment.invalid');
-      for (const text of ['Dimension 1', 'got 5', 'Dimension 2', 'Dimension 6 (environment) is not rated', 'Item 9']) expect(res.body.message).toContain(text);
+      for (const text of ['Dimension 1', 'got 5', 'Dimension 2', 'Dimension 6 (environment) is not rated', 'Item 9']) expect(res.body.detail).toContain(text);
       expect(await infra.adminQuery(`SELECT 1 FROM intake.assessments WHERE referral_id = $1`, [referralId])).toHaveLength(0);
     });
 

@@ -55,10 +55,18 @@ describe('bad requests are refused with a clear 4xx and change nothing', () => {
     const res = await send();
     expect({ status: res.status, body: res.body as unknown }).toEqual({
       status,
-      body: expect.objectContaining({ statusCode: status, error: expect.any(String), message: expect.any(String), requestId: expect.any(String) }),
+      body: expect.objectContaining({
+        type: expect.any(String),
+        title: expect.any(String),
+        status,
+        detail: expect.any(String),
+        instance: expect.any(String),
+        requestId: expect.any(String),
+      }),
     });
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect((res.body as { requestId: string }).requestId).toBe(res.headers['x-request-id']);
-    for (const words of mustSay) expect((res.body as { message: string }).message).toMatch(words);
+    for (const words of mustSay) expect((res.body as { detail: string }).detail).toMatch(words);
     expect(await writes()).toEqual(before);
     return res;
   }
@@ -98,6 +106,34 @@ describe('bad requests are refused with a clear 4xx and change nothing', () => {
         'not valid JSON',
       );
       expect((res.body as { requestId: string }).requestId).toBe('support-ticket-1234');
+    });
+
+    it.each(['gzip', 'deflate', 'br'])('a body sent with Content-Encoding %s is a 415 asking for it uncompressed', async (encoding) => {
+      await refused(
+        () =>
+          http()
+            .post('/sites')
+            .set('authorization', `Bearer ${admin}`)
+            .set('content-type', 'application/json')
+            .set('content-encoding', encoding)
+            .send(JSON.stringify(aSiteRegistration())),
+        415,
+        'uncompressed',
+      );
+    });
+
+    it('a body that is not JSON is a 415 asking for JSON', async () => {
+      await refused(
+        () => http().post('/sites').set('authorization', `Bearer ${admin}`).set('content-type', 'text/plain').send('name=Riverside'),
+        415,
+        'application/json',
+      );
+    });
+
+    it('a NUL character in any text field is a 400 naming the field, however deep', async () => {
+      const body = aSiteRegistration();
+      await refused(() => postSite({ ...body, name: 'River\u0000side' }), 400, 'name must not contain a NUL character');
+      await refused(() => postSite({ ...body, address: { ...body.address, city: 'Bos\u0000ton' } }), 400, 'address.city must not contain a NUL character');
     });
 
     it('fields of the wrong type are named', async () => {
@@ -199,7 +235,7 @@ describe('bad requests are refused with a clear 4xx and change nothing', () => {
         404,
         `site ${unknown} is not known to intake: check the site id, or register the site in scheduling first`,
       );
-      expect(res.body).toMatchObject({ error: 'Not Found', code: 'site.unknown' });
+      expect(res.body).toMatchObject({ title: 'Not Found', status: 404, code: 'site.unknown' });
     });
   });
 });

@@ -90,13 +90,13 @@ describe('registering and updating sites', () => {
       .set('authorization', `Bearer ${admin}`)
       .send({ ...body, name: body.name.toUpperCase() })
       .expect(409);
-    expect(res.body.message).toContain('already exists');
+    expect(res.body.detail).toContain('already exists');
   });
 
   it('only network admins register sites', async () => {
     const siteAdmin = await tokenFor('site_admin', [crypto.randomUUID()]);
     const res = await request(scheduling.getHttpServer()).post('/sites').set('authorization', `Bearer ${siteAdmin}`).send(aSiteRegistration()).expect(403);
-    expect(res.body.message).toContain('network_admin');
+    expect(res.body.detail).toContain('network_admin');
   });
 
   describe('site isolation', () => {
@@ -106,7 +106,7 @@ describe('registering and updating sites', () => {
       const siteAdminOfA = await tokenFor('site_admin', [a.siteId]);
       await request(scheduling.getHttpServer()).get(`/sites/${a.siteId}`).set('authorization', `Bearer ${siteAdminOfA}`).expect(200);
       const res = await request(scheduling.getHttpServer()).get(`/sites/${b.siteId}`).set('authorization', `Bearer ${siteAdminOfA}`).expect(403);
-      expect(res.body.message).toContain(b.siteId);
+      expect(res.body.detail).toContain(b.siteId);
     });
 
     it("a list for site A's admin shows site A only", async () => {

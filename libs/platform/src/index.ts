@@ -12,3 +12,6 @@ export * from './bootstrap';
 export * from './site-directory/site-directory';
 export * from './site-directory/site-directory.entity';
 export * from './periodic-job';
+export * from './problem';
+export * from './response-shape.interceptor';
+export * from './openapi';

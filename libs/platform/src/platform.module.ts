@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, Reflector } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DataSource, type EntitySchema, type MigrationInterface } from 'typeorm';
@@ -12,6 +12,7 @@ import { HealthController } from './health.controller';
 import { HttpErrorFilter } from './http-exception.filter';
 import { HttpMetricsInterceptor } from './http-metrics.interceptor';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { ResponseShapeInterceptor } from './response-shape.interceptor';
 import { KAFKA, PLATFORM_HANDLERS, PlatformRuntime, type HandlerSources } from './platform-runtime';
 import { createRedis, type Redis } from './redis';
 import { SiteDirectory, siteDirectoryHandlers } from './site-directory/site-directory';
@@ -84,6 +85,12 @@ export class PlatformModule {
         { provide: APP_FILTER, useFactory: (log: Logger) => new HttpErrorFilter(log), inject: [LOGGER] },
         { provide: APP_INTERCEPTOR, useFactory: (registry: Registry) => new HttpMetricsInterceptor(httpLatencyHistogram(registry)), inject: [METRICS] },
         { provide: APP_INTERCEPTOR, useFactory: (redis: Redis) => new IdempotencyInterceptor(redis, service), inject: [REDIS] },
+        // Innermost: the idempotency store keeps the response as shaped, so a replay is the same answer.
+        {
+          provide: APP_INTERCEPTOR,
+          useFactory: (reflector: Reflector, log: Logger) => new ResponseShapeInterceptor(reflector, log),
+          inject: [Reflector, LOGGER],
+        },
       ],
       exports: [SERVICE_NAME, LOGGER, METRICS, REDIS, KAFKA, DataSource, Outbox, AuditTrail, UnitOfWork, SiteDirectory, PlatformRuntime, TokenVerifier],
     };

@@ -1,17 +1,58 @@
-import { Body, Param, Query, type PipeTransform, applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiParam } from '@nestjs/swagger';
+import { Body, Param, Query, SetMetadata, type PipeTransform, applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiParam, ApiResponse } from '@nestjs/swagger';
 import { z } from 'zod';
 
-/** OpenAPI 3.0 schema from the same zod schema that validates the request. */
-export function openApiSchema(schema: z.ZodType): Record<string, unknown> {
-  return z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+/** OpenAPI 3.0 schema from the same zod schema that validates the request (or, with `io: 'output'`, shapes the response). */
+export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  return z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+/**
+ * One rule for every text field of every request: no NUL characters (Postgres cannot store them, and no
+ * person types one). Checked before the schema, on the whole value, so no schema can forget it.
+ */
+export function nulCharacterIssues(value: unknown, path: PropertyKey[] = [], issues: z.core.$ZodIssue[] = []): z.core.$ZodIssue[] {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000'))
+      issues.push({ code: 'custom', path: [...path], message: `${path.join('.') || 'the value'} must not contain a NUL character`, input: undefined });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => nulCharacterIssues(item, [...path, index], issues));
+  } else if (value && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000')) issues.push({ code: 'custom', path: [...path], message: 'a field name must not contain a NUL character', input: undefined });
+      nulCharacterIssues(item, [...path, key], issues);
+    }
+  }
+  return issues;
 }
 
 class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(private readonly schema: S) {}
   transform(value: unknown): z.infer<S> {
+    const nul = nulCharacterIssues(value);
+    if (nul.length > 0) throw new z.ZodError(nul);
     return this.schema.parse(value ?? {});
   }
+}
+
+export const RESPONSE_SCHEMA = 'iop:response-schema';
+
+/**
+ * Declares what an operation answers on success: documented in OpenAPI from the zod schema, and the
+ * handler's result is passed through the same schema before it leaves (unknown fields are dropped,
+ * a result that breaks its schema is a defect, not a surprise for the client).
+ */
+export function Returns(schema: z.ZodType, options: { status?: number; description?: string } = {}): MethodDecorator {
+  const status = options.status ?? 200;
+  return applyDecorators(
+    SetMetadata(RESPONSE_SCHEMA, schema),
+    ApiResponse({ status, description: options.description ?? 'Success', schema: openApiSchema(schema, 'output') }),
+  );
+}
+
+/** Declares an operation that answers 204 with no body. */
+export function ReturnsNothing(description = 'Done; nothing to return'): MethodDecorator {
+  return applyDecorators(ApiResponse({ status: 204, description }));
 }
 
 /** Validates the JSON body (unknown fields refused when the schema is strict) and documents it. */
