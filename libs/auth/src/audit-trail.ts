@@ -26,7 +26,11 @@ export interface Actor {
 export class AuditTrail {
   private readonly schema: string;
 
-  constructor(schema: string) {
+  /** `onRecord` sees each entry as it is written (the platform notes which patients a request touched). */
+  constructor(
+    schema: string,
+    private readonly onRecord?: (entry: AuditEntry) => void,
+  ) {
     this.schema = assertSqlIdentifier(schema);
   }
 
@@ -45,5 +49,6 @@ export class AuditTrail {
         entry.reason ?? null,
       ],
     );
+    this.onRecord?.(entry);
   }
 }

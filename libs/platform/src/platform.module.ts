@@ -11,7 +11,8 @@ import { createServiceDataSource, platformTablesMigration, provisionServiceDatab
 import { HealthController } from './health.controller';
 import { HttpErrorFilter } from './http-exception.filter';
 import { HttpMetricsInterceptor } from './http-metrics.interceptor';
-import { IdempotencyInterceptor } from './idempotency.interceptor';
+import { IdempotencyInterceptor, idempotencySecret } from './idempotency.interceptor';
+import { noteAuditedPatient } from './request-context';
 import { ResponseShapeInterceptor } from './response-shape.interceptor';
 import { KAFKA, PLATFORM_HANDLERS, PlatformRuntime, type HandlerSources } from './platform-runtime';
 import { createRedis, type Redis } from './redis';
@@ -77,14 +78,18 @@ export class PlatformModule {
         { provide: REDIS, useFactory: (log: Logger) => createRedis((error) => log.warn({ err: describeError(error) }, 'redis error')), inject: [LOGGER] },
         { provide: TokenVerifier, useFactory: () => new TokenVerifier(tokenConfigFromEnv()) },
         { provide: Outbox, useFactory: () => new Outbox(service) },
-        { provide: AuditTrail, useFactory: () => new AuditTrail(service) },
+        { provide: AuditTrail, useFactory: () => new AuditTrail(service, noteAuditedPatient) },
         UnitOfWork,
         SiteDirectory,
         PlatformRuntime,
         { provide: APP_GUARD, useClass: AccessGuard },
         { provide: APP_FILTER, useFactory: (log: Logger) => new HttpErrorFilter(log), inject: [LOGGER] },
         { provide: APP_INTERCEPTOR, useFactory: (registry: Registry) => new HttpMetricsInterceptor(httpLatencyHistogram(registry)), inject: [METRICS] },
-        { provide: APP_INTERCEPTOR, useFactory: (redis: Redis) => new IdempotencyInterceptor(redis, service), inject: [REDIS] },
+        {
+          provide: APP_INTERCEPTOR,
+          useFactory: (redis: Redis, uow: UnitOfWork, audit: AuditTrail) => new IdempotencyInterceptor(redis, service, idempotencySecret(), uow, audit),
+          inject: [REDIS, UnitOfWork, AuditTrail],
+        },
         // Innermost: the idempotency store keeps the response as shaped, so a replay is the same answer.
         {
           provide: APP_INTERCEPTOR,
