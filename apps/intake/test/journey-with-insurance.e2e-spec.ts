@@ -6,6 +6,8 @@ import {
   RUN_DIR,
   aSiteRegistration,
   eventually,
+  scanKafkaForPhi,
+  scanLogsForPhi,
   startPlatformProcesses,
   tokenFor,
   useTestInfrastructure,
@@ -15,7 +17,7 @@ import {
 // The simulator stands in for the clearinghouse and its payers; a test double, never a runtime dependency.
 // eslint-disable-next-line @nx/enforce-module-boundaries
 import { startPayerSimulator, type PayerSimulator } from '../../payer-simulator/src/payer-simulator';
-import { aClearPreScreen, anIopAssessment, aPayerConsent, aReferral } from './intake-test-kit';
+import { aCaller, aClearPreScreen, anIopAssessment, aPayerConsent, aReferral } from './intake-test-kit';
 
 describe('a patient admitted through intake and insurance together', () => {
   let infra: TestInfrastructure;
@@ -24,6 +26,24 @@ describe('a patient admitted through intake and insurance together', () => {
   let siteId: string;
   let intakeCoordinator: string;
   let insuranceCoordinator: string;
+  let logDir: string;
+  /** Every name, birth date, phone and member id the journey used: none may leave the services but in HTTP answers. */
+  const phiUsed: string[] = [];
+  /** A caller whose details are distinctive enough to find anywhere they leak. */
+  const aTracedCaller = () => {
+    const tag = Math.random().toString(36).slice(2, 8);
+    const caller = aCaller({ givenName: `Zephyrine${tag}`, familyName: `Quillfeather${tag}`, phone: `617-555-${String(Date.now()).slice(-4)}` });
+    // Also as stored or sent on: the phone's digits, the birth date as X12 writes it.
+    phiUsed.push(
+      caller.givenName,
+      caller.familyName,
+      caller.dateOfBirth,
+      caller.dateOfBirth.replaceAll('-', ''),
+      caller.phone,
+      caller.phone.replace(/\D/g, ''),
+    );
+    return caller;
+  };
 
   beforeAll(async () => {
     infra = await useTestInfrastructure();
@@ -37,9 +57,10 @@ describe('a patient admitted through intake and insurance together', () => {
         CLEARINGHOUSE_URL: simulator.url,
         VERIFICATION_WORKER_POLL_MS: '100',
         OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
-        LOG_LEVEL: 'info',
+        // Everything the services say, so the PHI scan at the end reads every line they can write.
+        LOG_LEVEL: 'debug',
       },
-      logs: { dir: resolve(RUN_DIR, `journey-${infra.env.runId}`) },
+      logs: { dir: (logDir = resolve(RUN_DIR, `journey-${infra.env.runId}`)) },
     });
     const admin = await tokenFor('network_admin');
     const registered = await call('scheduling', 'POST', '/sites', admin, aSiteRegistration({ capacity: 10, timeZone: 'America/New_York' }));
@@ -75,7 +96,7 @@ describe('a patient admitted through intake and insurance together', () => {
 
   /** The intake coordinator's part up to the decision to admit: referral, pre-screen, booking, assessment, consent. */
   async function assessedWithConsent(): Promise<{ referralId: string; patientId: string }> {
-    const referral = await intake('POST', '/referrals', aReferral(siteId));
+    const referral = await intake('POST', '/referrals', aReferral(siteId, { caller: aTracedCaller() }));
     expect(referral.status).toBe(201);
     const { referralId, patientId } = referral.body as { referralId: string; patientId: string };
     expect((await intake('POST', `/referrals/${referralId}/pre-screen`, aClearPreScreen())).status).toBe(201);
@@ -91,6 +112,7 @@ describe('a patient admitted through intake and insurance together', () => {
 
   /** The insurance coordinator enters the patient's card. */
   async function coverageOnFile(patientId: string, memberId: string): Promise<void> {
+    phiUsed.push(memberId, 'Wolfsbane', '1984-02-11', '19840211');
     const coverage = await call('insurance', 'POST', `/sites/${siteId}/coverages`, insuranceCoordinator, {
       patientId,
       payerId: 'aetna',
@@ -98,7 +120,7 @@ describe('a patient admitted through intake and insurance together', () => {
       memberId,
       groupNumber: 'GRP4410',
       relationship: 'self',
-      subscriber: { firstName: 'Jordan', lastName: 'Rivera', birthDate: '1984-02-11', gender: 'U' },
+      subscriber: { firstName: 'Jordan', lastName: 'Wolfsbane', birthDate: '1984-02-11', gender: 'U' },
     });
     expect(coverage.status).toBe(201);
   }
@@ -151,5 +173,23 @@ describe('a patient admitted through intake and insurance together', () => {
     );
     expect(task.detail).toContain('the payer cannot find the member');
     expect((await intake('GET', `/referrals/${referralId}`)).body).toMatchObject({ stage: 'assessed', episode: null });
+  });
+
+  it('bad requests carrying PHI are refused without a 500, and no log line or Kafka message holds any PHI the journey used', async () => {
+    // Inputs that once reached Postgres and made it log the statement's values.
+    const caller = aTracedCaller();
+    for (const bad of [
+      aReferral(siteId, { caller: { ...caller, dateOfBirth: '0000-01-01' } }),
+      aReferral(siteId, { caller: { ...caller, familyName: `${caller.familyName}\u0000` } }),
+      aReferral(siteId, { caller, receivedAt: '0000-01-01T00:00:00Z' }),
+    ]) {
+      const res = await intake('POST', '/referrals', bad);
+      expect(res.status).toBe(400);
+    }
+
+    const logHits = scanLogsForPhi(logDir, phiUsed);
+    const kafka = await scanKafkaForPhi(infra.kafkaBrokers, phiUsed);
+    expect(kafka.messages).toBeGreaterThan(0);
+    expect([...logHits, ...kafka.hits]).toEqual([]);
   });
 });
