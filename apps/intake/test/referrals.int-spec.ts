@@ -179,6 +179,19 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       .send(aReferral(siteA, { caller: aCaller({ dateOfBirth: '2999-01-01' }) }))
       .expect(400);
     expect(futureBirth.body.detail).toContain('future');
+    // Dates Postgres cannot hold, and text it cannot store, are the caller's mistake: a 400 naming the field, never a 500.
+    const yearZero = await http()
+      .post('/referrals')
+      .set('authorization', auth)
+      .send(aReferral(siteA, { caller: aCaller({ dateOfBirth: '0000-01-01' }), receivedAt: '0000-01-01T00:00:00Z' }))
+      .expect(400);
+    expect(yearZero.body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['caller.dateOfBirth', 'receivedAt']);
+    const nul = await http()
+      .post('/referrals')
+      .set('authorization', auth)
+      .send(aReferral(siteA, { concernNotes: 'drinks\u0000daily' }))
+      .expect(400);
+    expect(nul.body.detail).toContain('concernNotes must not contain a NUL character');
     const otherProvider = await http()
       .post('/referrals')
       .set('authorization', auth)

@@ -56,9 +56,9 @@ export const ServiceDate = boundedDate({
 /** How far ahead an admission may be planned: a place is held for it, so not longer than this. */
 export const PLANNED_START_MAX_DAYS_AHEAD = 90;
 
-/** The first day of treatment: from a week back (recording a late admission) to 90 days ahead. */
+/** The first day of treatment: up to 90 days ahead (whether a past day is allowed is the domain's rule, in the site's zone). */
 export const PlannedStartDate = boundedDate({
-  min: () => isoDay(-7),
+  min: () => isoDay(-dateWindow().pastDays),
   max: () => isoDay(PLANNED_START_MAX_DAYS_AHEAD),
   tooEarly: (min) => `the planned start cannot be before ${min}`,
   tooLate: (max) => `the planned start can be at most ${PLANNED_START_MAX_DAYS_AHEAD} days ahead (${max}); put the patient on the waitlist instead`,
