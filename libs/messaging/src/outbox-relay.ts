@@ -20,6 +20,13 @@ export interface OutboxRelayOptions {
   readonly pollIntervalMs?: number;
   readonly maxBackoffMs?: number;
   readonly retainPublishedDays?: number;
+  /**
+   * How long the inbox remembers an event it applied (default 30 days). Longer than any redelivery:
+   * uncommitted offsets are redelivered within a session timeout, and a consumer group's committed
+   * offsets are kept by Kafka for 7 days (offsets.retention.minutes), so only an idle group older than
+   * that could start again from the beginning of a topic.
+   */
+  readonly retainInboxDays?: number;
 }
 
 interface OutboxRow {
@@ -193,6 +200,9 @@ export class OutboxRelay {
     this.lastPrune = Date.now();
     const days = this.options.retainPublishedDays ?? 7;
     await this.options.dataSource.query(`DELETE FROM ${this.schema}.outbox WHERE published_at < now() - make_interval(days => $1)`, [days]);
+    // The relay leads one per schema, so the inbox is pruned once too, not by every consumer replica.
+    const inboxDays = this.options.retainInboxDays ?? Number(process.env['INBOX_RETENTION_DAYS'] ?? 30);
+    await this.options.dataSource.query(`DELETE FROM ${this.schema}.inbox WHERE received_at < now() - make_interval(days => $1)`, [inboxDays]);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -36,6 +36,17 @@ export class Outbox {
     if (payloads.length === 0) return [];
     const trace = context.traceparent ? {} : currentTraceContext();
     const encoded = payloads.map((p) => encodeEvent(definition, p, this.source, { ...trace, ...context, ...(payloads.length > 1 ? { id: undefined } : {}) }));
+    // Per-key order, whatever callers do: a transaction holds each key it writes until it ends, so a
+    // second transaction for the same key takes its seq only after the first committed, and the relay
+    // (which publishes in seq order) can never see the second's event first. Keys are locked in
+    // sorted order; the wake-up for the relay rides on the same round trip (NOTIFY is delivered at
+    // commit only, so the relay never wakes for a rolled-back event).
+    const keys = [...new Set(encoded.map((e) => e.key))].sort();
+    await manager.query(`SELECT pg_notify($1, ''), (SELECT count(pg_advisory_xact_lock(hashtext($2), hashtext(k))) FROM unnest($3::text[]) AS k)`, [
+      outboxChannel(this.schema),
+      `outbox:${this.schema}`,
+      keys,
+    ]);
     await manager.query(
       `INSERT INTO ${this.schema}.outbox (id, topic, key, type, version, headers, payload)
        SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])`,
@@ -49,8 +60,6 @@ export class Outbox {
         encoded.map((e) => JSON.stringify(e.payload)),
       ],
     );
-    // Delivered at commit only, so the relay never wakes for a rolled-back event.
-    await manager.query('SELECT pg_notify($1, $2)', [outboxChannel(this.schema), '']);
     return encoded.map((e) => e.id);
   }
 }

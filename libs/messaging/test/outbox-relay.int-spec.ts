@@ -149,6 +149,44 @@ describe('publishing through the outbox and its relay', () => {
     expect(keysOutOfOrder(consumer.messages, keys, range(100))).toEqual([]);
   });
 
+  it('keeps per-key order by itself: a second transaction for the same key waits for the first, whichever commits first', async () => {
+    const event = probeEvent(await createTestTopic(infra, kafka, 'key-order', 1));
+    const consumer = await record(event.topic);
+    startRelay();
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let secondCommitted = false;
+
+    // The first writer adds seq 1 and holds its transaction open; the second writes seq 2 for the same key and tries to commit.
+    const first = inScopedTransaction(db.dataSource, ALL_SITES, async (manager) => {
+      await outbox.add(manager, event, { key: 'same-key', seq: 1 });
+      await firstMayCommit;
+    });
+    await eventually(async () => expect(await infra.adminQuery(`SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted`)).not.toHaveLength(0));
+    const second = inScopedTransaction(db.dataSource, ALL_SITES, (manager) => outbox.add(manager, event, { key: 'same-key', seq: 2 })).then(() => {
+      secondCommitted = true;
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(secondCommitted).toBe(false);
+
+    releaseFirst();
+    await Promise.all([first, second]);
+    await eventually(() => expect(consumer.messages).toHaveLength(2));
+    expect(consumer.messages.map((m) => (m.body as Probe).seq)).toEqual([1, 2]);
+  });
+
+  it('prunes published events after a week and inbox entries after 30 days, keeping everything newer', async () => {
+    const old = randomUUID();
+    const recent = randomUUID();
+    await infra.adminQuery(
+      `INSERT INTO ${db.schema}.inbox (consumer, event_id, event_type, received_at) VALUES ('c', $1, 't', now() - interval '31 days'), ('c', $2, 't', now() - interval '29 days')`,
+      [old, recent],
+    );
+    startRelay();
+    await eventually(async () => expect(await db.count('inbox', 'event_id = $1', [old])).toBe(0));
+    expect(await db.count('inbox', 'event_id = $1', [recent])).toBe(1);
+  });
+
   it('refuses an event whose payload breaks its schema, and its transaction writes nothing', async () => {
     const event = probeEvent(await createTestTopic(infra, kafka, 'refused', 1));
     const recordId = randomUUID();
