@@ -27,6 +27,13 @@ export interface OutboxRelayOptions {
    * that could start again from the beginning of a topic.
    */
   readonly retainInboxDays?: number;
+  /**
+   * The leader's lease, in seconds (default 30, or OUTBOX_LEADER_LEASE_SECONDS): the leader proves it is
+   * alive on its session three times per lease, and Postgres ends a session silent for a whole lease
+   * (idle_session_timeout), releasing the leader lock. A leader whose host vanished or froze without
+   * closing its socket so hands over within a lease, instead of after the kernel's TCP timeout (hours).
+   */
+  readonly leaseSeconds?: number;
 }
 
 interface OutboxRow {
@@ -49,6 +56,8 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly maxBackoffMs: number;
   private session: Client | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private readonly leaseSeconds: number;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -62,6 +71,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.leaseSeconds = options.leaseSeconds ?? Number(process.env['OUTBOX_LEADER_LEASE_SECONDS'] ?? 30);
     const registry = options.registry;
     if (registry) {
       this.published = new Counter({ name: 'iop_outbox_published_total', help: 'Events the relay published to Kafka', registers: [registry] });
@@ -141,7 +151,7 @@ export class OutboxRelay {
   /** Holds the leader lock on the relay's own session, which also LISTENs for new rows. */
   private async lead(): Promise<boolean> {
     if (this.session) return true;
-    const session = new Client({ connectionString: this.options.connectionString, application_name: `iop-${this.schema}-relay` });
+    const session = new Client({ connectionString: this.options.connectionString, application_name: `iop-${this.schema}-relay`, keepAlive: true });
     session.on('error', (error) => {
       this.options.log.warn({ err: describeError(error) }, 'outbox relay: session lost');
       void this.closeSession();
@@ -157,11 +167,22 @@ export class OutboxRelay {
       this.wake?.();
     });
     await session.query(`LISTEN ${outboxChannel(this.schema)}`);
+    // The lease: Postgres ends this session (and so frees the lock) after a lease of silence; the
+    // heartbeat, on a timer of its own, keeps a live leader talking even while a batch waits on Kafka.
+    const leaseMs = Math.round(this.leaseSeconds * 1000);
+    await session.query(
+      `SELECT set_config('idle_session_timeout', $1, false), set_config('tcp_keepalives_idle', $2, false), set_config('tcp_keepalives_interval', $2, false)`,
+      [String(leaseMs), String(Math.max(1, Math.floor(this.leaseSeconds / 3)))],
+    );
+    this.heartbeat = setInterval(() => void session.query('SELECT 1').catch(() => undefined), Math.max(100, Math.floor(leaseMs / 3)));
+    this.heartbeat.unref();
     this.session = session;
     return true;
   }
 
   private async closeSession(): Promise<void> {
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const session = this.session;
     this.session = undefined;
     await session?.end().catch(() => undefined);

@@ -149,6 +149,35 @@ describe('publishing through the outbox and its relay', () => {
     expect(keysOutOfOrder(consumer.messages, keys, range(100))).toEqual([]);
   });
 
+  it('a leader that vanishes without closing its socket hands over to the standby within its lease', async () => {
+    const event = probeEvent(await createTestTopic(infra, kafka, 'vanished-leader', 1));
+    const relayEnv = { schema: db.schema, databaseUrl: infra.databaseUrl, kafkaBrokers: infra.kafkaBrokers, batchSize: 100, leaseSeconds: 3 };
+    const leader = RelayChild.start(relayEnv);
+    cleanups.push(() => leader.stop());
+    await writeRound(event, ['before'], 1);
+    await leader.waitFor('sending 1');
+    await eventually(async () => expect(await unpublished(event.topic)).toBe(0));
+
+    leader.freeze();
+    const standby = new OutboxRelay({
+      schema: db.schema,
+      dataSource: db.dataSource,
+      connectionString: db.connectionString,
+      producer,
+      log,
+      pollIntervalMs: 50,
+      leaseSeconds: 3,
+    });
+    standby.start();
+    cleanups.push(() => standby.stop());
+    const written = await writeRound(event, ['after'], 2);
+
+    // Postgres ends the frozen leader's silent session after its 3 s lease; the standby takes the lock and publishes.
+    await eventually(async () => expect(await unpublished(event.topic)).toBe(0), { timeoutMs: 20_000 });
+    const consumer = await record(event.topic);
+    await eventually(() => expect([...consumer.ids()]).toEqual(expect.arrayContaining(written)));
+  });
+
   it('keeps per-key order by itself: a second transaction for the same key waits for the first, whichever commits first', async () => {
     const event = probeEvent(await createTestTopic(infra, kafka, 'key-order', 1));
     const consumer = await record(event.topic);

@@ -30,7 +30,7 @@ export class RelayChild {
     );
   }
 
-  static start(env: { schema: string; databaseUrl: string; kafkaBrokers: readonly string[]; batchSize: number }): RelayChild {
+  static start(env: { schema: string; databaseUrl: string; kafkaBrokers: readonly string[]; batchSize: number; leaseSeconds?: number }): RelayChild {
     const child = spawn(process.execPath, ['-r', '@swc-node/register', SCRIPT], {
       cwd: WORKSPACE_ROOT,
       env: {
@@ -39,6 +39,7 @@ export class RelayChild {
         KAFKA_BROKERS: env.kafkaBrokers.join(','),
         RELAY_SCHEMA: env.schema,
         RELAY_BATCH_SIZE: String(env.batchSize),
+        ...(env.leaseSeconds ? { OUTBOX_LEADER_LEASE_SECONDS: String(env.leaseSeconds) } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,7 +74,13 @@ export class RelayChild {
     await this.exited;
   }
 
+  /** A host that vanished: the process stops dead (SIGSTOP), its sockets stay open, nothing says goodbye. */
+  freeze(): void {
+    this.child.kill('SIGSTOP');
+  }
+
   async stop(): Promise<void> {
+    if (this.child.signalCode === null && this.child.exitCode === null) this.child.kill('SIGCONT');
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
