@@ -6,6 +6,7 @@ import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody } from '@io
 import { raiseAuthorizationWarnings } from '../application/authorization-watch';
 import { authorizationRepository } from '../application/authorizations';
 import { EstimateCost } from '../application/estimate-cost.use-case';
+import { requirePatientAtSite } from '../application/patient-site-read-model';
 import { payerDirectory } from '../application/payer-directory';
 import { AuthorizationBody, EstimateBody, FeeScheduleBody } from './verification.schemas';
 
@@ -71,6 +72,7 @@ export class EstimatesController {
   authorize(@UuidParam('siteId') siteId: string, @ValidBody(AuthorizationBody) body: AuthorizationBody) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       await payerDirectory.require(manager, body.payerId);
+      await requirePatientAtSite(manager, siteId, body.patientId);
       const authorization = { authorizationId: crypto.randomUUID(), siteId, ...body };
       await authorizationRepository.insert(manager, authorization, principal.subject);
       await this.audit.record(
