@@ -22,7 +22,10 @@ export class CoveragesController {
   @HttpCode(201)
   @Access({ roles: ['insurance_coordinator', 'network_admin'], site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site treating the patient')
-  @ApiOperation({ summary: "Record a patient's coverage from their card (subscriber, relationship, member id, group, plan dates, order)" })
+  @ApiOperation({
+    summary:
+      "Record a patient's coverage from their card (subscriber, relationship, member id, group, plan dates, order); 422 patient.not-at-site until intake's referral of the patient at this site has reached insurance",
+  })
   @ApiBodyFrom(RecordCoverageBody)
   record(@UuidParam('siteId') siteId: string, @ValidBody(RecordCoverageBody) body: RecordCoverageBody) {
     return this.recordCoverage.execute(siteId, body);

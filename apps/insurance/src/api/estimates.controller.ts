@@ -67,7 +67,9 @@ export class EstimatesController {
   @HttpCode(201)
   @Access({ roles: ['insurance_coordinator', 'network_admin'], site: SITE })
   @ApiUuidParam('siteId', 'The site')
-  @ApiOperation({ summary: 'Record a prior authorisation (payer reference, service code, units, date range)' })
+  @ApiOperation({
+    summary: 'Record a prior authorisation (payer reference, service code, units, date range); 422 patient.not-at-site for a patient the site was not referred',
+  })
   @ApiBodyFrom(AuthorizationBody)
   authorize(@UuidParam('siteId') siteId: string, @ValidBody(AuthorizationBody) body: AuthorizationBody) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
