@@ -12,6 +12,7 @@ import { consentReadModelHandlers } from './application/consent-read-model';
 import { CoverageRequestWorker, coverageRequestHandlers } from './application/coverage-request.saga';
 import { EstimateCost } from './application/estimate-cost.use-case';
 import { MonthlyReverification, episodeHandlers } from './application/monthly-reverification';
+import { patientSiteReadModelHandlers } from './application/patient-site-read-model';
 import { RecordCoverage } from './application/record-coverage.use-case';
 import { UpdatePayer } from './application/update-payer.use-case';
 import { VerifyCoverage } from './application/verify-coverage';
@@ -19,16 +20,17 @@ import { HttpClearinghouse, clearinghouseOptionsFromEnv } from './infrastructure
 import { Insurance1763800004000 } from './infrastructure/migrations/1763800004000-insurance';
 import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/1763800005000-authorization-warnings';
 import { SagaConsentWait1763800006000 } from './infrastructure/migrations/1763800006000-saga-consent-wait';
+import { PatientSites1763800007000 } from './infrastructure/migrations/1763800007000-patient-sites';
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'insurance',
       siteDirectory: true,
-      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000, SagaConsentWait1763800006000],
+      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000, SagaConsentWait1763800006000, PatientSites1763800007000],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],
-      handlers: [...consentReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],
+      handlers: [...consentReadModelHandlers, ...patientSiteReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],
     }),
   ],
   controllers: [PayersController, CoveragesController, VerificationsController, EstimatesController],

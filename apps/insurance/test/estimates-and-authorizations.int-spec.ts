@@ -2,7 +2,18 @@ import { AuthorizationExpiring, SessionAttended, type PayloadOf } from '@iop/con
 import { encodeEvent } from '@iop/messaging';
 import { eventually, tokenFor } from '@iop/testing';
 import { AuthorizationSweep } from '../src/application/authorization-watch';
-import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, startInsurance, type Clinic, type InsuranceKit } from './insurance-test-kit';
+import {
+  aClinic,
+  aPatient,
+  api,
+  grantConsent,
+  publish,
+  recordCoverage,
+  referPatient,
+  startInsurance,
+  type Clinic,
+  type InsuranceKit,
+} from './insurance-test-kit';
 
 interface Tier {
   patientResponsibilityCents: number;
@@ -130,7 +141,7 @@ describe('patient cost estimates and prior authorisations', () => {
 
     it('count one unit per attended day from attendance events, however many sessions that day and however often redelivered', async () => {
       const clinic = await aClinic();
-      const patientId = crypto.randomUUID();
+      const patientId = await referPatient(kit, clinic.siteId);
       await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId)).expect(201);
       const morning = anAttendedSession(clinic.siteId, patientId, today());
       const encoded = encodeEvent(SessionAttended, morning, '/iop/attendance', {});
@@ -155,7 +166,7 @@ describe('patient cost estimates and prior authorisations', () => {
     it('warn once each through insurance.authorization-expiring as units run low and run out, and re-verify coverage before the review', async () => {
       const expiring = await kit.eventsOf(AuthorizationExpiring);
       const clinic = await aClinic();
-      const patientId = crypto.randomUUID();
+      const patientId = await referPatient(kit, clinic.siteId);
       const recorded = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 7 }))
         .expect(201);
@@ -192,7 +203,7 @@ describe('patient cost estimates and prior authorisations', () => {
     it('warn at once when recorded with a week or less to run, and the sweep raises "ended" once its date has passed, once', async () => {
       const expiring = await kit.eventsOf(AuthorizationExpiring);
       const clinic = await aClinic();
-      const patientId = crypto.randomUUID();
+      const patientId = await referPatient(kit, clinic.siteId);
       const recorded = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { endDate: inDays(3) }))
         .expect(201);
@@ -218,7 +229,7 @@ describe('patient cost estimates and prior authorisations', () => {
 
     it('show units used and remaining, with the warnings a coordinator acts on', async () => {
       const clinic = await aClinic();
-      const patientId = crypto.randomUUID();
+      const patientId = await referPatient(kit, clinic.siteId);
       await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-1', unitsApproved: 24 }))
         .expect(201);

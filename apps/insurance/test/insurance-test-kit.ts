@@ -9,6 +9,7 @@ import {
   CoverageVerificationFailed,
   CoverageVerified,
   EventRegistry,
+  ReferralReceived,
   type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
@@ -129,9 +130,31 @@ export async function recordCoverage(
   clinic: Clinic,
   body = aPatient(),
 ): Promise<{ coverageId: string; patientId: string; memberId: string; payerId: string }> {
+  await referPatient(kit, clinic.siteId, body.patientId);
   const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages`, body);
   expect(res.status).toBe(201);
   return res.body as { coverageId: string; patientId: string; memberId: string; payerId: string };
+}
+
+/**
+ * Intake's referral of the patient at the site, through Kafka as in production; resolves once insurance knows the
+ * patient is the site's, so that coverages and authorisations naming them are accepted.
+ */
+export async function referPatient(kit: InsuranceKit, siteId: string, patientId: string = crypto.randomUUID()): Promise<string> {
+  const referralId = crypto.randomUUID();
+  await publish(kit.producer, ReferralReceived, {
+    referralId,
+    patientId,
+    siteId,
+    source: 'self',
+    urgency: 'routine',
+    repeatCaller: false,
+    occurredAt: new Date().toISOString(),
+  });
+  await eventually(async () =>
+    expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.patient_sites WHERE patient_id = $1 AND site_id = $2`, [patientId, siteId])).toHaveLength(1),
+  );
+  return patientId;
 }
 
 /** Intake's consent, through Kafka as in production; resolves once insurance's read model has it. */

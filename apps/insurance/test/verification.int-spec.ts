@@ -153,6 +153,26 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       expect((await check()).body).toEqual({ allowed: true, consentId });
     });
 
+    it("the disclosure check reads the patient's consents, and is audited in the reader's name", async () => {
+      const clinic = await aClinic();
+      const patientId = crypto.randomUUID();
+      const reader = await tokenFor('intake_coordinator', [clinic.siteId], `reader-${patientId.slice(0, 8)}`);
+      await api(kit, reader).get(`/sites/${clinic.siteId}/patients/${patientId}/disclosure-check?payerId=aetna`).expect(200);
+      const audit = await kit.infra.adminQuery(`SELECT actor, role, site_id, action, resource, reason FROM insurance.audit_log WHERE patient_id = $1`, [
+        patientId,
+      ]);
+      expect(audit).toEqual([
+        {
+          actor: `reader-${patientId.slice(0, 8)}`,
+          role: 'intake_coordinator',
+          site_id: clinic.siteId,
+          action: 'read',
+          resource: 'consent',
+          reason: 'disclosure check: payment to aetna',
+        },
+      ]);
+    });
+
     it('a consent naming the class "health plans" covers any payer', async () => {
       const clinic = await aClinic();
       const coverage = await recordCoverage(kit, clinic);
@@ -287,6 +307,32 @@ describe('insurance: payers, coverages and verification of benefits', () => {
           authorizationRequired: false,
         })
         .expect(409);
+    });
+
+    it("listing the phone-task queue audits one row per patient listed, in the reader's name", async () => {
+      const clinic = await aClinic();
+      const other = await aClinic();
+      const waiting = async (site: typeof clinic) => {
+        const coverage = await recordCoverage(kit, site, aPatient({ payerId: 'multiplan' }));
+        await grantConsent(kit, site.siteId, coverage.patientId, 'multiplan');
+        await verify(site, coverage.coverageId).expect(201);
+        return coverage.patientId;
+      };
+      const [first, second, elsewhere] = [await waiting(clinic), await waiting(clinic), await waiting(other)];
+      const subject = `queue-reader-${first.slice(0, 8)}`;
+      const reader = await tokenFor('insurance_coordinator', [clinic.siteId], subject);
+      const queue = await api(kit, reader).get(`/sites/${clinic.siteId}/phone-tasks`).expect(200);
+      expect((queue.body as Array<{ patientId: string }>).map((t) => t.patientId).sort()).toEqual([first, second].sort());
+      const audit = await kit.infra.adminQuery<{ patient_id: string }>(
+        `SELECT patient_id, role, site_id, action, resource FROM insurance.audit_log WHERE actor = $1 ORDER BY patient_id`,
+        [subject],
+      );
+      expect(audit).toEqual(
+        [first, second]
+          .sort()
+          .map((patientId) => ({ patient_id: patientId, role: 'insurance_coordinator', site_id: clinic.siteId, action: 'list', resource: 'phone-task' })),
+      );
+      expect(audit.map((a) => a.patient_id)).not.toContain(elsewhere);
     });
 
     it('a payer that cannot answer now (AAA 42) becomes a phone task', async () => {

@@ -22,7 +22,10 @@ export class CoveragesController {
   @HttpCode(201)
   @Access({ roles: ['insurance_coordinator', 'network_admin'], site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site treating the patient')
-  @ApiOperation({ summary: "Record a patient's coverage from their card (subscriber, relationship, member id, group, plan dates, order)" })
+  @ApiOperation({
+    summary:
+      "Record a patient's coverage from their card (subscriber, relationship, member id, group, plan dates, order); 422 patient.not-at-site until intake's referral of the patient at this site has reached insurance",
+  })
   @ApiBodyFrom(RecordCoverageBody)
   record(@UuidParam('siteId') siteId: string, @ValidBody(RecordCoverageBody) body: RecordCoverageBody) {
     return this.recordCoverage.execute(siteId, body);
@@ -59,15 +62,24 @@ export class CoveragesController {
   @Access({ roles: ['insurance_coordinator', 'intake_coordinator', 'network_admin'], site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site that would disclose')
   @ApiUuidParam('patientId', 'The patient')
-  @ApiOperation({ summary: "Whether a consent in force lets this site disclose the patient's records to the payer for payment (the gate every 270 passes)" })
+  @ApiOperation({
+    summary: "Whether a consent in force lets this site disclose the patient's records to the payer for payment (the gate every 270 passes; audited)",
+  })
   disclosureCheck(
     @UuidParam('siteId') siteId: string,
     @UuidParam('patientId') patientId: string,
     @ValidQuery(DisclosureCheckQuery) query: { payerId: string },
   ) {
-    return this.uow.run(async ({ manager }) => {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
       const payer = await payerDirectory.require(manager, query.payerId);
-      return mayDiscloseForPayment(manager, { siteId, patientId, payerId: payer.payerId, at: new Date() }, payer.name);
+      const answer = await mayDiscloseForPayment(manager, { siteId, patientId, payerId: payer.payerId, at: new Date() }, payer.name);
+      // Whether a patient has signed a Part 2 consent, and for whom, is itself part of their record.
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: 'consent', patientId, siteId, reason: `disclosure check: payment to ${payer.payerId}` },
+      );
+      return answer;
     });
   }
 }

@@ -6,6 +6,7 @@ import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody } from '@io
 import { raiseAuthorizationWarnings } from '../application/authorization-watch';
 import { authorizationRepository } from '../application/authorizations';
 import { EstimateCost } from '../application/estimate-cost.use-case';
+import { requirePatientAtSite } from '../application/patient-site-read-model';
 import { payerDirectory } from '../application/payer-directory';
 import { AuthorizationBody, EstimateBody, FeeScheduleBody } from './verification.schemas';
 
@@ -66,11 +67,14 @@ export class EstimatesController {
   @HttpCode(201)
   @Access({ roles: ['insurance_coordinator', 'network_admin'], site: SITE })
   @ApiUuidParam('siteId', 'The site')
-  @ApiOperation({ summary: 'Record a prior authorisation (payer reference, service code, units, date range)' })
+  @ApiOperation({
+    summary: 'Record a prior authorisation (payer reference, service code, units, date range); 422 patient.not-at-site for a patient the site was not referred',
+  })
   @ApiBodyFrom(AuthorizationBody)
   authorize(@UuidParam('siteId') siteId: string, @ValidBody(AuthorizationBody) body: AuthorizationBody) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       await payerDirectory.require(manager, body.payerId);
+      await requirePatientAtSite(manager, siteId, body.patientId);
       const authorization = { authorizationId: crypto.randomUUID(), siteId, ...body };
       await authorizationRepository.insert(manager, authorization, principal.subject);
       await this.audit.record(

@@ -88,11 +88,14 @@ export class VerificationsController {
   @Get('phone-tasks')
   @Access({ roles: [...COORDINATORS], site: SITE })
   @ApiUuidParam('siteId', 'The site')
-  @ApiOperation({ summary: "The site's phone-verification work queue" })
+  @ApiOperation({ summary: "The site's phone-verification work queue (audited per patient)" })
   tasks(@UuidParam('siteId') siteId: string, @ValidQuery(PhoneTaskQuery) query: { status: 'open' | 'completed' }) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const tasks = await phoneTaskRepository.list(manager, siteId, query.status);
-      await this.audit.record(manager, { principal, requestId }, { action: 'list', resource: 'phone-task', siteId });
+      // Each task names a patient and their payer: one audit row per patient listed, like any other read of their record.
+      for (const patientId of new Set(tasks.map((t) => t.patientId))) {
+        await this.audit.record(manager, { principal, requestId }, { action: 'list', resource: 'phone-task', patientId, siteId });
+      }
       return tasks;
     });
   }

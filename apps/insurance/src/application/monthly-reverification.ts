@@ -5,8 +5,9 @@ import { PatientAdmitted } from '@iop/contracts';
 import { onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { LOGGER, PeriodicJob } from '@iop/platform';
+import { knowPatientAtSite } from './patient-site-read-model';
 
-/** Intake's admissions tell insurance who is in treatment, and since when. */
+/** Intake's admissions tell insurance who is in treatment, and since when (and, like a referral, which site has the patient). */
 export const episodeHandlers: readonly EventHandler[] = [
   onEvent(PatientAdmitted, async (a, _meta, manager) => {
     await manager.query(
@@ -14,6 +15,7 @@ export const episodeHandlers: readonly EventHandler[] = [
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (episode_id) DO NOTHING`,
       [a.episodeId, a.siteId, a.patientId, a.programType, a.plannedStart, a.occurredAt],
     );
+    await knowPatientAtSite(manager, { patientId: a.patientId, siteId: a.siteId, referralId: a.referralId });
   }),
 ];
 

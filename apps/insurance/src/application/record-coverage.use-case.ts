@@ -3,6 +3,7 @@ import { AuditTrail } from '@iop/auth';
 import { DomainError, UnitOfWork, conflict } from '@iop/platform';
 import type { RecordCoverageBody } from '../api/coverage.schemas';
 import { coverageRepository, type Coverage } from './coverage-repository';
+import { requirePatientAtSite } from './patient-site-read-model';
 import { payerDirectory } from './payer-directory';
 
 /** An insurance coordinator records a patient's plan from the card; the write is audited as PHI. */
@@ -23,6 +24,7 @@ export class RecordCoverage {
           400,
         );
       }
+      await requirePatientAtSite(manager, siteId, body.patientId);
       const coverage: Coverage = {
         coverageId: crypto.randomUUID(),
         siteId,

@@ -11,6 +11,7 @@ import { CLEARINGHOUSE, ClearinghouseError, type Clearinghouse } from './clearin
 import { mayDiscloseForPayment } from './consent-read-model';
 import { coverageRepository, type Coverage } from './coverage-repository';
 import { outcomeOf, patientMember, serviceTypesFor, type EligibilityOutcome, type ProgramType, type UnansweredReason } from './eligibility-outcome';
+import { requirePatientAtSite } from './patient-site-read-model';
 import { payerDirectory, type Payer } from './payer-directory';
 import { phoneTaskRepository, verificationRepository, type Verification } from './verification-repository';
 
@@ -95,6 +96,10 @@ export class VerifyCoverage {
       if (call.queued && (await verificationRepository.deferForConsent(manager, call.queued.verificationId, this.consentWaitSeconds, 3))) {
         return { done: { ...base, coverageId: null, payerId: null, status: 'queued' } };
       }
+      // A coordinator's verification: nothing leaves for a payer about a patient this site does not have (a coverage
+      // recorded before this check existed could name one). Queued rows come from intake's requests, admissions and
+      // recorded authorisations, whose patients intake referred or this check already passed.
+      if (!call.queued) await requirePatientAtSite(manager, call.siteId, call.patientId);
       const coverage = call.coverageId
         ? await coverageRepository.find(manager, call.siteId, call.coverageId)
         : await coverageRepository.inForce(manager, call.siteId, call.patientId, call.serviceDate);

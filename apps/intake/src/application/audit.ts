@@ -18,3 +18,25 @@ export function auditPatient(
 ): Promise<void> {
   return audit.record(manager, actor, { action, resource, patientId: patient.patientId, siteId: patient.siteId, ...(reason ? { reason } : {}) });
 }
+
+/**
+ * A list that shows several patients: one audit row per patient in it (not one per line, not one for the list), so
+ * "who saw this patient's record" is answered for lists as well as for single reads.
+ */
+export async function auditPatients(
+  audit: AuditTrail,
+  manager: EntityManager,
+  actor: AuditActor,
+  action: AuditAction,
+  resource: string,
+  patients: ReadonlyArray<{ patientId: string; siteId: string }>,
+  reason?: string,
+): Promise<void> {
+  const seen = new Set<string>();
+  for (const patient of patients) {
+    const key = `${patient.siteId}/${patient.patientId}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await auditPatient(audit, manager, actor, action, resource, patient, reason);
+  }
+}

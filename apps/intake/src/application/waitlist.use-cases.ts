@@ -4,7 +4,7 @@ import { UnitOfWork } from '@iop/platform';
 import { hasWaitlistPriority, orderWaitlist, waitlistPosition } from '../domain';
 import { episodeRepository, followUpTaskRepository, waitlistRepository, type StoredWaitlistEntry } from '../infrastructure/admission.repository';
 import { referralRepository } from '../infrastructure/referral.repository';
-import { auditPatient } from './audit';
+import { auditPatient, auditPatients } from './audit';
 import { referralNotFound, refuse } from './intake-errors';
 import { lockSite, offerFreedPlace } from './waitlist-offers';
 
@@ -59,12 +59,16 @@ export class DeclineOffer {
 
 @Injectable()
 export class WaitlistQueries {
-  constructor(private readonly uow: UnitOfWork) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditTrail,
+  ) {}
 
-  /** The site's waitlist in the order places are offered; ids and codes, no names. */
+  /** The site's waitlist in the order places are offered; ids and codes, no names, but still who waits for treatment: audited per patient. */
   list(siteId: string) {
-    return this.uow.run(async ({ manager }) => {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
       const ordered = orderWaitlist(await waitlistRepository.open(manager, siteId)) as StoredWaitlistEntry[];
+      await auditPatients(this.audit, manager, { principal, requestId }, 'list', 'waitlist', ordered);
       return ordered.map((e, i) => ({
         position: i + 1,
         entryId: e.entryId,
@@ -81,12 +85,16 @@ export class WaitlistQueries {
 
   /** "Where am I on the list?" for the patient of this referral. */
   position(referralId: string) {
-    return this.uow.run(async ({ manager }) => {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
       const stored = await referralRepository.find(manager, referralId);
       if (!stored) throw referralNotFound(referralId);
       const entry = await waitlistRepository.openFor(manager, referralId);
       const position = waitlistPosition(await waitlistRepository.open(manager, stored.referral.siteId), stored.patientId);
       if (!entry || !position.ok) throw refuse({ code: 'waitlist.not-on-list', message: 'This patient is not on the waitlist for this site.' });
+      await auditPatient(this.audit, manager, { principal, requestId }, 'read', `waitlist:${entry.entryId}`, {
+        patientId: stored.patientId,
+        siteId: stored.referral.siteId,
+      });
       return { referralId, siteId: stored.referral.siteId, ...position.value, offer: entry.offer?.status ?? null };
     });
   }
