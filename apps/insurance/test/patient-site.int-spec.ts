@@ -49,9 +49,9 @@ describe("insurance knows each site's patients from intake's referrals", () => {
     for (const res of [await coverage(a, theirs), await authorize(a, theirs)]) {
       expect(res.status).toBe(422);
       expect(res.body.code).toBe('patient.not-at-site');
-      expect(res.body.message).toContain(`patient ${theirs} is not known at site ${a.siteId}`);
-      expect(res.body.message).toContain('record the referral in intake first');
-      expect(res.body.message).not.toContain(b.siteId);
+      expect(res.body.detail).toContain(`patient ${theirs} is not known at site ${a.siteId}`);
+      expect(res.body.detail).toContain('record the referral in intake first');
+      expect(res.body.detail).not.toContain(b.siteId);
     }
     expect(await written(theirs)).toEqual({ coverages: [], authorizations: [], audit: [] });
   });
@@ -100,7 +100,7 @@ describe("insurance knows each site's patients from intake's referrals", () => {
     const patientId = crypto.randomUUID();
     const early = await coverage(clinic, patientId);
     expect(early.status).toBe(422);
-    expect(early.body.message).toContain('try again shortly');
+    expect(early.body.detail).toContain('try again shortly');
     await referPatient(kit, clinic.siteId, patientId);
     // A redelivered referral changes nothing.
     await referPatient(kit, clinic.siteId, patientId);
