@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { Client } from 'pg';
 import type { Kafka } from 'kafkajs';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { assertSqlIdentifier, platformTablesMigration, provisionServiceDatabase, serviceDatabaseUrl, serviceRoleName } from '@iop/persistence';
+import { assertSqlIdentifier, platformMigrations, provisionServiceDatabase, serviceDatabaseUrl, serviceRoleName } from '@iop/persistence';
 import { ensureTopics, kafkaBrokers } from '@iop/messaging';
 import { startDevBroker } from '@iop/testing';
 
@@ -116,7 +116,7 @@ export async function createScratchDatabase(serverUrl: string): Promise<ScratchD
     }
   };
   try {
-    await provisionServiceDatabase({ service, migrations: [platformTablesMigration(service), benchTablesMigration(service)] }, adminUrl);
+    await provisionServiceDatabase({ service, migrations: [...platformMigrations(service), benchTablesMigration(service)] }, adminUrl);
   } catch (error) {
     await drop().catch(() => undefined);
     throw error;

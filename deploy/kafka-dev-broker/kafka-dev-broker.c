@@ -263,6 +263,21 @@ static const char *handle_command(char *line, char **freeme) {
                 return "ok";
         }
 
+        /* "produce-errors <code> <count>": the next <count> Produce requests, on any broker, fail with
+         * Kafka error <code> (e.g. 10 MESSAGE_TOO_LARGE), for tests of what a producer does with a refusal. */
+        if (!strcmp(argv[0], "produce-errors") && argc == 3) {
+                int code, i;
+                rd_kafka_resp_err_t errs[64];
+                if (parse_int(argv[1], 1, 32767, &code) == -1)
+                        return "error code must be 1..32767";
+                if (parse_int(argv[2], 1, 64, &n) == -1)
+                        return "error count must be 1..64";
+                for (i = 0; i < n; i++)
+                        errs[i] = (rd_kafka_resp_err_t)code;
+                rd_kafka_mock_push_request_errors_array(mcluster, 0 /* Produce */, (size_t)n, errs);
+                return "ok";
+        }
+
         if (!strcmp(argv[0], "topics") && argc == 1) {
                 const char *err = NULL;
                 if ((*freeme = list_topics(&err)))

@@ -65,6 +65,7 @@ export class OutboxRelay {
   private lastPrune = 0;
   private readonly published: Counter | undefined;
   private readonly failures: Counter | undefined;
+  private readonly parked: Counter | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.schema = assertSqlIdentifier(options.schema);
@@ -76,6 +77,26 @@ export class OutboxRelay {
     if (registry) {
       this.published = new Counter({ name: 'iop_outbox_published_total', help: 'Events the relay published to Kafka', registers: [registry] });
       this.failures = new Counter({ name: 'iop_outbox_publish_failures_total', help: 'Relay batches Kafka did not accept', registers: [registry] });
+      this.parked = new Counter({
+        name: 'iop_outbox_parked_total',
+        help: 'Events Kafka refused for good, set aside (npm run outbox:parked)',
+        registers: [registry],
+      });
+      const schema = this.schema;
+      const dataSource = options.dataSource;
+      new Gauge({
+        name: 'iop_outbox_parked',
+        help: 'Events parked now: refused by Kafka for good, waiting for someone to act',
+        registers: [registry],
+        async collect() {
+          const [row] = (await dataSource.query(
+            `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE parked_at IS NOT NULL AND published_at IS NULL`,
+          )) as Array<{
+            n: number;
+          }>;
+          this.set(row?.n ?? 0);
+        },
+      });
       const stats = () => this.backlog();
       new Gauge({
         name: 'iop_outbox_backlog',
@@ -99,7 +120,7 @@ export class OutboxRelay {
   async backlog(): Promise<{ count: number; oldestAgeSeconds: number }> {
     const [row] = (await this.options.dataSource.query(
       `SELECT count(*)::int AS count, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS age
-         FROM ${this.schema}.outbox WHERE published_at IS NULL`,
+         FROM ${this.schema}.outbox WHERE published_at IS NULL AND parked_at IS NULL`,
     )) as Array<{ count: number; age: number }>;
     return { count: row?.count ?? 0, oldestAgeSeconds: row?.age ?? 0 };
   }
@@ -192,28 +213,81 @@ export class OutboxRelay {
     this.notified = false;
     const rows = (await this.options.dataSource.query(
       `SELECT seq, topic, key, headers, payload::text AS payload
-         FROM ${this.schema}.outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
+         FROM ${this.schema}.outbox WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
       [this.batchSize],
     )) as OutboxRow[];
     if (rows.length === 0) return 0;
 
+    try {
+      await this.send(rows);
+    } catch (error) {
+      if (!refusedForGood(error)) {
+        await this.recordFailure(rows, error);
+        throw error;
+      }
+      // Kafka refuses something in this batch for good: find which rows, one at a time, and set them aside.
+      return this.publishOneByOne(rows);
+    }
+    await this.markPublished(rows);
+    return rows.length;
+  }
+
+  private async send(rows: readonly OutboxRow[]): Promise<void> {
     const byTopic = new Map<string, TopicMessages>();
     for (const row of rows) {
       let entry = byTopic.get(row.topic);
       if (!entry) byTopic.set(row.topic, (entry = { topic: row.topic, messages: [] }));
       entry.messages.push({ key: row.key, value: row.payload, headers: row.headers });
     }
-    try {
-      await this.options.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
-    } catch (error) {
-      await this.options.dataSource
-        .query(`UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [rows[0]!.seq, describeError(error).slice(0, 2000)])
-        .catch(() => undefined);
-      throw error;
+    await this.options.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+  }
+
+  /**
+   * Publishes a batch row by row after Kafka refused it for good: each refused row is parked (kept, with
+   * its error, out of the relay's way) and the others go on in order. A row behind a parked one with the
+   * same key overtakes it: a refused event cannot be published as it is, so holding its key back would
+   * only stop that aggregate's events for good; the parked row is an alert to act on, not a queue.
+   */
+  private async publishOneByOne(rows: readonly OutboxRow[]): Promise<number> {
+    let published = 0;
+    for (const row of rows) {
+      try {
+        await this.send([row]);
+      } catch (error) {
+        if (!refusedForGood(error)) {
+          await this.recordFailure([row], error);
+          throw error;
+        }
+        await this.options.dataSource.query(`UPDATE ${this.schema}.outbox SET parked_at = now(), attempts = attempts + 1, last_error = $2 WHERE seq = $1`, [
+          row.seq,
+          describeError(error).slice(0, 2000),
+        ]);
+        this.parked?.inc();
+        this.options.log.error(
+          { seq: row.seq, topic: row.topic, err: describeError(error) },
+          'outbox relay: Kafka refused an event for good; parked it (npm run outbox:parked)',
+        );
+        continue;
+      }
+      await this.markPublished([row]);
+      published++;
     }
+    return published;
+  }
+
+  private async markPublished(rows: readonly OutboxRow[]): Promise<void> {
     await this.options.dataSource.query(`UPDATE ${this.schema}.outbox SET published_at = now() WHERE seq = ANY($1::bigint[])`, [rows.map((r) => r.seq)]);
     this.published?.inc(rows.length);
-    return rows.length;
+  }
+
+  /** Every row of a failed batch counts the attempt and keeps the error, not only the first. */
+  private async recordFailure(rows: readonly OutboxRow[], error: unknown): Promise<void> {
+    await this.options.dataSource
+      .query(`UPDATE ${this.schema}.outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1::bigint[])`, [
+        rows.map((r) => r.seq),
+        describeError(error).slice(0, 2000),
+      ])
+      .catch(() => undefined);
   }
 
   private async pruneNowAndThen(): Promise<void> {
@@ -237,4 +311,28 @@ export class OutboxRelay {
       this.wake = done;
     });
   }
+}
+
+/**
+ * Kafka's refusals that no retry can change: the message itself or the producer's rights are at fault.
+ * Anything else (a broker away, a leader moving, a timeout) is retried with backoff, for as long as it takes.
+ */
+const REFUSED_FOR_GOOD = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'INVALID_TOPIC_EXCEPTION',
+  'INVALID_REQUIRED_ACKS',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+]);
+
+export function refusedForGood(error: unknown): boolean {
+  for (let e = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.type === 'string' && REFUSED_FOR_GOOD.has(e.type)) return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }

@@ -178,6 +178,26 @@ describe('publishing through the outbox and its relay', () => {
     await eventually(() => expect([...consumer.ids()]).toEqual(expect.arrayContaining(written)));
   });
 
+  it('sets aside an event Kafka refuses for good, and keeps publishing the rest', async () => {
+    const broker = brokerControl(infra);
+    const event = probeEvent(await createTestTopic(infra, kafka, 'refused-for-good', 1));
+    const consumer = await record(event.topic);
+    const written = await writeRound(event, ['first', 'second', 'third'], 1);
+
+    // The broker answers MESSAGE_TOO_LARGE (10) to the batch, then to the first event sent on its own.
+    await broker.produceErrors(10, 2);
+    startRelay();
+
+    await eventually(async () => expect(await db.count('outbox', 'topic = $1 AND published_at IS NOT NULL', [event.topic])).toBe(2));
+    const [parked] = await infra.adminQuery<{ id: string; last_error: string }>(
+      `SELECT id, last_error FROM ${db.schema}.outbox WHERE topic = $1 AND parked_at IS NOT NULL AND published_at IS NULL`,
+      [event.topic],
+    );
+    expect(parked).toMatchObject({ id: written[0], last_error: expect.stringMatching(/larger than the max message size/i) });
+    await eventually(() => expect([...consumer.ids()].sort()).toEqual([written[1], written[2]].sort()));
+    expect(await unpublished(event.topic)).toBe(1);
+  });
+
   it('keeps per-key order by itself: a second transaction for the same key waits for the first, whichever commits first', async () => {
     const event = probeEvent(await createTestTopic(infra, kafka, 'key-order', 1));
     const consumer = await record(event.topic);

@@ -61,3 +61,33 @@ export function platformTablesMigration(schema: string): MigrationClass {
     }
   };
 }
+
+/**
+ * An outbox row the broker refuses for good (too large, not authorised) is parked: set aside with its
+ * error, visible in metrics and `npm run outbox:parked`, so the rows behind it keep flowing.
+ */
+export function outboxParkingMigration(schema: string): MigrationClass {
+  const s = assertSqlIdentifier(schema);
+  return class OutboxParking1764590000000 implements MigrationInterface {
+    name = 'OutboxParking1764590000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`ALTER TABLE ${s}.outbox ADD COLUMN parked_at timestamptz`);
+      await q.query(`DROP INDEX ${s}.outbox_unpublished`);
+      await q.query(`CREATE INDEX outbox_unpublished ON ${s}.outbox (seq) WHERE published_at IS NULL AND parked_at IS NULL`);
+      await q.query(`CREATE INDEX outbox_parked ON ${s}.outbox (seq) WHERE parked_at IS NOT NULL AND published_at IS NULL`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP INDEX ${s}.outbox_parked`);
+      await q.query(`DROP INDEX ${s}.outbox_unpublished`);
+      await q.query(`CREATE INDEX outbox_unpublished ON ${s}.outbox (seq) WHERE published_at IS NULL`);
+      await q.query(`ALTER TABLE ${s}.outbox DROP COLUMN parked_at`);
+    }
+  };
+}
+
+/** The platform's own migrations, in order, for a service schema. */
+export function platformMigrations(schema: string): MigrationClass[] {
+  return [platformTablesMigration(schema), outboxParkingMigration(schema)];
+}

@@ -7,7 +7,7 @@ import type { ServiceName } from '@iop/contracts';
 import { AccessGuard, AuditTrail, TokenVerifier, tokenConfigFromEnv } from '@iop/auth';
 import { Outbox, createKafka, describeError, type EventHandler } from '@iop/messaging';
 import { createMetricsRegistry, httpLatencyHistogram, createLogger } from '@iop/observability';
-import { createServiceDataSource, platformTablesMigration, provisionServiceDatabase } from '@iop/persistence';
+import { createServiceDataSource, platformMigrations, provisionServiceDatabase } from '@iop/persistence';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter } from './http-exception.filter';
 import { HttpMetricsInterceptor } from './http-metrics.interceptor';
@@ -41,7 +41,7 @@ export interface PlatformOptions {
 }
 
 export function serviceMigrations(options: PlatformOptions): Array<new () => MigrationInterface> {
-  return [platformTablesMigration(options.service), ...(options.siteDirectory ? [siteDirectoryMigration(options.service)] : []), ...(options.migrations ?? [])];
+  return [...platformMigrations(options.service), ...(options.siteDirectory ? [siteDirectoryMigration(options.service)] : []), ...(options.migrations ?? [])];
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { AuditTrail, type Actor, type AuditEntry, type Principal } from '@iop/auth';
-import { ALL_SITES, createServiceDataSource, inScopedTransaction, platformTablesMigration, provisionServiceDatabase, sitesScope } from '@iop/persistence';
+import { ALL_SITES, createServiceDataSource, inScopedTransaction, platformMigrations, provisionServiceDatabase, sitesScope } from '@iop/persistence';
 import { useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 
 /** A throwaway service schema with the platform's tables, served by its own non-owner role. */
@@ -46,7 +46,7 @@ describe('the PHI audit trail', () => {
 
   beforeAll(async () => {
     infra = await useTestInfrastructure();
-    await provisionServiceDatabase({ service: SERVICE, migrations: [platformTablesMigration(SERVICE)] });
+    await provisionServiceDatabase({ service: SERVICE, migrations: platformMigrations(SERVICE) });
     dataSource = await createServiceDataSource(SERVICE, []).initialize();
   });
 

@@ -20,6 +20,8 @@ export interface BrokerControl {
   createTopic(name: string, partitions: number): Promise<void>;
   /** All topics, including ones auto-created for clients. Needs a broker up. */
   topics(): Promise<string[]>;
+  /** The next `count` Produce requests, on any broker, fail with Kafka error `code` (e.g. 10, MESSAGE_TOO_LARGE). */
+  produceErrors(code: number, count: number): Promise<void>;
 }
 
 export interface DevBroker {
@@ -164,6 +166,10 @@ export async function connectBrokerControl(controlFile: string): Promise<BrokerC
         throw new Error(`kafka-dev-broker: partitions must be a positive integer, got ${partitions}`);
       }
       return ok(`create ${name} ${partitions}`);
+    },
+    produceErrors: async (code, count) => {
+      if (!Number.isInteger(code) || !Number.isInteger(count) || count < 1) throw new Error(`kafka-dev-broker: bad produce-errors ${code} ${count}`);
+      return ok(`produce-errors ${code} ${count}`);
     },
     topics: async () => {
       const list = await run('topics');

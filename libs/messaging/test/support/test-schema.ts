@@ -3,7 +3,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import {
   assertSqlIdentifier,
   createServiceDataSource,
-  platformTablesMigration,
+  platformMigrations,
   provisionServiceDatabase,
   serviceDatabaseUrl,
   serviceRoleName,
@@ -54,7 +54,7 @@ export interface TestSchema {
  */
 export async function provisionTestSchema(infra: TestInfrastructure): Promise<TestSchema> {
   const schema = `msgtest_${randomBytes(4).toString('hex')}`;
-  await provisionServiceDatabase({ service: schema, migrations: [platformTablesMigration(schema), effectsMigration(schema)] }, infra.databaseUrl);
+  await provisionServiceDatabase({ service: schema, migrations: [...platformMigrations(schema), effectsMigration(schema)] }, infra.databaseUrl);
   const dataSource = createServiceDataSource(schema, [], serviceDatabaseUrl(schema, infra.databaseUrl));
   await dataSource.initialize();
   const count = async (table: string, where = 'true', params: unknown[] = []) => {
