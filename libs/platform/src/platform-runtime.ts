@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ALL_TOPICS, EventRegistry, deadLetterTopic } from '@iop/contracts';
-import { EventConsumer, OutboxRelay, describeError, ensureTopics, type EventHandler } from '@iop/messaging';
+import { EventConsumer, OutboxRelay, describeError, ensureTopics, type ConsumerHealth, type EventHandler } from '@iop/messaging';
 import { serviceDatabaseUrl } from '@iop/persistence';
 import type { Redis } from './redis';
 import { LOGGER, METRICS, REDIS, SERVICE_NAME } from './tokens';
@@ -99,6 +99,21 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
         await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)));
       }
     }
+  }
+
+  /**
+   * For liveness: the consumer crashed and has not come back for `IOP_CONSUMER_DEAD_AFTER_MS` (default 60 s)
+   * although Kafka answers. The consumer restarts itself, so this means it keeps failing for a reason a fresh
+   * process may cure. A Kafka outage is not such a reason (a new process would fare no better), so it never
+   * fails liveness.
+   */
+  async consumerStuck(): Promise<{ stuck: boolean; consumer?: ConsumerHealth }> {
+    const health = this.consumer?.health();
+    if (!health) return { stuck: false };
+    const deadAfterMs = Number(process.env['IOP_CONSUMER_DEAD_AFTER_MS'] ?? 60_000);
+    const down = health.status === 'restarting' || health.status === 'starting';
+    if (!down || Date.now() - health.since < deadAfterMs) return { stuck: false, consumer: health };
+    return { stuck: await this.kafkaHealthy(), consumer: health };
   }
 
   async kafkaHealthy(): Promise<boolean> {
