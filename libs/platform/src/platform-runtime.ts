@@ -44,7 +44,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.redis.connect().catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'redis not reachable yet; will keep trying'));
+    // Not awaited: the client retries until Redis answers, and a service must start (and serve what needs no
+    // Redis) while it is away; commands fail fast meanwhile (offline queue off).
+    this.redis.connect().catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'redis connection given up'));
     // In the background: a service answers /health/live (and says "not ready") while Kafka is away.
     this.starting = this.startMessaging();
   }
@@ -133,7 +135,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     await this.relay?.stop().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
-    if (this.redis.isOpen) await this.redis.quit().catch(() => undefined);
+    // QUIT needs a live connection; a client still trying to reach Redis is just told to stop.
+    if (this.redis.isReady) await this.redis.quit().catch(() => undefined);
+    else if (this.redis.isOpen) await this.redis.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }
