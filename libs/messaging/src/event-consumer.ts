@@ -7,6 +7,7 @@ import type { EventDefinition, EventRegistry } from '@iop/contracts';
 import { ALL_SITES, assertSqlIdentifier, inScopedTransaction } from '@iop/persistence';
 import { decodeEvent, headersToStrings, type EventMeta } from './cloudevent-codec';
 import { DEAD_LETTER_REASONS, describeError, PermanentEventError, type DeadLetterReason } from './errors';
+import { classifyFailure } from './error-classification';
 import { contextFromEvent } from './trace-context';
 import { DEAD_LETTER_HEADERS } from './dead-letter';
 import type { Log } from './kafka-client';
@@ -33,10 +34,17 @@ export interface EventConsumerOptions {
   readonly deadLetterTopic: string;
   readonly log: Log;
   readonly metrics?: Registry;
-  /** Attempts before a message goes to the dead-letter topic (1 = no retry). */
+  /**
+   * Attempts before a message whose failure is permanent (a constraint violation, a bug; see error-classification.ts)
+   * goes to the dead-letter topic (1 = no retry; default 3). A declared `PermanentEventError` goes at once; a transient
+   * failure (the database or broker away, a deadlock, a timeout) is retried without limit and never dead-lettered.
+   */
   readonly maxAttempts?: number;
   readonly initialBackoffMs?: number;
+  /** The cap on the wait between attempts; a long outage is retried at this pace. Default 5 s. */
   readonly maxBackoffMs?: number;
+  /** First wait before the consumer restarts itself after a crash kafkajs does not restart from; doubles to 30 s. */
+  readonly restartBackoffMs?: number;
   readonly fromBeginning?: boolean;
   /** How soon the group notices a dead member or a broker outage; Kafka's default is 30 s. */
   readonly sessionTimeoutMs?: number;
@@ -49,24 +57,60 @@ export interface EventConsumerOptions {
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
 
+/**
+ * `running`: in its group and consuming (possibly waiting out a transient failure, which is not a fault of the
+ * process). `restarting`: crashed, and kafkajs or the consumer itself is bringing it back. `stopped`: by request.
+ */
+export type ConsumerStatus = 'starting' | 'running' | 'restarting' | 'stopped';
+
+export interface ConsumerHealth {
+  readonly status: ConsumerStatus;
+  /** When the status last changed (epoch ms). */
+  readonly since: number;
+  readonly crashes: number;
+  readonly lastCrash?: string;
+}
+
+/** Thrown out of a retry loop when the consumer stops: the message is not committed and comes back. */
+class ConsumerStoppingError extends Error {
+  constructor() {
+    super('consumer is stopping; the message will be redelivered');
+    this.name = 'ConsumerStoppingError';
+  }
+}
+
+const MAX_RESTART_BACKOFF_MS = 30_000;
+
 const tracer = trace.getTracer('@iop/messaging');
 
 /**
  * An idempotent consumer: the handler's effects and the inbox row (consumer, event id) commit in one
- * transaction, so a redelivered event is recognised and skipped. Failures are retried with backoff,
- * then the message goes to the dead-letter topic with its error and original headers, and the
- * consumer moves on.
+ * transaction, so a redelivered event is recognised and skipped. Failures are classified
+ * (error-classification.ts): transient ones are retried with capped backoff for as long as they last,
+ * holding the partition so the key's order holds; permanent ones, after a few attempts, send the message
+ * to the dead-letter topic with its error and original headers, and the consumer moves on.
+ *
+ * Retrying inside the handler keeps it simple and ordered: kafkajs fetches per broker and waits for that
+ * fetch's batches, so partitions led by the same broker wait with the retrying one, and others go on. In a
+ * database outage every partition is held anyway.
  */
 export class EventConsumer {
   private consumer: Consumer | undefined;
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restartBackoff: number;
+  private state: { status: ConsumerStatus; since: number; crashes: number; lastCrash?: string } = { status: 'stopped', since: Date.now(), crashes: 0 };
   private readonly schema: string;
   private readonly handlers = new Map<string, EventHandler>();
   private readonly outcomes: Counter | undefined;
   private readonly deadLetters: Counter | undefined;
   private readonly lag: Gauge | undefined;
+  private readonly retries: Counter | undefined;
+  private readonly crashes: Counter | undefined;
 
   constructor(private readonly options: EventConsumerOptions) {
     this.schema = assertSqlIdentifier(options.schema);
+    this.restartBackoff = options.restartBackoffMs ?? 1000;
     for (const h of options.handlers) this.handlers.set(h.definition.type, h);
     const registry = options.metrics;
     if (registry) {
@@ -80,7 +124,22 @@ export class EventConsumer {
           labelNames: ['consumer', 'topic', 'partition'],
           registers: [registry],
         });
+      this.retries = counter(registry, 'iop_event_retries_total', 'Failed attempts at an event that will be tried again, by failure kind', [
+        'consumer',
+        'type',
+        'kind',
+      ]);
+      this.crashes = counter(registry, 'iop_consumer_crashes_total', 'Consumer crashes, by who restarts it', ['consumer', 'restarted_by']);
     }
+  }
+
+  /** For liveness: a consumer that crashed and stays down means the process needs a restart. */
+  health(): ConsumerHealth {
+    return { ...this.state };
+  }
+
+  private setStatus(status: ConsumerStatus): void {
+    if (this.state.status !== status) this.state = { ...this.state, status, since: Date.now() };
   }
 
   topics(): string[] {
@@ -88,10 +147,27 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
+    this.stopping = false;
+    this.setStatus('starting');
+    // Zero series from the start, so an alert on increase() sees the first dead letter too.
+    for (const topic of this.topics()) {
+      for (const reason of DEAD_LETTER_REASONS) this.deadLetters?.inc({ consumer: this.options.name, topic, reason }, 0);
+    }
+    await this.startConsumer();
+  }
+
+  private async startConsumer(): Promise<void> {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.name,
       maxWaitTimeInMs: 100,
-      retry: { retries: 10 },
+      // kafkajs restarts by itself after a retriable crash; say so in the log. Other crashes are ours to restart.
+      retry: {
+        retries: 10,
+        restartOnFailure: (error) => {
+          this.options.log.warn({ consumer: this.options.name, err: describeError(error) }, 'consumer crashed; kafkajs restarts it');
+          return Promise.resolve(true);
+        },
+      },
       ...(this.options.sessionTimeoutMs
         ? { sessionTimeout: this.options.sessionTimeoutMs, heartbeatInterval: Math.floor(this.options.sessionTimeoutMs / 5) }
         : {}),
@@ -100,10 +176,12 @@ export class EventConsumer {
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       this.lag?.set({ consumer: this.options.name, topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag));
     });
-    // Zero series from the start, so an alert on increase() sees the first dead letter too.
-    for (const topic of this.topics()) {
-      for (const reason of DEAD_LETTER_REASONS) this.deadLetters?.inc({ consumer: this.options.name, topic, reason }, 0);
-    }
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (consumer !== this.consumer || this.stopping) return;
+      this.setStatus('running');
+      this.restartBackoff = this.options.restartBackoffMs ?? 1000;
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.onCrash(consumer, payload.error, payload.restart));
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics(), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
@@ -112,9 +190,48 @@ export class EventConsumer {
     });
   }
 
+  private onCrash(consumer: Consumer, error: Error, restartedByKafkajs: boolean): void {
+    if (consumer !== this.consumer || this.stopping) return;
+    this.state = { ...this.state, crashes: this.state.crashes + 1, lastCrash: describeError(error) };
+    this.setStatus('restarting');
+    this.crashes?.inc({ consumer: this.options.name, restarted_by: restartedByKafkajs ? 'kafkajs' : 'consumer' });
+    if (restartedByKafkajs) return;
+    // kafkajs gives up on errors it deems not retriable (e.g. the development broker's INVALID_REQUEST on
+    // SyncGroup); a consumer that stays down silently stops the service's reactions. Start a fresh one.
+    this.options.log.error({ consumer: this.options.name, err: describeError(error) }, 'consumer crashed and kafkajs will not restart it; restarting');
+    this.scheduleRestart();
+  }
+
+  private scheduleRestart(): void {
+    if (this.restartTimer || this.stopping) return;
+    const wait = this.restartBackoff;
+    this.restartBackoff = Math.min(this.restartBackoff * 2, MAX_RESTART_BACKOFF_MS);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = undefined;
+      void this.restart();
+    }, wait);
+  }
+
+  private async restart(): Promise<void> {
+    if (this.stopping) return;
+    const crashed = this.consumer;
+    this.consumer = undefined;
+    await crashed?.disconnect().catch(() => undefined);
+    try {
+      await this.startConsumer();
+    } catch (error) {
+      this.options.log.warn({ consumer: this.options.name, err: describeError(error) }, 'consumer restart failed; trying again');
+      this.scheduleRestart();
+    }
+  }
+
   async stop(): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
     await this.consumer?.disconnect();
     this.consumer = undefined;
+    this.setStatus('stopped');
   }
 
   /** Exposed for tests: what happened to one message. */
@@ -129,21 +246,46 @@ export class EventConsumer {
     if (decoded === 'not-ours') return 'ignored';
     const { meta, payload: data } = decoded;
     const handler = this.handlers.get(meta.type)!;
-    const maxAttempts = this.options.maxAttempts ?? 5;
+    const maxAttempts = this.options.maxAttempts ?? 3;
     let backoff = this.options.initialBackoffMs ?? 200;
+    let permanentFailures = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         const outcome = await this.processOnce(handler, data, meta);
         this.outcomes?.inc({ consumer: this.options.name, type: meta.type, outcome });
         return outcome;
       } catch (error) {
-        const permanent = error instanceof PermanentEventError;
-        if (permanent || attempt >= maxAttempts) return this.deadLetter(payload, error, attempt);
-        this.options.log.warn({ eventId: meta.id, type: meta.type, attempt, err: describeError(error) }, 'event handler failed; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
-        await payload.heartbeat();
+        // Only a failure that can never succeed may take an event out of its key's order; anything that may
+        // pass (a database or broker outage, a deadlock, an unrecognised error) holds the partition until it does.
+        const failure = classifyFailure(error);
+        if (failure.kind === 'permanent') {
+          permanentFailures++;
+          if (error instanceof PermanentEventError || permanentFailures >= maxAttempts) return this.deadLetter(payload, error, attempt);
+        }
+        this.retries?.inc({ consumer: this.options.name, type: meta.type, kind: failure.kind });
+        this.options.log.warn(
+          { eventId: meta.id, type: meta.type, attempt, kind: failure.kind, why: failure.why, backoffMs: backoff, err: describeError(error) },
+          failure.kind === 'permanent' ? 'event handler failed; retrying' : 'event waits for a transient failure to pass; retrying',
+        );
+        await this.waitBeforeRetry(payload, backoff);
         backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000);
       }
+    }
+  }
+
+  /**
+   * Waits in short slices, heartbeating, so a long outage neither costs the group membership nor delays a
+   * rebalance or a shutdown: heartbeat() throws when the group rebalances, and a stop ends the wait; either
+   * way the message is not committed and is delivered again.
+   */
+  private async waitBeforeRetry(payload: EachMessagePayload, ms: number): Promise<void> {
+    const until = Date.now() + ms;
+    for (;;) {
+      if (this.stopping) throw new ConsumerStoppingError();
+      await payload.heartbeat();
+      const left = until - Date.now();
+      if (left <= 0) return;
+      await new Promise((r) => setTimeout(r, Math.min(left, 1000)));
     }
   }
 
@@ -191,7 +333,8 @@ export class EventConsumer {
     );
   }
 
-  private async deadLetter({ topic, partition, message }: EachMessagePayload, error: unknown, attempts: number): Promise<'dead-lettered'> {
+  private async deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<'dead-lettered'> {
+    const { topic, partition, message } = payload;
     const reason: DeadLetterReason = error instanceof PermanentEventError ? error.reason : 'retries-exhausted';
     const headers = {
       ...headersToStrings(message.headers),
@@ -204,8 +347,17 @@ export class EventConsumer {
       [DEAD_LETTER_HEADERS.attempts]: String(attempts),
       [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
     };
-    // If this send fails the error propagates, the offset is not committed, and the message comes back.
-    await this.options.producer.send({ topic: this.options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+    // Until the dead letter is safely on its topic the message must not be committed: keep trying (a broker
+    // outage), heartbeating; a stop or a rebalance leaves it uncommitted, so it comes back.
+    for (let backoff = this.options.initialBackoffMs ?? 200; ; backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000)) {
+      try {
+        await this.options.producer.send({ topic: this.options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+        break;
+      } catch (sendError) {
+        this.options.log.warn({ topic, partition, offset: message.offset, err: describeError(sendError) }, 'dead-letter topic not reachable; retrying');
+        await this.waitBeforeRetry(payload, backoff);
+      }
+    }
     this.deadLetters?.inc({ consumer: this.options.name, topic, reason });
     this.options.log.error({ topic, partition, offset: message.offset, reason, attempts, err: describeError(error) }, 'message sent to the dead-letter topic');
     return 'dead-lettered';

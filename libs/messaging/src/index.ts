@@ -6,3 +6,4 @@ export * from './outbox-relay';
 export * from './event-consumer';
 export * from './dead-letter';
 export * from './kafka-client';
+export * from './error-classification';

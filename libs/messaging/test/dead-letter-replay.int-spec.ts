@@ -45,11 +45,11 @@ describe('replaying dead letters', () => {
 
   const effectsOf = (eventId: string) => db.count('effects', 'event_id = $1', [eventId]);
 
-  /** An event whose handler keeps failing (a flaky downstream) until the test fixes the cause. */
+  /** An event whose handler keeps failing for good (a constraint its data breaks) until the test fixes the cause. */
   const deadLettered = async (recorder = deadLetters, via = event, consumer = probes): Promise<EncodedEvent> => {
     const [key] = uniqueKeys(1) as [string];
     const flaky = encodeEvent(via, { key, seq: 1 }, '/iop/msgtest', {});
-    consumer.faults.set(flaky.id, 'retriable');
+    consumer.faults.set(flaky.id, 'constraint');
     await sendEncoded(producer, via.topic, flaky);
     await eventually(() => expect(recorder.find(flaky.id)).toHaveLength(1), { timeoutMs: 30_000 });
     return flaky;

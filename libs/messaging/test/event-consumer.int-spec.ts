@@ -41,6 +41,9 @@ describe('consuming events', () => {
   });
 
   const effectsOf = (eventId: string) => db.count('effects', 'event_id = $1', [eventId]);
+  /** The event ids a key's effects were applied in, first to last. */
+  const appliedOrder = async (key: string) =>
+    (await infra.adminQuery<{ event_id: string }>(`SELECT event_id FROM ${db.schema}.effects WHERE key = $1 ORDER BY id`, [key])).map((r) => r.event_id);
 
   /** Once a later event on the same key (so the same partition) has taken effect, the earlier ones are done with. */
   const processedThrough = async (key: string, seq: number): Promise<SentEvent> => {
@@ -71,10 +74,10 @@ describe('consuming events', () => {
     expect(await probes.duplicatesSkipped()).toBeGreaterThanOrEqual(1);
   });
 
-  it('retries a failing event with backoff, then dead-letters it with its error and headers, and goes on', async () => {
+  it('retries an event that fails for good with backoff, a few times, then dead-letters it with its error and headers, and goes on', async () => {
     const [key] = uniqueKeys(1) as [string];
     const poison = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
-    probes.faults.set(poison.id, 'retriable');
+    probes.faults.set(poison.id, 'constraint');
 
     const sent = await sendEncoded(producer, event.topic, poison);
     const next = await processedThrough(key, 2);
@@ -90,7 +93,7 @@ describe('consuming events', () => {
       [DEAD_LETTER_HEADERS.originalTopic]: event.topic,
       [DEAD_LETTER_HEADERS.originalPartition]: String(sent.partition),
     });
-    expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('downstream unavailable');
+    expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('violates not-null constraint');
 
     const calls = probes.calls.get(poison.id)!;
     expect(calls).toHaveLength(MAX_ATTEMPTS);
@@ -100,6 +103,25 @@ describe('consuming events', () => {
     expect(waits[1]).toBeGreaterThanOrEqual(2 * INITIAL_BACKOFF_MS - 10);
     expect(await effectsOf(poison.id)).toBe(0);
     expect(await db.count('inbox', 'event_id = $1', [poison.id])).toBe(0);
+  });
+
+  it('keeps retrying an event whose downstream is away, past the dead-letter budget, and applies it, then the next of its key, once it is back', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const waiting = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
+    probes.faults.set(waiting.id, 'unavailable');
+
+    await sendEncoded(producer, event.topic, waiting);
+    const later = await sendEvent(producer, event, { key, seq: 2 });
+    await eventually(() => expect(probes.calls.get(waiting.id)?.length).toBeGreaterThan(MAX_ATTEMPTS + 1), { timeoutMs: 30_000 });
+    expect(await effectsOf(later.id)).toBe(0);
+
+    probes.faults.delete(waiting.id);
+    await eventually(async () => expect(await effectsOf(later.id)).toBe(1), { timeoutMs: 30_000 });
+    const applied = await db.count('effects', 'key = $1', [key]);
+    expect(applied).toBe(2);
+    const [first] = await appliedOrder(key);
+    expect(first).toBe(waiting.id);
+    expect(deadLetters.find(waiting.id)).toEqual([]);
   });
 
   it('dead-letters a message whose body breaks its schema at once, without calling the handler, and goes on', async () => {

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { ALL_TOPICS, EventRegistry, deadLetterTopic } from '@iop/contracts';
-import { EventConsumer, OutboxRelay, describeError, ensureTopics, type EventHandler } from '@iop/messaging';
+import { EventConsumer, OutboxRelay, describeError, ensureTopics, type ConsumerHealth, type EventHandler } from '@iop/messaging';
 import { serviceDatabaseUrl } from '@iop/persistence';
 import type { Redis } from './redis';
 import { LOGGER, METRICS, REDIS, SERVICE_NAME } from './tokens';
@@ -44,7 +44,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.redis.connect().catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'redis not reachable yet; will keep trying'));
+    // Not awaited: the client retries until Redis answers, and a service must start (and serve what needs no
+    // Redis) while it is away; commands fail fast meanwhile (offline queue off).
+    this.redis.connect().catch((error: unknown) => this.log.warn({ err: describeError(error) }, 'redis connection given up'));
     // In the background: a service answers /health/live (and says "not ready") while Kafka is away.
     this.starting = this.startMessaging();
   }
@@ -101,6 +103,21 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /**
+   * For liveness: the consumer crashed and has not come back for `IOP_CONSUMER_DEAD_AFTER_MS` (default 60 s)
+   * although Kafka answers. The consumer restarts itself, so this means it keeps failing for a reason a fresh
+   * process may cure. A Kafka outage is not such a reason (a new process would fare no better), so it never
+   * fails liveness.
+   */
+  async consumerStuck(): Promise<{ stuck: boolean; consumer?: ConsumerHealth }> {
+    const health = this.consumer?.health();
+    if (!health) return { stuck: false };
+    const deadAfterMs = Number(process.env['IOP_CONSUMER_DEAD_AFTER_MS'] ?? 60_000);
+    const down = health.status === 'restarting' || health.status === 'starting';
+    if (!down || Date.now() - health.since < deadAfterMs) return { stuck: false, consumer: health };
+    return { stuck: await this.kafkaHealthy(), consumer: health };
+  }
+
   async kafkaHealthy(): Promise<boolean> {
     if (!this.kafkaReady || !this.admin) return false;
     try {
@@ -118,7 +135,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
     await this.relay?.stop().catch(() => undefined);
     await this.producer?.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
-    if (this.redis.isOpen) await this.redis.quit().catch(() => undefined);
+    // QUIT needs a live connection; a client still trying to reach Redis is just told to stop.
+    if (this.redis.isReady) await this.redis.quit().catch(() => undefined);
+    else if (this.redis.isOpen) await this.redis.disconnect().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

@@ -75,8 +75,8 @@ const KEEP_LINES = 200;
 const QUOTE_LINES = 25;
 
 /**
- * Starts the services in parallel and resolves once every one answers 200 on `/health/ready`
- * (Postgres, Redis and Kafka reachable, consumers joined). If any fails to start, all are stopped
+ * Starts the services in parallel and resolves once every one answers 200 and "ready" on `/health/ready`
+ * (Postgres, Redis and Kafka reachable, consumers joined; not "degraded"). If any fails to start, all are stopped
  * and the error quotes the failing services' last log lines.
  */
 export async function startPlatformProcesses(options: PlatformProcessesOptions = {}): Promise<PlatformProcesses> {
@@ -224,7 +224,8 @@ function launch(service: ServiceName, port: number, options: PlatformProcessesOp
         try {
           const response = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(3_000) });
           const body = await response.text();
-          if (response.status === 200) {
+          // 200 means Postgres answers; tests also want Kafka and Redis up and consumers joined: "ready", not "degraded".
+          if (response.status === 200 && (JSON.parse(body) as { status?: string }).status === 'ready') {
             readyAfterMs = Date.now() - spawnedAt;
             return;
           }

@@ -6,7 +6,12 @@ import { EventConsumer, PermanentEventError, onEvent, type Log } from '../../src
 import type { ProbeEvent } from './test-events';
 import type { TestSchema } from './test-schema';
 
-export type Fault = 'retriable' | 'permanent';
+/**
+ * `unavailable`: a downstream that is away (a plain error the classification cannot place, so it waits);
+ * `constraint`: a real Postgres constraint violation (permanent, dead-lettered after the bounded attempts);
+ * `permanent`: the handler refuses the event for good (dead-lettered at once).
+ */
+export type Fault = 'unavailable' | 'constraint' | 'permanent';
 
 /**
  * An EventConsumer whose handler records each probe as a row in the effects table, unless the test
@@ -29,12 +34,14 @@ export class ProbeConsumer {
     log: Log;
     maxAttempts: number;
     initialBackoffMs: number;
+    maxBackoffMs?: number;
   }) {
     const { db, event } = options;
     const handler = onEvent(event, async (payload, meta, manager) => {
       this.calls.set(meta.id, [...(this.calls.get(meta.id) ?? []), Date.now()]);
       const fault = this.faults.get(meta.id);
-      if (fault === 'retriable') throw new Error('downstream unavailable');
+      if (fault === 'unavailable') throw new Error('downstream unavailable');
+      if (fault === 'constraint') await manager.query(`INSERT INTO ${db.schema}.effects (event_id, key, seq) VALUES ($1, NULL, $2)`, [meta.id, payload.seq]);
       if (fault === 'permanent') throw new PermanentEventError('probe refused by its handler');
       await manager.query(`INSERT INTO ${db.schema}.effects (event_id, key, seq) VALUES ($1, $2, $3)`, [meta.id, payload.key, payload.seq]);
     });
@@ -51,6 +58,7 @@ export class ProbeConsumer {
       metrics: this.metrics,
       maxAttempts: options.maxAttempts,
       initialBackoffMs: options.initialBackoffMs,
+      ...(options.maxBackoffMs ? { maxBackoffMs: options.maxBackoffMs } : {}),
       sessionTimeoutMs: 6000,
     });
   }
