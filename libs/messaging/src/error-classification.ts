@@ -1,3 +1,4 @@
+import { TRANSIENT_SOCKET_CODES, TRANSIENT_SQLSTATES, connectionLost, kindOfSqlState } from '@iop/persistence';
 import { InvalidEventPayloadError, PermanentEventError } from './errors';
 
 /**
@@ -17,70 +18,6 @@ export interface FailureClassification {
   /** Why, for logs: the code or the name that decided it. */
   readonly why: string;
 }
-
-/** SQLSTATEs that mean "try again later": the server, the connection or the moment, not the message. */
-const TRANSIENT_SQLSTATES: Readonly<Record<string, string>> = {
-  '40001': 'serialization failure',
-  '40P01': 'deadlock detected',
-  '55P03': 'lock not available',
-  '53300': 'too many connections',
-  '53000': 'insufficient resources',
-  '53100': 'disk full',
-  '53200': 'out of memory',
-  '57P01': 'admin shutdown',
-  '57P02': 'crash shutdown',
-  '57P03': 'cannot connect now',
-  '57P05': 'idle session timeout',
-  '57014': 'query canceled (statement timeout)',
-  '25P03': 'idle in transaction session timeout',
-  '58000': 'system error',
-  '58030': 'io error',
-  // A role that may not log in or a password that was rotated: fixed by an operator, not by the message.
-  '28000': 'invalid authorization specification',
-  '28P01': 'invalid password',
-  // The database itself is missing or being recreated.
-  '3D000': 'invalid catalog name',
-};
-
-/** SQLSTATE classes that mean the statement can never succeed with this data. */
-const PERMANENT_SQLSTATE_CLASSES: Readonly<Record<string, string>> = {
-  '22': 'data exception',
-  '23': 'integrity constraint violation',
-};
-
-/** SQLSTATE classes that are always transient: connection exceptions. */
-const TRANSIENT_SQLSTATE_CLASSES: Readonly<Record<string, string>> = {
-  '08': 'connection exception',
-};
-
-/** Node's socket errors and DNS failures. */
-const TRANSIENT_SYSTEM_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'EHOSTDOWN',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EADDRNOTAVAIL',
-]);
-
-/** What pg, pg-pool, TypeORM and the redis client say when a connection went away; none of these carry a code. */
-const TRANSIENT_MESSAGES = [
-  /connection terminated/i,
-  /connection (?:is )?closed/i,
-  /client has encountered a connection error/i,
-  /terminating connection/i,
-  /timeout exceeded when trying to connect/i,
-  /timed? ?out/i,
-  /socket (?:closed|hang up)/i,
-  /the client is closed/i,
-  /connection (?:refused|reset)/i,
-];
 
 /** kafkajs errors that are about the cluster being away, whatever their `retriable` flag says after retries. */
 const TRANSIENT_KAFKAJS_ERRORS = new Set([
@@ -135,18 +72,14 @@ function classifyOne(error: object): FailureClassification | undefined {
   const message = typeof e.message === 'string' ? e.message : '';
 
   // Checked first: EPIPE is five capitals too.
-  if (TRANSIENT_SYSTEM_CODES.has(code)) return { kind: 'transient', why: code };
+  if (TRANSIENT_SOCKET_CODES.has(code)) return { kind: 'transient', why: code };
   if (/^[0-9A-Z]{5}$/.test(code)) {
-    const exact = TRANSIENT_SQLSTATES[code];
-    if (exact) return { kind: 'transient', why: `SQLSTATE ${code} ${exact}` };
-    const cls = code.slice(0, 2);
-    const transientClass = TRANSIENT_SQLSTATE_CLASSES[cls];
-    if (transientClass) return { kind: 'transient', why: `SQLSTATE ${code} ${transientClass}` };
-    const permanentClass = PERMANENT_SQLSTATE_CLASSES[cls];
-    if (permanentClass) return { kind: 'permanent', why: `SQLSTATE ${code} ${permanentClass}` };
-    // Anything else from Postgres (a missing table before a migration ran, a missing grant) is for an
-    // operator to fix while the event waits.
-    return { kind: 'unknown', why: `SQLSTATE ${code}` };
+    // The SQLSTATE table is shared with the HTTP edge (libs/persistence). Anything it does not know (a
+    // missing table before a migration ran, a missing grant) is for an operator to fix while the event waits.
+    const kind = kindOfSqlState(code);
+    if (kind === 'transient') return { kind: 'transient', why: `SQLSTATE ${code} ${TRANSIENT_SQLSTATES[code] ?? 'connection exception'}` };
+    if (kind === 'unknown') return { kind: 'unknown', why: `SQLSTATE ${code}` };
+    return { kind: 'permanent', why: `SQLSTATE ${code} (${kind})` };
   }
   if (name.startsWith('KafkaJS')) {
     if (TRANSIENT_KAFKAJS_ERRORS.has(name) || e.retriable === true) return { kind: 'transient', why: name };
@@ -155,7 +88,7 @@ function classifyOne(error: object): FailureClassification | undefined {
   if (e.retriable === true) return { kind: 'transient', why: `${name || 'error'} marked retriable` };
   if (e.retriable === false) return { kind: 'permanent', why: `${name || 'error'} marked not retriable` };
   if (PERMANENT_ERROR_NAMES.has(name)) return { kind: 'permanent', why: name };
-  if (TRANSIENT_MESSAGES.some((pattern) => pattern.test(message))) return { kind: 'transient', why: message.slice(0, 80) };
+  if (connectionLost(message)) return { kind: 'transient', why: message.slice(0, 80) };
   return undefined;
 }
 
