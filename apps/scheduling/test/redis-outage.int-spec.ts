@@ -83,7 +83,7 @@ describe('scheduling while Redis is away', () => {
       const tookMs = Date.now() - started;
 
       expect(res.status).toBe(503);
-      expect((res.body as { message: string }).message).toContain('Redis unavailable');
+      expect((res.body as { detail: string }).detail).toContain('Redis unavailable');
       expect(tookMs).toBeLessThan(2000);
       expect(await sitesNamed(body.name)).toBe(0);
     });

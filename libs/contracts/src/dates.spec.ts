@@ -14,7 +14,9 @@ describe('dates a person can mean and Postgres can hold', () => {
 
   it('a planned start more than 90 days ahead is refused with the limit and what to do instead', () => {
     expect(PlannedStartDate.safeParse(day(90)).success).toBe(true);
-    expect(messages(PlannedStartDate.safeParse(day(91)))).toEqual([`the planned start can be at most 90 days ahead (${day(90)}); put the patient on the waitlist instead`]);
+    expect(messages(PlannedStartDate.safeParse(day(91)))).toEqual([
+      `the planned start can be at most 90 days ahead (${day(90)}); put the patient on the waitlist instead`,
+    ]);
     expect(PlannedStartDate.safeParse('9999-12-31').success).toBe(false);
   });
 

@@ -49,6 +49,9 @@ export function safeError(error: unknown, depth = 0): SafeError {
   // A string here is already a description made by describeSafely (or describeError, which uses it).
   if (typeof error === 'string') return { type: 'described', message: error.slice(0, MAX_MESSAGE) };
   if (!error || typeof error !== 'object') return { type: typeof error };
+  // Already made safe (a caller serialised it before the logger's serializer saw it): keep it as it is.
+  if (Object.getPrototypeOf(error) === Object.prototype && typeof (error as { type?: unknown }).type === 'string' && !('name' in error))
+    return error as SafeError;
   const e = error as ErrorLike;
   const inner = (e.driverError && typeof e.driverError === 'object' ? e.driverError : e) as ErrorLike;
   const database = fromDatabase(e);
@@ -78,5 +81,6 @@ export function safeError(error: unknown, depth = 0): SafeError {
 /** One line for a log message or a header: `Type (code): message`, with no database text. */
 export function describeSafely(error: unknown): string {
   const safe = safeError(error);
-  return `${safe.type}${safe.code ? ` (${safe.code}${safe.constraint ? ` ${safe.constraint}` : ''})` : ''}${safe.message ? `: ${safe.message}` : ''}`;
+  const where = safe.constraint ? ` ${safe.constraint}` : safe.column ? ` on ${safe.table ? `${safe.table}.` : ''}${safe.column}` : '';
+  return `${safe.type}${safe.code ? ` (${safe.code}${where})` : ''}${safe.message ? `: ${safe.message}` : ''}`;
 }

@@ -17,7 +17,7 @@ function databaseError(code: string, extra: Record<string, unknown> = {}) {
 
 function run(exception: unknown) {
   const logged: unknown[] = [];
-  const log = { error: (...args: unknown[]) => logged.push(args) } as unknown as Logger;
+  const log = { error: (...args: unknown[]) => logged.push(args), warn: (...args: unknown[]) => logged.push(args) } as unknown as Logger;
   const sent: { status?: number; body?: Record<string, unknown>; headers: Record<string, string> } = { headers: {} };
   const response = {
     headersSent: false,

@@ -53,7 +53,9 @@ export class HttpErrorFilter implements ExceptionFilter {
       requestId,
       ...(problem.retryable ? { retryable: true } : {}),
     };
-    if (body.status >= 500) this.log.error({ err: safeError(exception), requestId, status: body.status }, 'request failed');
+    // A 503 is a dependency away, said plainly to the caller: worth a warning, not an error per request.
+    if (body.status === 503) this.log.warn({ err: safeError(exception), requestId, status: body.status }, 'request refused: a dependency is unavailable');
+    else if (body.status >= 500) this.log.error({ err: safeError(exception), requestId, status: body.status }, 'request failed');
     if (response.headersSent) return;
     response.setHeader('Content-Type', `${PROBLEM_CONTENT_TYPE}; charset=utf-8`);
     if (problem.retryable) response.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
