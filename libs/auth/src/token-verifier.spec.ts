@@ -6,6 +6,8 @@ const siteA = '0b6f1c2e-4d5a-4b8c-9e7f-1a2b3c4d5e6f';
 const siteB = '7c8d9e0f-1a2b-4c3d-8e5f-6a7b8c9d0e1f';
 
 const verifier = () => new TokenVerifier(config);
+const now = () => Math.floor(Date.now() / 1000);
+const HOUR = 3600;
 
 interface TokenShape {
   /** Private claims; `roles: undefined` leaves the claim out. */
@@ -13,20 +15,23 @@ interface TokenShape {
   readonly secret: string;
   readonly issuer: string;
   readonly audience: string;
-  readonly expiresAt: number;
+  /** `null` leaves the claim out. */
+  readonly expiresAt: number | null;
+  /** `null` leaves the claim out; default: now. */
+  readonly issuedAt: number | null;
 }
 
 /** A token as an identity provider would issue it; each override bends one thing. */
 function aToken(overrides: Partial<TokenShape> = {}): Promise<string> {
   const claims = JSON.parse(JSON.stringify({ roles: ['clinician'], ...overrides.claims })) as Record<string, unknown>;
-  return new SignJWT(claims)
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject('clinician-7')
     .setIssuer(overrides.issuer ?? config.issuer)
-    .setAudience(overrides.audience ?? config.audience)
-    .setIssuedAt()
-    .setExpirationTime(overrides.expiresAt ?? Math.floor(Date.now() / 1000) + 600)
-    .sign(new TextEncoder().encode(overrides.secret ?? config.secret));
+    .setAudience(overrides.audience ?? config.audience);
+  if (overrides.issuedAt !== null) jwt.setIssuedAt(overrides.issuedAt ?? now());
+  if (overrides.expiresAt !== null) jwt.setExpirationTime(overrides.expiresAt ?? now() + 600);
+  return jwt.sign(new TextEncoder().encode(overrides.secret ?? config.secret));
 }
 
 const rejection = async (token: string): Promise<string> => {
@@ -57,6 +62,19 @@ describe('TokenVerifier', () => {
       expect(principal).toMatchObject({ siteIds: [], allSites: false });
     });
 
+    it('that expires within the maximum lifetime (12 hours unless configured)', async () => {
+      await expect(verifier().verify(await aToken({ issuedAt: now(), expiresAt: now() + 12 * HOUR }))).resolves.toMatchObject({ subject: 'clinician-7' });
+    });
+
+    it('without an issued-at time, when it expires within the maximum lifetime from now', async () => {
+      await expect(verifier().verify(await aToken({ issuedAt: null, expiresAt: now() + HOUR }))).resolves.toMatchObject({ subject: 'clinician-7' });
+    });
+
+    it('minted for development (8 hours)', async () => {
+      const token = await mintDevelopmentToken({ subject: 'dev-user', roles: ['clinician'] }, config);
+      await expect(verifier().verify(token)).resolves.toMatchObject({ subject: 'dev-user' });
+    });
+
     it('keeps the token id, so that an audit record can name the token used', async () => {
       const token = await mintDevelopmentToken({ subject: 'analyst-1', roles: ['analyst'] }, config);
       const principal = await verifier().verify(token);
@@ -67,6 +85,31 @@ describe('TokenVerifier', () => {
   describe('refuses, with a message the caller can act on,', () => {
     it('an expired token', async () => {
       expect(await rejection(await aToken({ expiresAt: Math.floor(Date.now() / 1000) - 60 }))).toBe('the access token has expired: sign in again');
+    });
+
+    it('a token that never expires (no "exp")', async () => {
+      expect(await rejection(await aToken({ expiresAt: null }))).toBe('the access token has no expiry ("exp"): sign in again for a token that expires');
+    });
+
+    it('a token that lives longer than the maximum lifetime (exp - iat)', async () => {
+      expect(await rejection(await aToken({ issuedAt: now(), expiresAt: now() + 12 * HOUR + 60 }))).toBe(
+        'the access token lives too long: tokens may be valid for at most 12 h (43200 s) from issue to expiry',
+      );
+    });
+
+    it('a token without an issued-at time that expires further ahead than the maximum lifetime (exp - now)', async () => {
+      expect(await rejection(await aToken({ issuedAt: null, expiresAt: now() + 30 * 24 * HOUR }))).toMatch(/^the access token lives too long: /);
+    });
+
+    it('a token issued long ago, even though it has not expired yet', async () => {
+      expect(await rejection(await aToken({ issuedAt: now() - 24 * HOUR, expiresAt: now() + HOUR }))).toMatch(/^the access token lives too long: /);
+    });
+
+    it('a token longer-lived than a configured maximum', async () => {
+      const strict = new TokenVerifier({ ...config, maxLifetimeSeconds: 15 * 60 });
+      const error: unknown = await strict.verify(await aToken({ expiresAt: now() + HOUR })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TokenRejected);
+      expect((error as Error).message).toBe('the access token lives too long: tokens may be valid for at most 15 min (900 s) from issue to expiry');
     });
 
     it('a token signed with another secret', async () => {
