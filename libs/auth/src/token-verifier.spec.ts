@@ -1,5 +1,5 @@
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { DEVELOPMENT_SECRET, TokenRejected, TokenVerifier, mintDevelopmentToken, type TokenConfig } from './token-verifier';
+import { DEVELOPMENT_SECRET, TokenRejected, TokenVerifier, mintDevelopmentToken, tokenConfigFromEnv, type TokenConfig } from './token-verifier';
 
 const config: TokenConfig = { issuer: 'iop-spec', audience: 'iop-platform-spec', secret: 'a-secret-only-these-specs-know-0123456789' };
 const siteA = '0b6f1c2e-4d5a-4b8c-9e7f-1a2b3c4d5e6f';
@@ -160,11 +160,22 @@ describe('TokenVerifier', () => {
   });
 
   describe('configuration', () => {
-    const nodeEnv = process.env['NODE_ENV'];
+    const VARIABLES = ['NODE_ENV', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_ALLOW_HS256_IN_PRODUCTION', 'AUTH_MAX_TOKEN_LIFETIME_SECONDS'] as const;
+    const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
     afterEach(() => {
-      if (nodeEnv === undefined) delete process.env['NODE_ENV'];
-      else process.env['NODE_ENV'] = nodeEnv;
+      for (const name of VARIABLES) {
+        if (saved[name] === undefined) Reflect.deleteProperty(process.env, name);
+        else process.env[name] = saved[name];
+      }
     });
+    /** The service's environment, exactly: what is not named is unset. */
+    const environment = (values: Partial<Record<(typeof VARIABLES)[number], string>>) => {
+      for (const name of VARIABLES) {
+        if (values[name] === undefined) Reflect.deleteProperty(process.env, name);
+        else process.env[name] = values[name];
+      }
+    };
+    const JWKS = 'https://login.example.org/realms/iop/protocol/openid-connect/certs';
 
     it('refuses to start without a secret or a key set', () => {
       expect(() => new TokenVerifier({ issuer: 'x', audience: 'y' })).toThrow(/AUTH_JWKS_URL.*AUTH_JWT_SECRET/);
@@ -173,6 +184,49 @@ describe('TokenVerifier', () => {
     it('refuses the development secret in production', () => {
       process.env['NODE_ENV'] = 'production';
       expect(() => new TokenVerifier({ ...config, secret: DEVELOPMENT_SECRET })).toThrow(/must be set in production/);
+    });
+
+    describe('in production (NODE_ENV=production)', () => {
+      it('starts with an identity provider key set (RS256, AUTH_JWKS_URL)', () => {
+        environment({ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS });
+        expect(() => new TokenVerifier(tokenConfigFromEnv())).not.toThrow();
+      });
+
+      it('refuses to start without a key set, naming AUTH_JWKS_URL', () => {
+        environment({ NODE_ENV: 'production' });
+        expect(() => new TokenVerifier(tokenConfigFromEnv())).toThrow(/AUTH_JWKS_URL/);
+      });
+
+      it('refuses an HS256 secret: a shared secret lets every service that verifies tokens also mint them', () => {
+        environment({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-long-random-secret-from-a-vault-0123456789' });
+        expect(() => new TokenVerifier(tokenConfigFromEnv())).toThrow(
+          "AUTH_JWT_SECRET (HS256) is refused in production: set AUTH_JWKS_URL to your identity provider's key set (RS256), or set AUTH_ALLOW_HS256_IN_PRODUCTION=true to accept the risk",
+        );
+      });
+
+      it('accepts an HS256 secret only when explicitly allowed', () => {
+        environment({ NODE_ENV: 'production', AUTH_JWT_SECRET: 'a-long-random-secret-from-a-vault-0123456789', AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' });
+        expect(() => new TokenVerifier(tokenConfigFromEnv())).not.toThrow();
+      });
+
+      it('never accepts the development secret, allowed or not', () => {
+        environment({ NODE_ENV: 'production', AUTH_JWT_SECRET: DEVELOPMENT_SECRET, AUTH_ALLOW_HS256_IN_PRODUCTION: 'true' });
+        expect(() => new TokenVerifier(tokenConfigFromEnv())).toThrow(/must be set in production/);
+      });
+
+      it('prefers the key set when both are set, so a leftover secret verifies nothing', async () => {
+        environment({ NODE_ENV: 'production', AUTH_JWKS_URL: JWKS, AUTH_JWT_SECRET: config.secret! });
+        const fromEnv = tokenConfigFromEnv();
+        expect(fromEnv.secret).toBeUndefined();
+        expect(fromEnv.jwksUrl).toBe(JWKS);
+      });
+    });
+
+    it('reads the maximum token lifetime from AUTH_MAX_TOKEN_LIFETIME_SECONDS', () => {
+      environment({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: '900' });
+      expect(tokenConfigFromEnv().maxLifetimeSeconds).toBe(900);
+      environment({ AUTH_MAX_TOKEN_LIFETIME_SECONDS: 'a day' });
+      expect(() => new TokenVerifier(tokenConfigFromEnv())).toThrow(/AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a positive whole number/);
     });
   });
 });

@@ -7,8 +7,10 @@ export interface TokenConfig {
   readonly audience: string;
   /** HS256 shared secret (development). */
   readonly secret?: string;
-  /** RS256 key set URL (production). */
+  /** RS256 key set URL (production): the identity provider's JWKS, e.g. an OIDC issuer's `jwks_uri`. */
   readonly jwksUrl?: string;
+  /** In production an HS256 secret is refused unless this is set (AUTH_ALLOW_HS256_IN_PRODUCTION=true). */
+  readonly allowHs256InProduction?: boolean;
   /** Longest a token may be valid, from `iat` (or now, when the token has none) to `exp`. Default 12 hours. */
   readonly maxLifetimeSeconds?: number;
 }
@@ -17,8 +19,9 @@ export interface TokenConfig {
 export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
 
 export function tokenConfigFromEnv(): TokenConfig {
-  const jwksUrl = process.env['AUTH_JWKS_URL'];
-  const secret = process.env['AUTH_JWT_SECRET'] ?? (jwksUrl ? undefined : DEVELOPMENT_SECRET);
+  const jwksUrl = process.env['AUTH_JWKS_URL'] || undefined;
+  // With a key set, a secret is ignored: one way to verify, never a fallback that would accept HS256 too.
+  const secret = jwksUrl ? undefined : (process.env['AUTH_JWT_SECRET'] ?? DEVELOPMENT_SECRET);
   const maxLifetime = process.env['AUTH_MAX_TOKEN_LIFETIME_SECONDS'];
   return {
     issuer: process.env['AUTH_ISSUER'] ?? 'iop-dev',
@@ -26,6 +29,7 @@ export function tokenConfigFromEnv(): TokenConfig {
     ...(secret ? { secret } : {}),
     ...(jwksUrl ? { jwksUrl } : {}),
     ...(maxLifetime ? { maxLifetimeSeconds: Number(maxLifetime) } : {}),
+    allowHs256InProduction: process.env['AUTH_ALLOW_HS256_IN_PRODUCTION'] === 'true',
   };
 }
 
@@ -55,8 +59,14 @@ export class TokenVerifier {
       this.key = createRemoteJWKSet(new URL(config.jwksUrl));
       this.algorithms = ['RS256'];
     } else if (config.secret) {
-      if (process.env['NODE_ENV'] === 'production' && config.secret === DEVELOPMENT_SECRET) {
-        throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set in production');
+      if (process.env['NODE_ENV'] === 'production') {
+        if (config.secret === DEVELOPMENT_SECRET) throw new Error('AUTH_JWKS_URL (or AUTH_JWT_SECRET) must be set in production');
+        // Every service holding the shared secret could mint any token, network admin included.
+        if (!config.allowHs256InProduction) {
+          throw new Error(
+            "AUTH_JWT_SECRET (HS256) is refused in production: set AUTH_JWKS_URL to your identity provider's key set (RS256), or set AUTH_ALLOW_HS256_IN_PRODUCTION=true to accept the risk",
+          );
+        }
       }
       this.key = new TextEncoder().encode(config.secret);
       this.algorithms = ['HS256'];
