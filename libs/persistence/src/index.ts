@@ -4,3 +4,4 @@ export * from './rls';
 export * from './platform-tables.migration';
 export * from './provision';
 export * from './data-source';
+export * from './serving-role';

@@ -12,3 +12,4 @@ export * from './bootstrap';
 export * from './site-directory/site-directory';
 export * from './site-directory/site-directory.entity';
 export * from './periodic-job';
+export * from './migrate';
