@@ -3,7 +3,9 @@
  * broker unless KAFKA_BROKERS names one, the five services as processes, and a small demo network of
  * three sites, then the addresses and tokens to try it with. Ctrl-C stops everything it started.
  *
- *   DATABASE_URL   administrative Postgres URL (default postgres://postgres@127.0.0.1:5432/iop)
+ *   DATABASE_URL   administrative Postgres URL (default postgres://postgres@127.0.0.1:5432/iop); only the migrate
+ *                  step that runs before the services uses it: each service logs in as its own role iop_<service>
+ *                  (IOP_<SERVICE>_DATABASE_URL, derived from DATABASE_URL without a password unless set)
  *   REDIS_URL      default redis://127.0.0.1:6379
  *   KAFKA_BROKERS  a running cluster; otherwise an in-memory development broker starts
  *   CLEARINGHOUSE_URL  a clearinghouse for insurance's 270s; otherwise the payer simulator starts on :3099
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
     say(`[dev] payer simulator answering insurance's 270s on ${clearinghouseUrl}`);
   }
 
-  say(`[dev] starting ${SERVICES.join(', ')} (logs in .run/logs/)`);
+  say(`[dev] migrating, then starting ${SERVICES.join(', ')} (logs in .run/logs/)`);
   running.platform = await startPlatformProcesses({
     ports: DEFAULT_SERVICE_PORTS,
     env: {

@@ -1,5 +1,6 @@
 import { BadRequestException, ForbiddenException, UnauthorizedException, type Type } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { SignJWT } from 'jose';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { Access, AccessGuard, Public, type AuthenticatedRequest } from './access.guard';
 import type { Role } from './roles';
@@ -123,6 +124,19 @@ describe('AccessGuard', () => {
       const error = await refusal(guard().canActivate(httpCall(ReferralsRoutes, 'list', aRequest({ authorization: `Bearer ${forged}` }))));
       expect(error).toBeInstanceOf(UnauthorizedException);
       expect(error.message).toBe('the access token is not valid: its signature or format was rejected');
+    });
+
+    it('answers 401 to a token that never expires', async () => {
+      const eternal = await new SignJWT({ roles: ['network_admin'] })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject('user-1')
+        .setIssuer(config.issuer)
+        .setAudience(config.audience)
+        .setIssuedAt()
+        .sign(new TextEncoder().encode(config.secret));
+      const error = await refusal(guard().canActivate(httpCall(ReferralsRoutes, 'list', aRequest({ authorization: `Bearer ${eternal}` }))));
+      expect(error).toBeInstanceOf(UnauthorizedException);
+      expect(error.message).toBe('the access token has no expiry ("exp"): sign in again for a token that expires');
     });
 
     it('accepts the scheme in any case, as HTTP allows', async () => {

@@ -7,18 +7,29 @@ export interface TokenConfig {
   readonly audience: string;
   /** HS256 shared secret (development). */
   readonly secret?: string;
-  /** RS256 key set URL (production). */
+  /** RS256 key set URL (production): the identity provider's JWKS, e.g. an OIDC issuer's `jwks_uri`. */
   readonly jwksUrl?: string;
+  /** In production an HS256 secret is refused unless this is set (AUTH_ALLOW_HS256_IN_PRODUCTION=true). */
+  readonly allowHs256InProduction?: boolean;
+  /** Longest a token may be valid, from `iat` (or now, when the token has none) to `exp`. Default 12 hours. */
+  readonly maxLifetimeSeconds?: number;
 }
 
+/** Twelve hours: a clinic's working day. A longer-lived bearer token is a stolen laptop's gift. */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
+
 export function tokenConfigFromEnv(): TokenConfig {
-  const jwksUrl = process.env['AUTH_JWKS_URL'];
-  const secret = process.env['AUTH_JWT_SECRET'] ?? (jwksUrl ? undefined : DEVELOPMENT_SECRET);
+  const jwksUrl = process.env['AUTH_JWKS_URL'] || undefined;
+  // With a key set, a secret is ignored: one way to verify, never a fallback that would accept HS256 too.
+  const secret = jwksUrl ? undefined : (process.env['AUTH_JWT_SECRET'] ?? DEVELOPMENT_SECRET);
+  const maxLifetime = process.env['AUTH_MAX_TOKEN_LIFETIME_SECONDS'];
   return {
     issuer: process.env['AUTH_ISSUER'] ?? 'iop-dev',
     audience: process.env['AUTH_AUDIENCE'] ?? 'iop-platform',
     ...(secret ? { secret } : {}),
     ...(jwksUrl ? { jwksUrl } : {}),
+    ...(maxLifetime ? { maxLifetimeSeconds: Number(maxLifetime) } : {}),
+    allowHs256InProduction: process.env['AUTH_ALLOW_HS256_IN_PRODUCTION'] === 'true',
   };
 }
 
@@ -37,14 +48,25 @@ export class TokenRejected extends Error {}
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly maxLifetimeSeconds: number;
 
   constructor(private readonly config: TokenConfig) {
+    this.maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+    if (!Number.isInteger(this.maxLifetimeSeconds) || this.maxLifetimeSeconds <= 0) {
+      throw new Error(`AUTH_MAX_TOKEN_LIFETIME_SECONDS must be a positive whole number of seconds, not "${String(config.maxLifetimeSeconds)}"`);
+    }
     if (config.jwksUrl) {
       this.key = createRemoteJWKSet(new URL(config.jwksUrl));
       this.algorithms = ['RS256'];
     } else if (config.secret) {
-      if (process.env['NODE_ENV'] === 'production' && config.secret === DEVELOPMENT_SECRET) {
-        throw new Error('AUTH_JWT_SECRET or AUTH_JWKS_URL must be set in production');
+      if (process.env['NODE_ENV'] === 'production') {
+        if (config.secret === DEVELOPMENT_SECRET) throw new Error('AUTH_JWKS_URL (or AUTH_JWT_SECRET) must be set in production');
+        // Every service holding the shared secret could mint any token, network admin included.
+        if (!config.allowHs256InProduction) {
+          throw new Error(
+            "AUTH_JWT_SECRET (HS256) is refused in production: set AUTH_JWKS_URL to your identity provider's key set (RS256), or set AUTH_ALLOW_HS256_IN_PRODUCTION=true to accept the risk",
+          );
+        }
       }
       this.key = new TextEncoder().encode(config.secret);
       this.algorithms = ['HS256'];
@@ -63,12 +85,26 @@ export class TokenVerifier {
       if (error instanceof errors.JWTClaimValidationFailed) throw new TokenRejected(`the access token is not valid here: ${error.message}`);
       throw new TokenRejected('the access token is not valid: its signature or format was rejected');
     }
+    // jose checks `exp` only when present: a token without one would be valid forever.
+    if (typeof payload.exp !== 'number') throw new TokenRejected('the access token has no expiry ("exp"): sign in again for a token that expires');
+    const validFrom = typeof payload.iat === 'number' ? payload.iat : Math.floor(Date.now() / 1000);
+    if (payload.exp - validFrom > this.maxLifetimeSeconds) {
+      throw new TokenRejected(
+        `the access token lives too long: tokens may be valid for at most ${humanDuration(this.maxLifetimeSeconds)} (${this.maxLifetimeSeconds} s) from issue to expiry`,
+      );
+    }
     const claims = Claims.safeParse(payload);
     if (!claims.success)
       throw new TokenRejected(`the access token's claims are not valid: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const { sub, roles, sites, jti } = claims.data;
     return { subject: sub, roles, siteIds: sites, allSites: roles.includes('network_admin'), ...(jti ? { tokenId: jti } : {}) };
   }
+}
+
+function humanDuration(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
 }
 
 /** Mints an HS256 token, for development and tests. */

@@ -5,3 +5,4 @@ export * from './platform-tables.migration';
 export * from './provision';
 export * from './data-source';
 export * from './database-errors';
+export * from './serving-role';

@@ -5,6 +5,9 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { buildApiDocument } from './openapi';
 import type { Logger } from 'pino';
 import { requestContextMiddleware } from './request-context';
+import { describeError } from '@iop/messaging';
+import { createLogger } from '@iop/observability';
+import { migrateService, platformOptionsOf } from './migrate';
 import { LOGGER } from './tokens';
 
 export interface ServiceAppOptions {
@@ -68,11 +71,39 @@ export async function createServiceApp(rootModule: Type<unknown>, options: Servi
   return app;
 }
 
-/** Starts a service: migrates its schema, joins Kafka, serves HTTP on PORT. */
-export async function runService(rootModule: Type<unknown>, options: ServiceAppOptions & { defaultPort: number }): Promise<INestApplication> {
+/**
+ * A service's command line: `main.js` serves (as the service's own role, joins Kafka, HTTP on PORT);
+ * `main.js migrate` runs the migrate step as the administrator (DATABASE_URL) and exits.
+ */
+export async function runService(rootModule: Type<unknown>, options: ServiceAppOptions & { defaultPort: number }): Promise<INestApplication | undefined> {
+  const command = process.argv[2];
+  if (command === 'migrate') {
+    await runMigrateCommand(rootModule);
+    return undefined;
+  }
+  if (command !== undefined) {
+    process.stderr.write(`unknown command "${command}": run without arguments to serve, or with "migrate" to migrate the database\n`);
+    process.exit(2);
+  }
   const app = await createServiceApp(rootModule, options);
   const port = Number(process.env['PORT'] ?? options.defaultPort);
   await app.listen(port, process.env['HOST'] ?? '127.0.0.1');
   app.get<Logger>(LOGGER).info({ port }, `${options.title} listening; OpenAPI UI at /docs`);
   return app;
+}
+
+async function runMigrateCommand(rootModule: Type<unknown>): Promise<void> {
+  const { service } = platformOptionsOf(rootModule);
+  const log = createLogger(service);
+  const began = Date.now();
+  try {
+    await migrateService(rootModule);
+    log.info({ ms: Date.now() - began }, `${service}: database migrated`);
+    process.exitCode = 0;
+  } catch (error) {
+    log.error({ err: describeError(error) }, `${service}: migration failed`);
+    process.exitCode = 1;
+  }
+  // Telemetry or pool timers must not keep a finished Job's container alive.
+  log.flush(() => process.exit());
 }

@@ -15,3 +15,4 @@ export * from './periodic-job';
 export * from './problem';
 export * from './response-shape.interceptor';
 export * from './openapi';
+export * from './migrate';

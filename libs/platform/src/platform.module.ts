@@ -7,7 +7,7 @@ import type { ServiceName } from '@iop/contracts';
 import { AccessGuard, AuditTrail, TokenVerifier, tokenConfigFromEnv } from '@iop/auth';
 import { Outbox, createKafka, describeError, type EventHandler } from '@iop/messaging';
 import { createMetricsRegistry, httpLatencyHistogram, createLogger } from '@iop/observability';
-import { createServiceDataSource, platformMigrations, provisionServiceDatabase } from '@iop/persistence';
+import { MIGRATE_HINT, assertReadyToServe, createServiceDataSource, platformMigrations, serviceRoleName } from '@iop/persistence';
 import { HealthController } from './health.controller';
 import { HttpErrorFilter } from './http-exception.filter';
 import { HttpMetricsInterceptor } from './http-metrics.interceptor';
@@ -44,8 +44,43 @@ export function serviceMigrations(options: PlatformOptions): Array<new () => Mig
   return [...platformMigrations(options.service), ...(options.siteDirectory ? [siteDirectoryMigration(options.service)] : []), ...(options.migrations ?? [])];
 }
 
+/** The options a service module was built with; the migrate step reads them from the module (see migrate.ts). */
+export const PLATFORM_OPTIONS = 'iop:platform-options';
+
+/** The names TypeORM records for the service's migrations once applied. */
+export function migrationNames(options: PlatformOptions): string[] {
+  return serviceMigrations(options).map((migration) => new migration().name ?? migration.name);
+}
+
+/** Connects as the service's own role (never the administrator) and refuses to serve on a schema that is not migrated. */
+async function connectAsServiceRole(options: PlatformOptions, entities: readonly EntityTarget[]): Promise<DataSource> {
+  let dataSource: DataSource;
+  try {
+    dataSource = await createServiceDataSource(options.service, entities).initialize();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // 28000: no such role (never provisioned); 28P01: wrong password; 3D000: no such database.
+    if (code === '28000' || code === '28P01' || code === '3D000') {
+      throw new Error(
+        `${options.service} cannot log in as ${serviceRoleName(options.service)}: ${(error as Error).message}; ${MIGRATE_HINT(options.service)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  try {
+    await assertReadyToServe(dataSource, options.service, migrationNames(options));
+  } catch (error) {
+    await dataSource.destroy();
+    throw error;
+  }
+  return dataSource;
+}
+
 /**
- * Everything a service stands on: its database (migrated at start), Kafka with outbox relay and
+ * Everything a service stands on: its database (as its own role, on a schema the migrate step prepared), Kafka with outbox relay and
  * idempotent consumer, Redis, the access guard, audit, error mapping, idempotency keys, health and
  * metrics. A service's module imports this once and adds its own controllers and use cases.
  */
@@ -66,13 +101,11 @@ export class PlatformModule {
         { provide: LOGGER, useFactory: () => createLogger(service) },
         { provide: METRICS, useFactory: () => createMetricsRegistry(service) },
         { provide: PLATFORM_HANDLERS, useValue: handlerSources },
+        { provide: PLATFORM_OPTIONS, useValue: options },
         {
           provide: DataSource,
-          useFactory: async () => {
-            await provisionServiceDatabase({ service, migrations: serviceMigrations(options), appendOnlyTables: options.appendOnlyTables ?? [] });
-            const entities = [...(options.siteDirectory ? [SiteDirectoryEntry] : []), ...(options.entities ?? [])];
-            return createServiceDataSource(service, entities).initialize();
-          },
+          // The service never migrates: the migrate step (migrate.ts) ran before it, as the administrator.
+          useFactory: () => connectAsServiceRole(options, [...(options.siteDirectory ? [SiteDirectoryEntry] : []), ...(options.entities ?? [])]),
         },
         { provide: KAFKA, useFactory: (log: Logger) => createKafka(`iop-${service}`, log), inject: [LOGGER] },
         { provide: REDIS, useFactory: (log: Logger) => createRedis((error) => log.warn({ err: describeError(error) }, 'redis error')), inject: [LOGGER] },

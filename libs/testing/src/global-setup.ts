@@ -35,12 +35,16 @@ export default async function globalSetup(): Promise<void> {
     const { RedisContainer } = await import('@testcontainers/redis');
     const { KafkaContainer } = await import('@testcontainers/kafka');
     const [pg, redis, kafka] = await Promise.all([
-      new PostgreSqlContainer('postgres:16-alpine').withUsername('postgres').withPassword('postgres').start(),
+      // Trust authentication, as on the machine's own Postgres: the service roles log in without passwords in tests.
+      new PostgreSqlContainer('postgres:16-alpine')
+        .withUsername('postgres')
+        .withPassword('postgres')
+        .withEnvironment({ POSTGRES_HOST_AUTH_METHOD: 'trust' })
+        .start(),
       new RedisContainer('redis:7-alpine').start(),
       new KafkaContainer('confluentinc/cp-kafka:7.6.1').withKraft().start(),
     ]);
     started.containers = [pg, redis, kafka];
-    process.env['SERVICE_DB_PASSWORD'] ??= 'iop-test';
     env = {
       mode: 'testcontainers',
       runId,

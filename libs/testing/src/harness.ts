@@ -3,7 +3,7 @@ import type { INestApplication, Type } from '@nestjs/common';
 import { Client } from 'pg';
 import pino from 'pino';
 import { mintDevelopmentToken, type Role } from '@iop/auth';
-import { PlatformRuntime, createServiceApp } from '@iop/platform';
+import { PlatformRuntime, createServiceApp, migrateService } from '@iop/platform';
 import { connectBrokerControl, type BrokerControl } from './kafka-dev-broker';
 import { assertTestDatabase, loadTestEnvironment, withDatabase, type TestEnvironment } from './test-environment';
 
@@ -57,8 +57,12 @@ export async function useTestInfrastructure(): Promise<TestInfrastructure> {
   };
 }
 
-/** A service running in the test process, migrated, with its relay and consumer started. */
+/**
+ * A service running in the test process, with its relay and consumer started. The migrate step runs first,
+ * in-process and as the administrator, as the Job does before a deployment; the service then serves as its role.
+ */
 export async function startService(rootModule: Type<unknown>, title = 'service under test'): Promise<INestApplication> {
+  await migrateService(rootModule);
   const app = await createServiceApp(rootModule, { title, description: title });
   await app.get(PlatformRuntime).whenMessagingStarted();
   return app;

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { SERVICES, type ServiceName } from '@iop/contracts';
+import { adminDatabaseUrl, serviceDatabaseUrl, serviceDatabaseUrlVariable } from '@iop/persistence';
 import { WORKSPACE_ROOT } from './test-environment';
 
 /** The ports each service listens on when nobody says otherwise (README, docker-compose). */
@@ -45,6 +46,12 @@ export interface PlatformProcessesOptions {
   readonly stopGraceMs?: number;
   /** Aborting while the services start (a Ctrl-C) stops them and rejects. */
   readonly signal?: AbortSignal;
+  /**
+   * Run each service's migrate step (`main.ts migrate`, as the administrator DATABASE_URL) before starting
+   * it, as the Kubernetes Job and compose's migrate service do. Default true. The services themselves never
+   * get DATABASE_URL: each gets only its own `IOP_<SERVICE>_DATABASE_URL`.
+   */
+  readonly migrate?: boolean;
 }
 
 export interface ServiceProcess {
@@ -84,7 +91,8 @@ export async function startPlatformProcesses(options: PlatformProcessesOptions =
   const ports = await assignPorts(names, options.ports ?? {});
   if (options.logs?.dir) mkdirSync(resolve(options.logs.dir), { recursive: true });
   const started = Date.now();
-  const children = names.map((service) => launch(service, ports[service]!, options));
+  if (options.migrate ?? true) await migrateAll(names, options);
+  const children = names.map((service) => launch(service, ports[service]!, { ...options, env: servingEnvironment(service, options.env ?? {}) }));
 
   let stopping: Promise<void> | undefined;
   const stop = (stopOptions: { graceMs?: number } = {}): Promise<void> => {
@@ -256,6 +264,57 @@ function launch(service: ServiceName, port: number, options: PlatformProcessesOp
       return { service, port, url, pid: child.pid!, readyAfterMs, exited, lastLines: (count = KEEP_LINES) => lines.slice(-count) };
     },
   };
+}
+
+/** The migrate step for each service, in parallel (each schema has its own lock); throws with the output of those that failed. */
+async function migrateAll(names: readonly ServiceName[], options: PlatformProcessesOptions): Promise<void> {
+  const results = await Promise.all(
+    names.map(
+      (service) =>
+        new Promise<{ service: ServiceName; code: number | null; output: string }>((done) => {
+          const child = spawn(process.execPath, ['-r', '@swc-node/register', `apps/${service}/src/main.ts`, 'migrate'], {
+            cwd: WORKSPACE_ROOT,
+            env: childEnvironment(options.env ?? {}, 0),
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+          const onAbort = (): void => void child.kill('SIGTERM');
+          options.signal?.addEventListener('abort', onAbort, { once: true });
+          let output = '';
+          for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-8_000)));
+          child.once('error', (error) => done({ service, code: null, output: error.message }));
+          child.once('close', (code) => {
+            options.signal?.removeEventListener('abort', onAbort);
+            done({ service, code, output });
+          });
+        }),
+    ),
+  );
+  if (options.signal?.aborted) throw new Error('start-up of the platform was cancelled during the migrate step', { cause: options.signal.reason });
+  const failed = results.filter((r) => r.code !== 0);
+  if (failed.length > 0) {
+    const quoted = failed.map(
+      (r) =>
+        `${r.service}: migrate step failed (exit ${r.code ?? 'none'}):\n${r.output
+          .trimEnd()
+          .split('\n')
+          .slice(-QUOTE_LINES)
+          .map((l) => `  | ${l}`)
+          .join('\n')}`,
+    );
+    throw new Error(`the platform did not start:\n\n${quoted.join('\n\n')}`);
+  }
+}
+
+/**
+ * What a service process runs with: its own login only. The administrator's DATABASE_URL is removed, and
+ * `IOP_<SERVICE>_DATABASE_URL` is set from it (same server and database, the service's role, no password)
+ * unless given.
+ */
+function servingEnvironment(service: ServiceName, overrides: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const variable = serviceDatabaseUrlVariable(service);
+  const own = overrides[variable] ?? process.env[variable];
+  const admin = overrides['DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? adminDatabaseUrl();
+  return { ...overrides, DATABASE_URL: undefined, [variable]: own ?? serviceDatabaseUrl(service, admin) };
 }
 
 function childEnvironment(overrides: Readonly<Record<string, string | undefined>>, port: number): NodeJS.ProcessEnv {

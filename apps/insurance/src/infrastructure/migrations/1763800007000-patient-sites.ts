@@ -3,7 +3,7 @@ import { siteIsolationSql } from '@iop/persistence';
 
 /**
  * Which patients each site has, from intake's referrals: insurance refuses coverages and authorisations for a
- * patient its site never referred (ADR 0013). Filled from what insurance already learnt from intake (admissions
+ * patient its site never referred (ADR 0014). Filled from what insurance already learnt from intake (admissions
  * and consents); the consumer's first read of `intake.referrals` (kept forever, read from the beginning) adds the
  * rest.
  */
