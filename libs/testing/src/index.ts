@@ -3,3 +3,4 @@ export * from './test-environment';
 export * from './harness';
 export * from './factories';
 export * from './platform-processes';
+export * from './openapi-fuzz';
