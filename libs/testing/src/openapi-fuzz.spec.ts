@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { z } from 'zod';
-import { openApiSchema, nulCharacterIssues } from '@iop/platform';
+import { openApiSchema, requestValueIssues } from '@iop/platform';
 import {
   exampleOf,
   invalidRequests,
@@ -71,7 +71,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** What the chassis refuses before any schema: NUL characters, and text that is not well-formed UTF-16. */
 function refusedByChassis(value: unknown): boolean {
-  return nulCharacterIssues(value).length > 0 || LONE_SURROGATE.test(JSON.stringify(value).replace(/\\u[0-9a-f]{4}/g, (e) => JSON.parse(`"${e}"`) as string));
+  return requestValueIssues(value).length > 0 || LONE_SURROGATE.test(JSON.stringify(value).replace(/\\u[0-9a-f]{4}/g, (e) => JSON.parse(`"${e}"`) as string));
 }
 
 describe('the OpenAPI fuzz generators', () => {
