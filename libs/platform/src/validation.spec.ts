@@ -10,6 +10,15 @@ describe('the rules every request value follows before its schema', () => {
     ]);
   });
 
+  it('refuses lone UTF-16 surrogates, which Postgres cannot store and the driver would turn into U+FFFD', () => {
+    expect(fields({ name: 'a\ud800b', notes: ['ok', '\udc00'] })).toEqual([
+      'name: name must be well-formed Unicode text (it holds a lone UTF-16 surrogate)',
+      'notes.1: notes.1 must be well-formed Unicode text (it holds a lone UTF-16 surrogate)',
+    ]);
+    expect(fields({ '\ud83d': 1 })).toEqual([': a field name must be well-formed Unicode text (it holds a lone UTF-16 surrogate)']);
+    expect(fields({ name: 'emoji \u{1f600} and RTL \u05d0 are text like any other' })).toEqual([]);
+  });
+
   it('answers nesting 30,000 levels deep (a 64 kB body of brackets) with one issue instead of overflowing the stack', () => {
     const depth = 30_000;
     const deep = JSON.parse('{"name":' + '['.repeat(depth) + ']'.repeat(depth) + '}') as unknown;

@@ -10,9 +10,12 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input
 /** Deepest nesting of arrays and objects a request may have; the platform's own bodies are a few levels deep. */
 export const MAX_REQUEST_DEPTH = 32;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
  * Rules for every request value, checked before its schema on the whole value so no schema can forget
- * them: no NUL characters in text or field names (Postgres cannot store them, and no person types one), and
+ * them: no NUL characters and no lone UTF-16 surrogates in text or field names (Postgres cannot store
+ * either; node-postgres would silently turn a lone surrogate into U+FFFD, saving what nobody sent), and
  * no nesting deeper than `MAX_REQUEST_DEPTH` (a 64 kB body of `[[[[…]]]]` is 30,000 levels, which
  * overflows the stack of any recursive walk: this one is iterative and stops at the limit).
  */
@@ -21,6 +24,8 @@ export function requestValueIssues(root: unknown): z.core.$ZodIssue[] {
   const name = (path: PropertyKey[]) => path.map(String).join('.') || 'the value';
   const checkText = (text: string, path: PropertyKey[], what: string) => {
     if (text.includes('\u0000')) issues.push({ code: 'custom', path, message: `${what} must not contain a NUL character`, input: undefined });
+    else if (LONE_SURROGATE.test(text))
+      issues.push({ code: 'custom', path, message: `${what} must be well-formed Unicode text (it holds a lone UTF-16 surrogate)`, input: undefined });
   };
   const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value: root, path: [] }];
   while (stack.length > 0) {
