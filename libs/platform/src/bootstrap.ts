@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { INestApplication, LoggerService, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -54,6 +55,11 @@ function requireJsonBodies(req: RawRequest, _res: unknown, next: (error?: unknow
   next(Object.assign(new Error('unsupported content type'), { status: 415, type: 'content-type.unsupported' }));
 }
 
+/** A body that is not UTF-8 would be decoded with U+FFFD in place of its bad bytes, saving text nobody sent: refused instead. */
+function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  if (!isUtf8(body)) throw Object.assign(new Error('the request body is not UTF-8'), { status: 415, type: 'charset.unsupported' });
+}
+
 /** Builds a service's Nest application with the platform's HTTP conventions; tests use it without listening. */
 export async function createServiceApp(rootModule: Type<unknown>, options: ServiceAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(rootModule, { bufferLogs: true, abortOnError: false });
@@ -61,7 +67,7 @@ export async function createServiceApp(rootModule: Type<unknown>, options: Servi
   app.useLogger(new PinoNestLogger(log));
   app.use(requireJsonBodies);
   // inflate: false: a compressed body is refused with 415 instead of being inflated (a zip bomb, or a 500 on bad gzip).
-  app.useBodyParser('json', { limit: options.bodyLimit ?? process.env['HTTP_BODY_LIMIT'] ?? '64kb', strict: true, inflate: false });
+  app.useBodyParser('json', { limit: options.bodyLimit ?? process.env['HTTP_BODY_LIMIT'] ?? '64kb', strict: true, inflate: false, verify: requireUtf8 });
   app.use(requestContextMiddleware);
   app.disable('x-powered-by');
   app.enableShutdownHooks();

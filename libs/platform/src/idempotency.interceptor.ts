@@ -11,9 +11,11 @@ import {
 } from '@nestjs/common';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuditTrail, Principal } from '@iop/auth';
+import { ZodError } from 'zod';
 import type { Redis } from './redis';
 import { currentRequest } from './request-context';
 import type { UnitOfWork } from './unit-of-work';
+import { requestValueIssues } from './validation';
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 const PENDING_TTL_SECONDS = 60;
@@ -91,6 +93,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!key || !/^[\x21-\x7e]{1,255}$/.test(key)) {
       throw new BadRequestException('Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. a UUID');
     }
+    // The fingerprint serialises the body, and this runs before the body's pipe: a body the request rules
+    // refuse (30,000 nested brackets overflow JSON.stringify's stack) is refused here with the same 400.
+    const issues = requestValueIssues(request.body);
+    if (issues.length > 0) throw new ZodError(issues);
     const principal = request.principal;
     const scope = !principal ? 'anonymous' : principal.allSites ? 'all-sites' : [...principal.siteIds].sort().join(',');
     const owner = `${principal?.subject ?? 'anonymous'}\n${scope}`;

@@ -7,20 +7,40 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input
   return z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any' }) as Record<string, unknown>;
 }
 
+/** Deepest nesting of arrays and objects a request may have; the platform's own bodies are a few levels deep. */
+export const MAX_REQUEST_DEPTH = 32;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
- * One rule for every text field of every request: no NUL characters (Postgres cannot store them, and no
- * person types one). Checked before the schema, on the whole value, so no schema can forget it.
+ * Rules for every request value, checked before its schema on the whole value so no schema can forget
+ * them: no NUL characters and no lone UTF-16 surrogates in text or field names (Postgres cannot store
+ * either; node-postgres would silently turn a lone surrogate into U+FFFD, saving what nobody sent), and
+ * no nesting deeper than `MAX_REQUEST_DEPTH` (a 64 kB body of `[[[[…]]]]` is 30,000 levels, which
+ * overflows the stack of any recursive walk: this one is iterative and stops at the limit).
  */
-export function nulCharacterIssues(value: unknown, path: PropertyKey[] = [], issues: z.core.$ZodIssue[] = []): z.core.$ZodIssue[] {
-  if (typeof value === 'string') {
-    if (value.includes('\u0000'))
-      issues.push({ code: 'custom', path: [...path], message: `${path.join('.') || 'the value'} must not contain a NUL character`, input: undefined });
-  } else if (Array.isArray(value)) {
-    value.forEach((item, index) => nulCharacterIssues(item, [...path, index], issues));
-  } else if (value && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes('\u0000')) issues.push({ code: 'custom', path: [...path], message: 'a field name must not contain a NUL character', input: undefined });
-      nulCharacterIssues(item, [...path, key], issues);
+export function requestValueIssues(root: unknown): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const name = (path: PropertyKey[]) => path.map(String).join('.') || 'the value';
+  const checkText = (text: string, path: PropertyKey[], what: string) => {
+    if (text.includes('\u0000')) issues.push({ code: 'custom', path, message: `${what} must not contain a NUL character`, input: undefined });
+    else if (LONE_SURROGATE.test(text))
+      issues.push({ code: 'custom', path, message: `${what} must be well-formed Unicode text (it holds a lone UTF-16 surrogate)`, input: undefined });
+  };
+  const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') checkText(value, path, name(path));
+    else if (value && typeof value === 'object') {
+      if (path.length >= MAX_REQUEST_DEPTH) {
+        issues.push({ code: 'custom', path, message: `the request is nested more than ${MAX_REQUEST_DEPTH} levels deep`, input: undefined });
+        continue;
+      }
+      const entries: Array<[PropertyKey, unknown]> = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
+      for (const [key, item] of entries.reverse()) {
+        if (typeof key === 'string') checkText(key, path, path.length > 0 ? `a field name in ${name(path)}` : 'a field name');
+        stack.push({ value: item, path: [...path, key] });
+      }
     }
   }
   return issues;
@@ -29,8 +49,8 @@ export function nulCharacterIssues(value: unknown, path: PropertyKey[] = [], iss
 class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
   constructor(private readonly schema: S) {}
   transform(value: unknown): z.infer<S> {
-    const nul = nulCharacterIssues(value);
-    if (nul.length > 0) throw new z.ZodError(nul);
+    const issues = requestValueIssues(value);
+    if (issues.length > 0) throw new z.ZodError(issues);
     return this.schema.parse(value ?? {});
   }
 }

@@ -4,3 +4,4 @@ export * from './harness';
 export * from './factories';
 export * from './platform-processes';
 export * from './phi-scan';
+export * from './openapi-fuzz';

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Access, AuditTrail } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, SiteDirectory, UnitOfWork, UuidParam, ValidBody } from '@iop/platform';
 import { raiseAuthorizationWarnings } from '../application/authorization-watch';
 import { authorizationRepository } from '../application/authorizations';
 import { EstimateCost } from '../application/estimate-cost.use-case';
@@ -21,6 +21,7 @@ export class EstimatesController {
     private readonly uow: UnitOfWork,
     private readonly audit: AuditTrail,
     private readonly estimateCost: EstimateCost,
+    private readonly sites: SiteDirectory,
   ) {}
 
   @Put('fee-schedule/:billingCode')
@@ -31,6 +32,7 @@ export class EstimatesController {
   setFee(@UuidParam('siteId') siteId: string, @Param('billingCode') rawCode: string, @ValidBody(FeeScheduleBody) body: FeeScheduleBody) {
     const billingCode = BillingCode.parse(rawCode);
     return this.uow.run(async ({ manager }) => {
+      await this.sites.require(manager, siteId, 'insurance');
       await manager.query(
         `INSERT INTO insurance.fee_schedule (site_id, billing_code, per_diem_cents) VALUES ($1, $2, $3)
          ON CONFLICT (site_id, billing_code) DO UPDATE SET per_diem_cents = EXCLUDED.per_diem_cents, updated_at = now()`,

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ReferralReceived } from '@iop/contracts';
 import { onEvent, type EventHandler } from '@iop/messaging';
-import { DomainError } from '@iop/platform';
+import { DomainError, SiteDirectory } from '@iop/platform';
 
 export interface PatientAtSite {
   readonly patientId: string;
@@ -35,6 +35,8 @@ export const patientSiteReadModelHandlers: readonly EventHandler[] = [
  * message says to try again as well.
  */
 export async function requirePatientAtSite(manager: EntityManager, siteId: string, patientId: string): Promise<void> {
+  // A site nobody registered is named as such (404), before any patient question.
+  await new SiteDirectory().require(manager, siteId, 'insurance');
   const rows = (await manager.query(`SELECT 1 FROM insurance.patient_sites WHERE patient_id = $1 AND site_id = $2`, [patientId, siteId])) as unknown[];
   if (rows.length > 0) return;
   throw new DomainError(
