@@ -254,7 +254,9 @@ describe('the admission saga: from an assessed patient to an admission, through 
       const past = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: '2020-01-06' }).expect(422);
       expect(past.body).toMatchObject({ code: 'admission.start-in-past' });
       // A start far ahead would hold a place for months: refused at the door, with the limit.
-      const farAhead = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: '9999-12-31' }).expect(400);
+      const farAhead = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: '9999-12-31' }).expect(
+        400,
+      );
       expect(farAhead.body.detail).toContain('at most 90 days ahead');
       await nothingAsked(referralId);
     });
