@@ -14,7 +14,7 @@ describe('when the clearinghouse is slow or down', () => {
   });
 
   async function consentedCoverage(memberPrefix: string) {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `${memberPrefix}${Math.floor(Math.random() * 1e9)}` }));
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
     return { clinic, coverage };

@@ -41,7 +41,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
     );
 
   it('answers coverage-verified, correlated by requestId, when coverage and consent are on file', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
     const request = await ask(clinic.siteId, coverage.patientId);
@@ -64,14 +64,14 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('answers verification-failed (no-coverage-on-file) when the patient has no coverage at the site', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const request = await ask(clinic.siteId, crypto.randomUUID());
     const [answer] = await answersTo(request.requestId);
     expect(answer).toMatchObject({ type: 'insurance.verification-failed', payload: { reason: 'no-coverage-on-file', followUpPending: false } });
   });
 
   it('answers verification-failed (consent-missing) and sends no 270 without consent', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
     const request = await ask(clinic.siteId, coverage.patientId);
     const [answer] = await answersTo(request.requestId);
@@ -80,7 +80,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('a request that overtakes the consent it names waits for the consent, then answers coverage-verified', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
     const consentId = crypto.randomUUID();
     const request = await ask(clinic.siteId, coverage.patientId, { consentId });
@@ -98,7 +98,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('a request naming a consent that never arrives answers consent-missing once the wait is over, and no 270 leaves', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
     const asked = Date.now();
     const request = await ask(clinic.siteId, coverage.patientId, { consentId: crypto.randomUUID() });
@@ -109,7 +109,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('answers coverage-rejected when the payer does not know the member', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `AAA72${Math.floor(Math.random() * 1e9)}` }));
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
     const request = await ask(clinic.siteId, coverage.patientId);
@@ -118,7 +118,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('a phone-only payer: verification-failed with a follow-up pending, then coverage-verified by phone for the same request', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic, aPatient({ payerId: 'beech-street' }));
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'beech-street');
     const request = await ask(clinic.siteId, coverage.patientId);
@@ -143,7 +143,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('the same request sent twice is answered once', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const request = await ask(clinic.siteId, crypto.randomUUID());
     await publish(kit.producer, CoverageVerificationRequested, request);
     await answersTo(request.requestId);
@@ -152,7 +152,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('patients in treatment are re-verified once at the start of each month, without answering intake', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
     const today = new Date().toISOString().slice(0, 10);
@@ -186,7 +186,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
   });
 
   it('a request whose worker died mid-way is taken up again and answered', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const requestId = crypto.randomUUID();
     await kit.infra.adminQuery(
       `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, request_id, status, requested_by, claimed_at)

@@ -33,7 +33,7 @@ describe('patient cost estimates and prior authorisations', () => {
   });
 
   async function verifiedPatient(memberPrefix = 'ACTIVE', perDiemCents = 25000): Promise<{ clinic: Clinic; verificationId: string; patientId: string }> {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const siteAdmin = await tokenFor('site_admin', [clinic.siteId]);
     await api(kit, siteAdmin).put(`/sites/${clinic.siteId}/fee-schedule/H0015`, { perDiemCents }).expect(200);
     const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `${memberPrefix}${Math.floor(Math.random() * 1e9)}` }));
@@ -96,7 +96,7 @@ describe('patient cost estimates and prior authorisations', () => {
   });
 
   it('only site admins set the fee schedule, and only for their site', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     await api(kit, clinic.coordinator).put(`/sites/${clinic.siteId}/fee-schedule/H0015`, { perDiemCents: 1 }).expect(403);
     const otherAdmin = await tokenFor('site_admin', [crypto.randomUUID()]);
     await api(kit, otherAdmin).put(`/sites/${clinic.siteId}/fee-schedule/H0015`, { perDiemCents: 1 }).expect(403);
@@ -140,7 +140,7 @@ describe('patient cost estimates and prior authorisations', () => {
     };
 
     it('count one unit per attended day from attendance events, however many sessions that day and however often redelivered', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const patientId = await referPatient(kit, clinic.siteId);
       await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId)).expect(201);
       const morning = anAttendedSession(clinic.siteId, patientId, today());
@@ -165,7 +165,7 @@ describe('patient cost estimates and prior authorisations', () => {
 
     it('warn once each through insurance.authorization-expiring as units run low and run out, and re-verify coverage before the review', async () => {
       const expiring = await kit.eventsOf(AuthorizationExpiring);
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const patientId = await referPatient(kit, clinic.siteId);
       const recorded = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 7 }))
@@ -202,7 +202,7 @@ describe('patient cost estimates and prior authorisations', () => {
 
     it('warn at once when recorded with a week or less to run, and the sweep raises "ended" once its date has passed, once', async () => {
       const expiring = await kit.eventsOf(AuthorizationExpiring);
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const patientId = await referPatient(kit, clinic.siteId);
       const recorded = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { endDate: inDays(3) }))
@@ -228,7 +228,7 @@ describe('patient cost estimates and prior authorisations', () => {
     });
 
     it('show units used and remaining, with the warnings a coordinator acts on', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const patientId = await referPatient(kit, clinic.siteId);
       await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { payerReference: 'AUTH-1', unitsApproved: 24 }))
@@ -242,7 +242,7 @@ describe('patient cost estimates and prior authorisations', () => {
     });
 
     it('an authorisation ending before it starts is refused', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(crypto.randomUUID(), { startDate: inDays(5), endDate: today() }))
         .expect(400);

@@ -10,6 +10,7 @@ import {
   CoverageVerified,
   EventRegistry,
   ReferralReceived,
+  SiteRegistered,
   type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
@@ -113,8 +114,19 @@ export interface Clinic {
   readonly coordinator: string;
 }
 
-export async function aClinic(): Promise<Clinic> {
+/** A site as scheduling registers it, through Kafka; resolves once insurance's site directory has it. */
+export async function aClinic(kit: InsuranceKit): Promise<Clinic> {
   const siteId = crypto.randomUUID();
+  await publish(kit.producer, SiteRegistered, {
+    siteId,
+    name: uniqueName('Clinic'),
+    address: { line1: '1 Harbor Way', city: 'Boston', state: 'MA', postalCode: '02110' },
+    timeZone: 'America/New_York',
+    capacity: 30,
+    revision: 1,
+    occurredAt: new Date().toISOString(),
+  });
+  await eventually(async () => expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.site_directory WHERE site_id = $1`, [siteId])).toHaveLength(1));
   return { siteId, coordinator: await tokenFor('insurance_coordinator', [siteId]) };
 }
 

@@ -43,8 +43,8 @@ describe("insurance knows each site's patients from intake's referrals", () => {
   });
 
   it("refuses a coverage or an authorisation at site A for site B's patient, without saying where the patient is, and writes nothing", async () => {
-    const a = await aClinic();
-    const b = await aClinic();
+    const a = await aClinic(kit);
+    const b = await aClinic(kit);
     const theirs = await referPatient(kit, b.siteId);
     for (const res of [await coverage(a, theirs), await authorize(a, theirs)]) {
       expect(res.status).toBe(422);
@@ -57,7 +57,7 @@ describe("insurance knows each site's patients from intake's referrals", () => {
   });
 
   it('refuses a patient id nobody knows, with the same answer', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const nobody = crypto.randomUUID();
     const refused = [await coverage(clinic, nobody), await authorize(clinic, nobody)];
     expect(refused.map((r) => [r.status, r.body.code])).toEqual([
@@ -68,8 +68,8 @@ describe("insurance knows each site's patients from intake's referrals", () => {
   });
 
   it('a patient referred at two sites has coverages and authorisations at both', async () => {
-    const a = await aClinic();
-    const b = await aClinic();
+    const a = await aClinic(kit);
+    const b = await aClinic(kit);
     const patientId = await referPatient(kit, a.siteId);
     await referPatient(kit, b.siteId, patientId);
     for (const clinic of [a, b]) {
@@ -79,7 +79,7 @@ describe("insurance knows each site's patients from intake's referrals", () => {
   });
 
   it('an admission makes the patient known at its site too', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const patientId = crypto.randomUUID();
     await publish(kit.producer, PatientAdmitted, {
       episodeId: crypto.randomUUID(),
@@ -96,7 +96,7 @@ describe("insurance knows each site's patients from intake's referrals", () => {
   });
 
   it('a coverage entered before the referral reached insurance is refused as retriable, and accepted once it has', async () => {
-    const clinic = await aClinic();
+    const clinic = await aClinic(kit);
     const patientId = crypto.randomUUID();
     const early = await coverage(clinic, patientId);
     expect(early.status).toBe(422);
@@ -109,8 +109,8 @@ describe("insurance knows each site's patients from intake's referrals", () => {
   });
 
   it('a coverage already on file for a patient the site does not have is not verified: nothing reaches the payer', async () => {
-    const clinic = await aClinic();
-    const b = await aClinic();
+    const clinic = await aClinic(kit);
+    const b = await aClinic(kit);
     const onFile = await recordCoverage(kit, b);
     // As a coverage recorded before insurance checked patients could be: filed under site A for B's patient.
     const coverageId = crypto.randomUUID();

@@ -45,7 +45,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     it('a network admin changes a payer; a coordinator may not', async () => {
       const res = await api(kit, networkAdmin).patch('/payers/tufts', { phone: '800-555-0199' }).expect(200);
       expect(res.body).toMatchObject({ payerId: 'tufts', phone: '800-555-0199', revision: 2 });
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       await api(kit, clinic.coordinator).patch('/payers/tufts', { phone: '1' }).expect(403);
     });
 
@@ -58,7 +58,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
 
   describe('coverages', () => {
     it('a coordinator records a coverage and reads it back; every read is audited', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
       const res = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/patients/${coverage.patientId}/coverages`).expect(200);
       expect(res.body).toEqual([
@@ -72,7 +72,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('a dependent coverage needs the patient as well as the subscriber', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/coverages`, aPatient({ relationship: 'child' }))
         .expect(400);
@@ -80,7 +80,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('bad input is refused with the field named, and nothing is written', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const body = { ...aPatient(), memberId: 'ABC*123', planBegin: '2026-02-30' };
       const res = await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/coverages`, body).expect(400);
       expect(res.body.detail).toMatch(/memberId/);
@@ -89,7 +89,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('an unknown payer is a 404 naming it', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/coverages`, aPatient({ payerId: 'acme-health' }))
         .expect(404);
@@ -97,8 +97,8 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it("a coordinator of site A cannot read or verify site B's coverages, and row-level security backs the guard", async () => {
-      const a = await aClinic();
-      const b = await aClinic();
+      const a = await aClinic(kit);
+      const b = await aClinic(kit);
       const theirs = await recordCoverage(kit, b);
       const mine = await recordCoverage(kit, a);
       await api(kit, a.coordinator).get(`/sites/${b.siteId}/coverages/${theirs.coverageId}`).expect(403);
@@ -113,7 +113,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
 
   describe('the consent gate', () => {
     it('without a consent for that payer, no 270 leaves and the refusal names the missing consent', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
       // A consent for another payer does not count.
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'aetna');
@@ -125,7 +125,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('a consent for treatment only, or an expired one, does not allow the disclosure', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { purposes: ['treatment'] });
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { expiresAt: new Date(Date.now() - 1000).toISOString() });
@@ -134,7 +134,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('with a consent the 270 goes out; once it is revoked, verification is refused again', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
       const consentId = await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
       const res = await verify(clinic, coverage.coverageId).expect(201);
@@ -145,7 +145,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('a coordinator can ask beforehand whether the gate is open for a payer', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const patientId = crypto.randomUUID();
       const check = () => api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/patients/${patientId}/disclosure-check?payerId=aetna`).expect(200);
       expect((await check()).body).toMatchObject({ allowed: false, missing: expect.stringContaining('Aetna') });
@@ -154,7 +154,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it("the disclosure check reads the patient's consents, and is audited in the reader's name", async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const patientId = crypto.randomUUID();
       const reader = await tokenFor('intake_coordinator', [clinic.siteId], `reader-${patientId.slice(0, 8)}`);
       await api(kit, reader).get(`/sites/${clinic.siteId}/patients/${patientId}/disclosure-check?payerId=aetna`).expect(200);
@@ -174,7 +174,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('a consent naming the class "health plans" covers any payer', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'unused', { recipients: [{ kind: 'class', recipientClass: 'health-plans' }] });
       await verify(clinic, coverage.coverageId).expect(201);
@@ -183,7 +183,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
 
   describe('electronic verification', () => {
     const consented = async (overrides = {}) => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic, aPatient(overrides));
       await grantConsent(kit, clinic.siteId, coverage.patientId, coverage.payerId);
       return { clinic, coverage };
@@ -240,7 +240,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('a dependent is verified in the dependent loop', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic, {
         ...aPatient({ relationship: 'child' }),
         patient: { firstName: 'Skyler', lastName: 'Quill', birthDate: '2009-08-17', gender: 'M' },
@@ -279,7 +279,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
 
   describe('the phone path', () => {
     it('a payer that answers only by phone gets a task; the form completes the verification', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic, aPatient({ payerId: 'multiplan' }));
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'multiplan');
       const res = await verify(clinic, coverage.coverageId).expect(201);
@@ -310,8 +310,8 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it("listing the phone-task queue audits one row per patient listed, in the reader's name", async () => {
-      const clinic = await aClinic();
-      const other = await aClinic();
+      const clinic = await aClinic(kit);
+      const other = await aClinic(kit);
       const waiting = async (site: typeof clinic) => {
         const coverage = await recordCoverage(kit, site, aPatient({ payerId: 'multiplan' }));
         await grantConsent(kit, site.siteId, coverage.patientId, 'multiplan');
@@ -336,7 +336,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('a payer that cannot answer now (AAA 42) becomes a phone task', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `AAA42${Math.floor(Math.random() * 1e9)}` }));
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
       const res = await verify(clinic, coverage.coverageId).expect(201);
@@ -344,7 +344,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('an unreadable 271 is kept, and becomes a phone task', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic, aPatient({ memberId: `GARBLED${Math.floor(Math.random() * 1e9)}` }));
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
       const res = await verify(clinic, coverage.coverageId).expect(201);
@@ -355,7 +355,7 @@ describe('insurance: payers, coverages and verification of benefits', () => {
     });
 
     it('the form needs a reason when the payer says the patient is not covered', async () => {
-      const clinic = await aClinic();
+      const clinic = await aClinic(kit);
       const res = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/phone-tasks/${crypto.randomUUID()}/complete`, {
           representative: 'x',
