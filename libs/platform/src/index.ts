@@ -15,3 +15,5 @@ export * from './periodic-job';
 export * from './problem';
 export * from './response-shape.interceptor';
 export * from './openapi';
+export * from './response-fields';
+export * from './site-directory/site-directory.schemas';
