@@ -2,10 +2,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { runService } from '@iop/platform';
+import { AFTERCARE_API } from './api-document';
 import { AftercareModule } from './aftercare.module';
 
-void runService(AftercareModule, {
-  title: 'Aftercare service',
-  description: 'Discharge, step-down, aftercare plans, follow-ups and outcomes.',
-  defaultPort: 3005,
-});
+void runService(AftercareModule, { ...AFTERCARE_API, defaultPort: 3005 });

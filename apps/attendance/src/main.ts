@@ -2,10 +2,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { runService } from '@iop/platform';
+import { ATTENDANCE_API } from './api-document';
 import { AttendanceModule } from './attendance.module';
 
-void runService(AttendanceModule, {
-  title: 'Attendance service',
-  description: "Check-in and check-out, absences, weekly hours and the analysts' attendance stream.",
-  defaultPort: 3004,
-});
+void runService(AttendanceModule, { ...ATTENDANCE_API, defaultPort: 3004 });

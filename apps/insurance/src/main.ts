@@ -2,10 +2,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { runService } from '@iop/platform';
+import { INSURANCE_API } from './api-document';
 import { InsuranceModule } from './insurance.module';
 
-void runService(InsuranceModule, {
-  title: 'Insurance service',
-  description: 'Payers, coverage, X12 270/271 eligibility, benefits, cost estimates and prior authorisations.',
-  defaultPort: 3002,
-});
+void runService(InsuranceModule, { ...INSURANCE_API, defaultPort: 3002 });

@@ -2,10 +2,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { runService } from '@iop/platform';
+import { INTAKE_API } from './api-document';
 import { IntakeModule } from './intake.module';
 
-void runService(IntakeModule, {
-  title: 'Intake service',
-  description: 'Referrals, pre-screen, consent, assessment, admission and waitlist.',
-  defaultPort: 3001,
-});
+void runService(IntakeModule, { ...INTAKE_API, defaultPort: 3001 });

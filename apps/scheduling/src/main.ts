@@ -2,10 +2,7 @@
 import './telemetry';
 import 'reflect-metadata';
 import { runService } from '@iop/platform';
+import { SCHEDULING_API } from './api-document';
 import { SchedulingModule } from './scheduling.module';
 
-void runService(SchedulingModule, {
-  title: 'Scheduling service',
-  description: 'Sites, programs and tracks, sessions, enrolment, clinicians and rooms.',
-  defaultPort: 3003,
-});
+void runService(SchedulingModule, { ...SCHEDULING_API, defaultPort: 3003 });

@@ -16,3 +16,5 @@ export * from './problem';
 export * from './response-shape.interceptor';
 export * from './openapi';
 export * from './migrate';
+export * from './response-fields';
+export * from './site-directory/site-directory.schemas';

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { BirthDate, Id, ServiceDate } from '@iop/contracts';
+import { ResponseDate, ResponseId, nameSchemas } from '@iop/platform';
+import type { DisclosureAnswer } from '../application/consent-read-model';
+import type { Coverage } from '../application/coverage-repository';
+import type { Payer } from '../application/payer-directory';
 
 const NoDelimiters = /^[^*~^:|{}\\]+$/;
 const Person = z.strictObject({
@@ -49,3 +53,50 @@ export const UpdatePayerBody = z
 export type UpdatePayerBody = z.infer<typeof UpdatePayerBody>;
 
 export const DisclosureCheckQuery = z.strictObject({ payerId: z.string().min(2).max(80) });
+
+/* Responses */
+
+const PersonView = z.object({
+  firstName: z.string(),
+  lastName: z.string(),
+  birthDate: ResponseDate,
+  gender: z.enum(['F', 'M', 'U']).optional(),
+});
+
+/** A patient's plan as copied from the card (PHI: every read is audited). */
+export const CoverageView = z.object({
+  coverageId: ResponseId,
+  siteId: ResponseId,
+  patientId: ResponseId,
+  payerId: z.string().describe('The payer in the directory (GET /payers)'),
+  priority: z.enum(['primary', 'secondary']),
+  memberId: z.string(),
+  groupNumber: z.string().nullable(),
+  relationship: z.enum(['self', 'spouse', 'child', 'other-adult']).describe("The patient's relationship to the subscriber"),
+  subscriber: PersonView,
+  patient: PersonView.nullable().describe("The patient, when they are the subscriber's dependent; null when they are the subscriber"),
+  planBegin: ResponseDate.nullable(),
+  planEnd: ResponseDate.nullable(),
+}) satisfies z.ZodType<Coverage>;
+
+export const CoverageList = z.array(CoverageView).describe("The patient's coverages at the site, primary first");
+
+export const PaymentDisclosureView = z
+  .discriminatedUnion('allowed', [
+    z.object({ allowed: z.literal(true), consentId: ResponseId.describe('The consent in force that allows it') }),
+    z.object({ allowed: z.literal(false), missing: z.string().describe('What consent is missing, and what to do') }),
+  ])
+  .describe('Whether an eligibility inquiry (270) to the payer may be sent now') satisfies z.ZodType<DisclosureAnswer>;
+
+export const PayerView = z.object({
+  payerId: z.string(),
+  name: z.string(),
+  electronicPayerId: z.string().nullable().describe('The id the clearinghouse routes a 270 by; null for payers verified by phone only'),
+  routing: z.enum(['clearinghouse', 'phone']).describe('How coverage is verified with this payer'),
+  phone: z.string().nullable().describe("The payer's provider line, for phone verification"),
+  revision: z.number().int().min(1).describe('Increases with every change'),
+}) satisfies z.ZodType<Payer>;
+
+export const PayerList = z.array(PayerView).describe('The payers, by name');
+
+nameSchemas({ CoverageHolder: PersonView, Coverage: CoverageView, PaymentDisclosure: PaymentDisclosureView, Payer: PayerView });

@@ -1,12 +1,12 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, AuditTrail } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody, ValidQuery, notFound } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, UnitOfWork, UuidParam, ValidBody, ValidQuery, notFound } from '@iop/platform';
 import { mayDiscloseForPayment } from '../application/consent-read-model';
 import { payerDirectory } from '../application/payer-directory';
 import { coverageRepository } from '../application/coverage-repository';
 import { RecordCoverage } from '../application/record-coverage.use-case';
-import { DisclosureCheckQuery, RecordCoverageBody } from './coverage.schemas';
+import { CoverageList, CoverageView, DisclosureCheckQuery, PaymentDisclosureView, RecordCoverageBody } from './coverage.schemas';
 
 @ApiTags('coverages')
 @ApiBearerAuth()
@@ -27,6 +27,7 @@ export class CoveragesController {
       "Record a patient's coverage from their card (subscriber, relationship, member id, group, plan dates, order); 422 patient.not-at-site until intake's referral of the patient at this site has reached insurance",
   })
   @ApiBodyFrom(RecordCoverageBody)
+  @Returns(CoverageView, { status: 201, description: 'The coverage as recorded' })
   record(@UuidParam('siteId') siteId: string, @ValidBody(RecordCoverageBody) body: RecordCoverageBody) {
     return this.recordCoverage.execute(siteId, body);
   }
@@ -36,6 +37,7 @@ export class CoveragesController {
   @ApiUuidParam('siteId', 'The site')
   @ApiUuidParam('patientId', 'The patient')
   @ApiOperation({ summary: "A patient's coverages, primary first (audited)" })
+  @Returns(CoverageList, { status: 200, description: 'The coverages' })
   list(@UuidParam('siteId') siteId: string, @UuidParam('patientId') patientId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const coverages = await coverageRepository.forPatient(manager, siteId, patientId);
@@ -49,6 +51,7 @@ export class CoveragesController {
   @ApiUuidParam('siteId', 'The site')
   @ApiUuidParam('coverageId', 'The coverage')
   @ApiOperation({ summary: 'One coverage (audited)' })
+  @Returns(CoverageView, { status: 200, description: 'The coverage' })
   get(@UuidParam('siteId') siteId: string, @UuidParam('coverageId') coverageId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const coverage = await coverageRepository.find(manager, siteId, coverageId);
@@ -65,6 +68,7 @@ export class CoveragesController {
   @ApiOperation({
     summary: "Whether a consent in force lets this site disclose the patient's records to the payer for payment (the gate every 270 passes; audited)",
   })
+  @Returns(PaymentDisclosureView, { status: 200, description: 'Allowed under a consent, or what is missing' })
   disclosureCheck(
     @UuidParam('siteId') siteId: string,
     @UuidParam('patientId') patientId: string,

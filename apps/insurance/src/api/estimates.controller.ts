@@ -2,13 +2,22 @@ import { Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Access, AuditTrail } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, SiteDirectory, UnitOfWork, UuidParam, ValidBody } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, SiteDirectory, UnitOfWork, UuidParam, ValidBody } from '@iop/platform';
 import { raiseAuthorizationWarnings } from '../application/authorization-watch';
 import { authorizationRepository } from '../application/authorizations';
 import { EstimateCost } from '../application/estimate-cost.use-case';
 import { requirePatientAtSite } from '../application/patient-site-read-model';
 import { payerDirectory } from '../application/payer-directory';
-import { AuthorizationBody, EstimateBody, FeeScheduleBody } from './verification.schemas';
+import {
+  AuthorizationBody,
+  AuthorizationStatusList,
+  AuthorizationView,
+  EstimateBody,
+  EstimateView,
+  FeeScheduleBody,
+  FeeScheduleView,
+  FeeView,
+} from './verification.schemas';
 
 const SITE = { from: 'param', name: 'siteId' } as const;
 const BillingCode = z.enum(['H0015', 'S9480'], { message: 'billing code must be H0015 or S9480' });
@@ -29,6 +38,7 @@ export class EstimatesController {
   @ApiUuidParam('siteId', 'The site')
   @ApiOperation({ summary: "Set the site's per-diem rate for H0015 or S9480" })
   @ApiBodyFrom(FeeScheduleBody)
+  @Returns(FeeView, { status: 200, description: 'The rate as set' })
   setFee(@UuidParam('siteId') siteId: string, @Param('billingCode') rawCode: string, @ValidBody(FeeScheduleBody) body: FeeScheduleBody) {
     const billingCode = BillingCode.parse(rawCode);
     return this.uow.run(async ({ manager }) => {
@@ -46,6 +56,7 @@ export class EstimatesController {
   @Access({ roles: ['site_admin', 'network_admin', 'insurance_coordinator'], site: SITE })
   @ApiUuidParam('siteId', 'The site')
   @ApiOperation({ summary: "The site's per-diem rates" })
+  @Returns(FeeScheduleView, { status: 200, description: 'The rates' })
   fees(@UuidParam('siteId') siteId: string) {
     return this.uow.run(({ manager }) =>
       manager.query(
@@ -61,6 +72,7 @@ export class EstimatesController {
   @ApiUuidParam('siteId', 'The site')
   @ApiOperation({ summary: "The patient's expected cost for a planned episode, in and out of network, step by step" })
   @ApiBodyFrom(EstimateBody)
+  @Returns(EstimateView, { status: 200, description: 'The estimate, in and out of network, each step explained' })
   estimate(@UuidParam('siteId') siteId: string, @ValidBody(EstimateBody) body: EstimateBody) {
     return this.estimateCost.execute(siteId, body);
   }
@@ -73,6 +85,7 @@ export class EstimatesController {
     summary: 'Record a prior authorisation (payer reference, service code, units, date range); 422 patient.not-at-site for a patient the site was not referred',
   })
   @ApiBodyFrom(AuthorizationBody)
+  @Returns(AuthorizationView, { status: 201, description: 'The authorisation as recorded' })
   authorize(@UuidParam('siteId') siteId: string, @ValidBody(AuthorizationBody) body: AuthorizationBody) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       await payerDirectory.require(manager, body.payerId);
@@ -95,6 +108,7 @@ export class EstimatesController {
   @ApiUuidParam('siteId', 'The site')
   @ApiUuidParam('patientId', 'The patient')
   @ApiOperation({ summary: "A patient's authorisations with units used and remaining, and warnings when units run low or the end date nears" })
+  @Returns(AuthorizationStatusList, { status: 200, description: 'The authorisations with their use and warnings' })
   authorizations(@UuidParam('siteId') siteId: string, @UuidParam('patientId') patientId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const list = await authorizationRepository.forPatient(manager, siteId, patientId, new Date().toISOString().slice(0, 10));

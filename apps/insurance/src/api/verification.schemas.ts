@@ -1,9 +1,33 @@
 import { z } from 'zod';
-import { Id, ServiceDate } from '@iop/contracts';
+import { AuthorizationWarning, Id, ServiceDate } from '@iop/contracts';
+import { ResponseDate, ResponseId, keysOf, nameSchemas } from '@iop/platform';
+import type { Authorization, AuthorizationStatus } from '../application/authorizations';
+import type { EligibilityOutcome, RejectionReason as RejectionReasonType, UnansweredReason } from '../application/eligibility-outcome';
+import type { VerificationStatus } from '../application/verification-repository';
+import { BILLING_CODE_DESCRIPTIONS, type EstimateStepKind, type MissingFigure } from '../domain/cost-estimate';
+import {
+  QUANTITY_QUALIFIERS,
+  TIME_PERIODS,
+  UNITS_OF_MEASURE,
+  type AuthorizationIndicator,
+  type CarveOutEvidence,
+  type CoverageStatus,
+  type FigureSource,
+  type ServiceCoverage,
+  type TierName,
+} from '../domain/eligibility';
 
 /** Plan and service dates share the platform's window (libs/contracts dates). */
 const IsoDate = ServiceDate;
 const ProgramType = z.enum(['substance-use', 'mental-health', 'co-occurring']);
+/** Why a payer does not cover the patient: the phone form's choices and the electronic path's outcomes. */
+const RejectionReason = z.enum([
+  'coverage-inactive',
+  'service-not-covered',
+  'member-not-found',
+  'out-of-network-not-covered',
+  'other',
+]) satisfies z.ZodType<RejectionReasonType>;
 const Cents = z.number().int('must be whole cents').min(0).max(100_000_000);
 
 export const VerifyBody = z.strictObject({
@@ -18,7 +42,7 @@ export const PhoneAnswerBody = z
     representative: z.string().trim().min(1).max(80),
     callReference: z.string().trim().min(1).max(80),
     coverageActive: z.boolean(),
-    rejectionReason: z.enum(['coverage-inactive', 'service-not-covered', 'member-not-found', 'out-of-network-not-covered', 'other']).optional(),
+    rejectionReason: RejectionReason.optional(),
     planBegin: IsoDate.optional(),
     planEnd: IsoDate.optional(),
     inNetwork: z.boolean().optional(),
@@ -62,3 +86,303 @@ export const AuthorizationBody = z
   })
   .refine((b) => b.startDate <= b.endDate, { message: 'endDate is before startDate', path: ['endDate'] });
 export type AuthorizationBody = z.infer<typeof AuthorizationBody>;
+
+/* Responses */
+
+const BILLING_CODES = keysOf(BILLING_CODE_DESCRIPTIONS);
+const PROGRAM_TYPES = ProgramType.options;
+const STATUSES = keysOf({
+  queued: true,
+  'in-progress': true,
+  verified: true,
+  rejected: true,
+  failed: true,
+  'awaiting-phone': true,
+} satisfies Record<VerificationStatus, true>);
+const UNANSWERED = keysOf({ 'payer-unavailable': true, 'payer-error': true, 'not-offered-electronically': true } satisfies Record<UnansweredReason, true>);
+const Period = z.enum(keysOf(TIME_PERIODS)).describe('X12 time period qualifier (e.g. 23 calendar year, 29 remaining)');
+const Source = z
+  .enum(keysOf({ 'service-type': true, plan: true } satisfies Record<FigureSource, true>))
+  .describe('Whether the figure is for the service asked about or the plan as a whole');
+const Quantity = z.object({ qualifier: z.enum(keysOf(QUANTITY_QUALIFIERS)), value: z.number() });
+
+/** What the payer's representative said, as recorded on the phone form. */
+const PhoneAnswerView = z.object({
+  representative: z.string(),
+  callReference: z.string(),
+  coverageActive: z.boolean(),
+  rejectionReason: RejectionReason.optional(),
+  planBegin: ResponseDate.optional(),
+  planEnd: ResponseDate.optional(),
+  inNetwork: z.boolean().optional(),
+  authorizationRequired: z.boolean(),
+  carveOutEntity: z.string().optional(),
+  remainingDeductibleCents: z.number().int().optional(),
+  coinsuranceBasisPoints: z.number().int().optional(),
+  copayPerDayCents: z.number().int().optional(),
+  remainingOutOfPocketCents: z.number().int().optional(),
+  notes: z.string().optional(),
+});
+
+const Accumulator = z.object({
+  totalCents: z.number().int().optional(),
+  totalPeriod: Period.optional(),
+  remainingCents: z.number().int().optional(),
+  metCents: z.number().int().optional(),
+  remainingDerived: z.boolean().describe('The payer sent total and met but not remaining; remaining is their difference'),
+  source: Source,
+});
+const LevelSplit = z.object({ individual: Accumulator.optional(), family: Accumulator.optional() });
+
+const TierSummaryView = z.object({
+  network: z.enum(keysOf({ 'in-network': true, 'out-of-network': true, 'network-not-stated': true } satisfies Record<TierName, true>)),
+  deductible: LevelSplit,
+  outOfPocket: LevelSplit,
+  coinsurance: z.object({ basisPoints: z.number().int().describe('1 % = 100'), source: Source }).optional(),
+  copay: z.object({ amountCents: z.number().int(), per: Period.optional(), source: Source }).optional(),
+  limits: z.array(
+    z.object({
+      description: z.string(),
+      quantity: Quantity.optional(),
+      amountCents: z.number().int().optional(),
+      period: Period.optional(),
+      remaining: z.boolean(),
+      delivery: z.array(
+        z.object({
+          quantity: Quantity.optional(),
+          unit: z.enum(keysOf(UNITS_OF_MEASURE)).optional(),
+          sampleSelectionModulus: z.number().optional(),
+          period: Period.optional(),
+          periodCount: z.number().optional(),
+        }),
+      ),
+      source: Source,
+    }),
+  ),
+  authorization: z.enum(keysOf({ required: true, 'not-required': true, unknown: true } satisfies Record<AuthorizationIndicator, true>)),
+  nonCovered: z.boolean(),
+  messages: z.array(z.string()),
+});
+
+const RejectionView = z.object({
+  loop: z.string().describe('The X12 loop the AAA segment sat in'),
+  validRequest: z.boolean(),
+  reasonCode: z.string().describe('AAA03 as sent'),
+  reasonLabel: z.string(),
+  coordinatorMessage: z.string(),
+  followUpAction: z.string().optional(),
+  followUpLabel: z.string().optional(),
+  segmentNumber: z.number().int(),
+});
+
+const CarveOutView = z.object({
+  memberHierarchyId: z.string(),
+  serviceTypes: z.array(z.string()),
+  entity: z
+    .object({
+      entityCode: z.string(),
+      name: z.string().optional(),
+      idQualifier: z.string().optional(),
+      id: z.string().optional(),
+      phone: z.string().optional(),
+      url: z.string().optional(),
+    })
+    .optional()
+    .describe('The organisation that administers the carved-out benefit, when named'),
+  evidence: z.enum(keysOf({ 'contact-entity': true, 'related-entity': true, message: true } satisfies Record<CarveOutEvidence, true>)),
+  segmentNumber: z.number().int(),
+  message: z.string().describe('What the coordinator is told to do'),
+});
+
+/** The patient's benefits as read from the payer's 271, for the service types asked about. */
+const MemberBenefitsView = z.object({
+  role: z.enum(['subscriber', 'dependent']),
+  hierarchyId: z.string(),
+  memberId: z.string().optional(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  coverage: z.object({
+    status: z.enum(keysOf({ active: true, inactive: true, unknown: true } satisfies Record<CoverageStatus, true>)),
+    explanation: z.string(),
+    planBegin: ResponseDate.optional(),
+    planEnd: ResponseDate.optional(),
+    eligibilityBegin: ResponseDate.optional(),
+    eligibilityEnd: ResponseDate.optional(),
+  }),
+  plan: z.object({
+    description: z.string().optional(),
+    insuranceType: z.string().optional(),
+    groupNumber: z.string().optional(),
+    groupName: z.string().optional(),
+    planNumber: z.string().optional(),
+  }),
+  planMessages: z.array(z.string()),
+  serviceTypes: z.array(
+    z.object({
+      code: z.string().describe('X12 service type code (e.g. AI substance use, MH mental health)'),
+      label: z.string(),
+      coverage: z.enum(keysOf({ covered: true, 'not-covered': true, 'not-stated': true } satisfies Record<ServiceCoverage, true>)),
+      inNetwork: TierSummaryView,
+      outOfNetwork: TierSummaryView,
+      networkNotStated: TierSummaryView.optional().describe('Present only when the payer sent figures without saying which network'),
+    }),
+  ),
+  carveOuts: z.array(CarveOutView),
+  rejections: z.array(RejectionView),
+});
+
+/** The whole 271 summary: kept when the payer answered without the patient in it. */
+const WholeBenefitsView = z.object({
+  payer: z.object({ name: z.string().optional(), id: z.string().optional() }),
+  reference: z.string().optional(),
+  serviceDate: ResponseDate,
+  rejections: z.array(RejectionView),
+  members: z.array(MemberBenefitsView),
+  carveOuts: z.array(CarveOutView),
+});
+
+const OutcomeView = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('verified'),
+    authorizationRequired: z.boolean().describe('The payer requires prior authorisation for the service'),
+    carveOut: z.boolean().describe('Another organisation administers the behavioural health benefit'),
+    messages: z.array(z.string()),
+  }),
+  z.object({ kind: z.literal('rejected'), reason: RejectionReason, messages: z.array(z.string()) }),
+  z.object({ kind: z.literal('unanswered'), reason: z.enum(UNANSWERED), messages: z.array(z.string()) }),
+]) satisfies z.ZodType<EligibilityOutcome>;
+
+/** A benefits verification (PHI: every read is audited). */
+export const VerificationView = z.object({
+  verificationId: ResponseId,
+  siteId: ResponseId,
+  patientId: ResponseId,
+  coverageId: ResponseId.nullable().describe('The coverage verified; null when none was found'),
+  payerId: z.string().nullable(),
+  serviceDate: ResponseDate,
+  programType: z.enum(PROGRAM_TYPES),
+  requestId: ResponseId.nullable().describe("Intake's admission request this answers; null when a coordinator asked"),
+  status: z.enum(STATUSES),
+  method: z.enum(['electronic', 'phone']).nullable().describe('How the payer answered; null before it did'),
+  fromCache: z.boolean().describe('Answered from a recent verification of the same coverage, date and programme'),
+  reason: z.string().nullable().describe('Why it was rejected, failed or went to the phone queue; null when verified'),
+  outcome: OutcomeView.nullable(),
+  benefits: z
+    .union([MemberBenefitsView, WholeBenefitsView, PhoneAnswerView])
+    .nullable()
+    .describe("The patient's benefits: from the payer's 271, or as the payer's representative gave them by phone; null before an answer"),
+  requestedBy: z.string().describe('The staff member who asked (or the admission saga)'),
+  phoneTaskId: ResponseId.optional().describe('The phone-verification task opened when electronic verification could not answer'),
+});
+
+export const PhoneTaskView = z.object({
+  taskId: ResponseId,
+  verificationId: ResponseId,
+  siteId: ResponseId,
+  patientId: ResponseId,
+  payerId: z.string(),
+  reason: z.enum(UNANSWERED).describe('Why electronic verification could not answer'),
+  status: z.enum(['open', 'completed']),
+  answer: PhoneAnswerView.nullable().describe("What the payer's representative said; null while open"),
+});
+
+export const PhoneTaskList = z.array(PhoneTaskView).describe('Tasks with the status asked for, oldest first');
+
+export const FeeView = z.object({
+  siteId: ResponseId,
+  billingCode: z.enum(BILLING_CODES),
+  perDiemCents: z.number().int().describe('The per-diem rate, whole cents'),
+});
+
+export const FeeScheduleView = z
+  .array(z.object({ billingCode: z.enum(BILLING_CODES), perDiemCents: z.number().int().describe('The per-diem rate, whole cents') }))
+  .describe("The site's per-diem rates, by billing code");
+
+const StepView = z.object({
+  kind: z.enum(
+    keysOf({ allowed: true, 'not-covered': true, copay: true, deductible: true, coinsurance: true, 'out-of-pocket-cap': true } satisfies Record<
+      EstimateStepKind,
+      true
+    >),
+  ),
+  patientCents: z
+    .number()
+    .int()
+    .optional()
+    .describe("What this step adds to (or, for the cap, takes off) the patient's share; absent when it cannot be computed"),
+  runningPatientCents: z.number().int().optional().describe("The patient's share after this step"),
+  explanation: z.string(),
+});
+
+const TierEstimateView = z.object({
+  network: z.enum(['in-network', 'out-of-network']),
+  days: z.number().int(),
+  allowedCents: z.number().int(),
+  steps: z.array(StepView),
+  complete: z.boolean().describe('False when a figure the payer did not report is missing'),
+  missing: z.array(
+    z.enum(
+      keysOf({ copay: true, 'remaining deductible': true, coinsurance: true, 'remaining out-of-pocket maximum': true } satisfies Record<MissingFigure, true>),
+    ),
+  ),
+  patientResponsibilityCents: z.number().int().optional().describe('Absent when the estimate is incomplete'),
+  planPaysCents: z.number().int().optional(),
+  ceilingCents: z.number().int().optional().describe('The most the patient can owe whatever the missing figures are; only when incomplete'),
+  summary: z.string(),
+});
+
+export const EstimateView = z.object({
+  verificationId: ResponseId,
+  perDiemCents: z.number().int(),
+  serviceType: z.string().optional().describe('The X12 service type whose figures were used; absent for a phone verification'),
+  estimate: z.object({
+    billingCode: z.enum(BILLING_CODES),
+    description: z.string(),
+    days: z.number().int(),
+    inNetwork: TierEstimateView,
+    outOfNetwork: TierEstimateView,
+    notes: z.array(z.string()),
+  }),
+  assumptions: z.object({ inNetwork: z.array(z.string()), outOfNetwork: z.array(z.string()) }),
+});
+
+export const AuthorizationView = z.object({
+  authorizationId: ResponseId,
+  siteId: ResponseId,
+  patientId: ResponseId,
+  payerId: z.string(),
+  payerReference: z.string().describe("The payer's reference for the authorisation"),
+  serviceCode: z.enum(BILLING_CODES),
+  unitsApproved: z.number().int(),
+  startDate: ResponseDate,
+  endDate: ResponseDate,
+}) satisfies z.ZodType<Authorization>;
+
+export const AuthorizationStatusList = z
+  .array(
+    AuthorizationView.extend({
+      unitsUsed: z.number().int().min(0).describe('Attended days charged against it'),
+      unitsRemaining: z.number().int().min(0),
+      warnings: z.array(AuthorizationWarning),
+      advice: z.array(z.string()).describe('What to do about each warning'),
+    }) satisfies z.ZodType<AuthorizationStatus>,
+  )
+  .describe("The patient's authorisations, earliest start first");
+
+nameSchemas({
+  PhoneAnswer: PhoneAnswerView,
+  BenefitAccumulator: Accumulator,
+  BenefitTier: TierSummaryView,
+  EligibilityRejection: RejectionView,
+  CarveOut: CarveOutView,
+  MemberBenefits: MemberBenefitsView,
+  EligibilityBenefits: WholeBenefitsView,
+  EligibilityOutcome: OutcomeView,
+  Verification: VerificationView,
+  PhoneTask: PhoneTaskView,
+  FeeScheduleRate: FeeView,
+  CostEstimateStep: StepView,
+  TierEstimate: TierEstimateView,
+  CostEstimate: EstimateView,
+  Authorization: AuthorizationView,
+});

@@ -1,11 +1,11 @@
 import { Controller, ForbiddenException, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, AuditTrail } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody, ValidQuery, currentRequest, notFound } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, UnitOfWork, UuidParam, ValidBody, ValidQuery, currentRequest, notFound } from '@iop/platform';
 import { CompletePhoneVerification } from '../application/complete-phone-verification.use-case';
 import { phoneTaskRepository, verificationRepository } from '../application/verification-repository';
 import { VerifyCoverage, type Transact, type VerificationCall } from '../application/verify-coverage';
-import { PhoneAnswerBody, PhoneTaskQuery, VerifyBody } from './verification.schemas';
+import { PhoneAnswerBody, PhoneTaskList, PhoneTaskQuery, VerificationView, VerifyBody } from './verification.schemas';
 
 const COORDINATORS = ['insurance_coordinator', 'network_admin'] as const;
 const SITE = { from: 'param', name: 'siteId' } as const;
@@ -37,6 +37,7 @@ export class VerificationsController {
   @ApiUuidParam('coverageId', 'The coverage to verify')
   @ApiOperation({ summary: 'Verify benefits now (consent gate, cache, 270/271); a phone task is opened when electronic verification fails' })
   @ApiBodyFrom(VerifyBody)
+  @Returns(VerificationView, { status: 201, description: 'The verification: answered, or queued for a phone call' })
   async verifyNow(@UuidParam('siteId') siteId: string, @UuidParam('coverageId') coverageId: string, @ValidBody(VerifyBody) body: VerifyBody) {
     const coverage = await this.uow.run(async ({ manager }) => {
       const rows = (await manager.query(`SELECT patient_id FROM insurance.coverages WHERE coverage_id = $1 AND site_id = $2`, [coverageId, siteId])) as Array<{
@@ -54,6 +55,7 @@ export class VerificationsController {
   @ApiUuidParam('siteId', 'The site')
   @ApiUuidParam('verificationId', 'The earlier verification')
   @ApiOperation({ summary: 'Ask the payer again for the same coverage, date and programme, bypassing the cache' })
+  @Returns(VerificationView, { status: 201, description: 'The new verification' })
   async reverify(@UuidParam('siteId') siteId: string, @UuidParam('verificationId') verificationId: string) {
     const earlier = await this.uow.run((w) => verificationRepository.find(w.manager, siteId, verificationId));
     if (!earlier) throw notFound('verification.unknown', `there is no verification ${verificationId} at site ${siteId}`);
@@ -72,6 +74,7 @@ export class VerificationsController {
   @ApiUuidParam('siteId', 'The site')
   @ApiUuidParam('verificationId', 'The verification')
   @ApiOperation({ summary: 'A verification with its benefit summary (audited)' })
+  @Returns(VerificationView, { status: 200, description: 'The verification' })
   get(@UuidParam('siteId') siteId: string, @UuidParam('verificationId') verificationId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const v = await verificationRepository.find(manager, siteId, verificationId);
@@ -89,6 +92,7 @@ export class VerificationsController {
   @Access({ roles: [...COORDINATORS], site: SITE })
   @ApiUuidParam('siteId', 'The site')
   @ApiOperation({ summary: "The site's phone-verification work queue (audited per patient)" })
+  @Returns(PhoneTaskList, { status: 200, description: 'The tasks' })
   tasks(@UuidParam('siteId') siteId: string, @ValidQuery(PhoneTaskQuery) query: { status: 'open' | 'completed' }) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const tasks = await phoneTaskRepository.list(manager, siteId, query.status);
@@ -107,6 +111,7 @@ export class VerificationsController {
   @ApiUuidParam('taskId', 'The phone task')
   @ApiOperation({ summary: 'Record what the payer said on the phone; completes the verification (and answers intake)' })
   @ApiBodyFrom(PhoneAnswerBody)
+  @Returns(VerificationView, { status: 200, description: 'The verification, completed by phone' })
   complete(@UuidParam('siteId') siteId: string, @UuidParam('taskId') taskId: string, @ValidBody(PhoneAnswerBody) body: PhoneAnswerBody) {
     return this.completePhone.execute(siteId, taskId, body);
   }

@@ -1,10 +1,10 @@
-import { Controller, Get, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, HttpStatus, Post, Res, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Access } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, DomainError, UuidParam, ValidBody } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, DomainError, RESPONSE_SCHEMA, Returns, UuidParam, ValidBody, openApiSchema } from '@iop/platform';
 import { FollowUpTasks } from '../application/follow-up-tasks';
 import { RequestAdmission } from '../application/request-admission.use-case';
-import { RequestAdmissionBody } from './admission.schemas';
+import { AdmissionAnswerView, AdmittedView, AwaitingCoverageView, FollowUpTaskCompleted, FollowUpTaskList, RequestAdmissionBody } from './admission.schemas';
 import { INTAKE_STAFF } from './roles';
 
 @ApiTags('admission')
@@ -28,6 +28,14 @@ export class AdmissionsController {
       'No place left: 409, and the patient is on the waitlist.',
   })
   @ApiBodyFrom(RequestAdmissionBody)
+  // Two success statuses with different bodies: each documented on its own, the answer shaped by their union.
+  @SetMetadata(RESPONSE_SCHEMA, AdmissionAnswerView)
+  @ApiResponse({ status: 201, description: 'Admitted at once (self-pay, a place was free)', schema: openApiSchema(AdmittedView, 'output') })
+  @ApiResponse({
+    status: 202,
+    description: 'Insurance is verifying coverage; the admission completes when it answers',
+    schema: openApiSchema(AwaitingCoverageView, 'output'),
+  })
   async admit(
     @UuidParam('referralId') referralId: string,
     @ValidBody(RequestAdmissionBody) body: RequestAdmissionBody,
@@ -46,6 +54,7 @@ export class AdmissionsController {
   @Access({ roles: INTAKE_STAFF, site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site id')
   @ApiOperation({ summary: "Open follow-up tasks for the site's coordinators (coverage timeouts, rejections, places to offer)" })
+  @Returns(FollowUpTaskList, { status: 200, description: 'The open tasks, oldest first' })
   followUps(@UuidParam('siteId') siteId: string) {
     return this.tasks.open(siteId);
   }
@@ -55,6 +64,7 @@ export class AdmissionsController {
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('taskId', 'The task id')
   @ApiOperation({ summary: 'Mark a follow-up task done' })
+  @Returns(FollowUpTaskCompleted, { status: 200, description: 'The task, done' })
   complete(@UuidParam('taskId') taskId: string) {
     return this.tasks.complete(taskId);
   }

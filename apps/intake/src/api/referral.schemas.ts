@@ -1,6 +1,26 @@
 import { z } from 'zod';
 import { BirthDate, Id, Instant } from '@iop/contracts';
-import { PRESENTING_CONCERNS, REFERRAL_SOURCES, REFERRAL_STAGE_LABELS, URGENCY_LEVELS, type PresentingConcern, type ReferralStage } from '../domain';
+import { Paged, ResponseDate, ResponseId, ResponseInstant, keysOf, nameSchemas } from '@iop/platform';
+import type { ReferralCreated } from '../application/create-referral.use-case';
+import type { ReferralSummary } from '../application/referral-views';
+import {
+  LEVELS_OF_CARE,
+  PRESENTING_CONCERNS,
+  PROGRAM_TYPE_LABELS,
+  REFERRAL_PROGRESSION,
+  REFERRAL_SOURCES,
+  REFERRAL_STAGE_LABELS,
+  URGENCY_LEVELS,
+  type MatchSignal,
+  type OpenStage,
+  type PresentingConcern,
+  type ReferralStage,
+  type RepeatCallerCandidate,
+  type RepeatCallerVerdict,
+} from '../domain';
+import type { AdmissionRequestStatus } from '../infrastructure/admission.repository';
+import { AssessmentView } from './assessment.schemas';
+import { PreScreenOutcomeView } from './pre-screen.schemas';
 
 const CONCERNS = Object.keys(PRESENTING_CONCERNS) as [PresentingConcern, ...PresentingConcern[]];
 const STAGES = Object.keys(REFERRAL_STAGE_LABELS) as [ReferralStage, ...ReferralStage[]];
@@ -70,3 +90,151 @@ export const CorrectPatientBody = z
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one of givenName, familyName, dateOfBirth, phone to correct' });
 export type CorrectPatientBody = z.infer<typeof CorrectPatientBody>;
+
+/* Responses */
+
+const OPEN_STAGES = REFERRAL_PROGRESSION.filter((s) => s !== 'admitted') as [OpenStage, ...OpenStage[]];
+const VERDICTS = keysOf({ 'likely-repeat': true, 'possible-repeat': true, 'different-person': true } satisfies Record<RepeatCallerVerdict, true>);
+const SIGNALS = keysOf({ 'date-of-birth': true, phone: true, 'given-name': true, 'family-name': true, 'name-order': true } satisfies Record<MatchSignal, true>);
+const REQUEST_STATUSES = keysOf({
+  'awaiting-coverage': true,
+  'timed-out': true,
+  'coverage-rejected': true,
+  'verification-failed': true,
+  'self-pay': true,
+  admitted: true,
+  waitlisted: true,
+  cancelled: true,
+} satisfies Record<AdmissionRequestStatus, true>);
+
+export const CloseReasonView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('referred-elsewhere'), to: z.string().optional().describe('Where the person was referred, when recorded') }),
+  z.object({ kind: z.literal('declined') }),
+  z.object({ kind: z.literal('unreachable') }),
+  z.object({ kind: z.literal('other'), note: z.string() }),
+]);
+
+/** A referral's lifecycle: ids, codes and times, no contact details. */
+export const ReferralView = z.object({
+  referralId: ResponseId,
+  patientId: ResponseId,
+  siteId: ResponseId,
+  source: z.enum(REFERRAL_SOURCES),
+  urgency: z.enum(URGENCY_LEVELS),
+  stage: z.enum(STAGES),
+  presentingConcerns: z.array(z.enum(CONCERNS)),
+  receivedAt: ResponseInstant,
+  lastChangedAt: ResponseInstant.describe('When the latest step was recorded; later steps may not be dated before it'),
+  assessmentAppointmentAt: ResponseInstant.optional().describe('The booked initial assessment; absent until one is booked'),
+  closure: z
+    .object({
+      reason: CloseReasonView,
+      closedAt: ResponseInstant,
+      closedAtStage: z.enum(OPEN_STAGES).describe('The stage the referral had reached when closed'),
+    })
+    .optional()
+    .describe('Present once the referral is closed'),
+}) satisfies z.ZodType<ReferralSummary>;
+
+export const RepeatCallerMatchView = z.object({
+  knownCallerId: ResponseId.describe('The patient on file this caller may be'),
+  score: z.number().min(0).max(100),
+  verdict: z.enum(VERDICTS),
+  reasons: z.array(z.object({ signal: z.enum(SIGNALS), points: z.number(), text: z.string().describe('Shown to the coordinator deciding whether to link') })),
+}) satisfies z.ZodType<RepeatCallerCandidate>;
+
+export const ReferralCreatedView = z.object({
+  referralId: ResponseId,
+  patientId: ResponseId.describe('The new patient, or the one on file this referral was linked to'),
+  siteId: ResponseId,
+  stage: z.literal('new'),
+  urgency: z.enum(URGENCY_LEVELS),
+  repeatCaller: z.object({
+    linked: z.boolean().describe('True when the referral was linked to a patient already on file instead of creating a new one'),
+    match: RepeatCallerMatchView.optional().describe('The patient linked to, and why; absent when not linked'),
+    possibleMatches: z
+      .array(RepeatCallerMatchView)
+      .describe('People who may be this caller but were not linked: confirm with the caller, then link by patientId'),
+  }),
+}) satisfies z.ZodType<ReferralCreated>;
+
+/** A patient's contact details as coordinators see them (PHI: every read is audited). */
+export const ContactDetailsView = z.object({
+  patientId: ResponseId,
+  siteId: ResponseId,
+  givenName: z.string(),
+  familyName: z.string(),
+  dateOfBirth: ResponseDate.nullable(),
+  phone: z.string().nullable(),
+});
+
+const AdmissionRequestView = z.object({
+  requestId: ResponseId,
+  payment: z.enum(['insurance', 'self-pay']),
+  payerId: z.string().nullable(),
+  plannedStart: ResponseDate,
+  status: z.enum(REQUEST_STATUSES),
+  answerBy: ResponseInstant.nullable().describe("When insurance's answer is due; null for self-pay"),
+  outcome: z
+    .object({
+      payment: z.enum(['insurance', 'self-pay']).optional(),
+      answer: z.enum(['verified', 'rejected', 'failed']).optional().describe("Insurance's answer"),
+      verificationId: ResponseId.optional(),
+      episodeId: ResponseId.optional(),
+      position: z.number().int().optional().describe('Place on the waitlist when the site was full'),
+      reason: z.string().optional(),
+    })
+    .nullable()
+    .describe('How the request was settled; null while it waits'),
+  createdAt: ResponseInstant,
+});
+
+export const ReferralDetailView = ReferralView.extend({
+  sourceDetail: z.string().nullable().describe('The referring court, hospital or provider, when recorded'),
+  concernNotes: z.string().nullable(),
+  repeatCaller: RepeatCallerMatchView.nullable().describe('The match that linked this referral to a patient on file; null when none'),
+  patient: ContactDetailsView,
+  preScreen: z
+    .object({ preScreenId: ResponseId, outcome: PreScreenOutcomeView, recordedAt: ResponseInstant })
+    .nullable()
+    .describe('The latest pre-screen; null before one'),
+  assessment: AssessmentView.pick({ assessmentId: true, ratings: true, phq9: true, gad7: true, recommendation: true, decision: true, assessedAt: true })
+    .nullable()
+    .describe('Null before the assessment'),
+  admissionRequests: z.array(AdmissionRequestView).describe('Every admission request, oldest first'),
+  episode: z
+    .object({
+      episodeId: ResponseId,
+      levelOfCare: z.enum(LEVELS_OF_CARE),
+      programType: z.enum(keysOf(PROGRAM_TYPE_LABELS)),
+      plannedWeeklyHours: z.number(),
+      plannedStart: ResponseDate,
+      status: z.enum(['active', 'ended']),
+      admittedAt: ResponseInstant,
+    })
+    .nullable()
+    .describe('The treatment episode once admitted; null before'),
+});
+
+export const PatientView = ContactDetailsView.extend({ referrals: z.array(ReferralView).describe("The patient's referrals, oldest first") });
+
+export const ReferralListItem = ReferralView.extend({
+  givenName: z.string(),
+  familyName: z.string(),
+  ageDays: z.number().int().describe('Whole days since the referral was received'),
+});
+
+export const ReferralPage = Paged(ReferralListItem).describe('Referrals, newest first');
+
+nameSchemas({
+  CloseReason: CloseReasonView,
+  Referral: ReferralView,
+  RepeatCallerMatch: RepeatCallerMatchView,
+  ReferralCreated: ReferralCreatedView,
+  PatientContactDetails: ContactDetailsView,
+  AdmissionRequest: AdmissionRequestView,
+  ReferralDetail: ReferralDetailView,
+  Patient: PatientView,
+  ReferralListItem,
+  ReferralPage,
+});

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, UuidParam, ValidBody, ValidQuery } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, UuidParam, ValidBody, ValidQuery } from '@iop/platform';
 import { AdvanceReferral } from '../application/advance-referral.use-case';
 import { CorrectPatient } from '../application/correct-patient.use-case';
 import { CreateReferral } from '../application/create-referral.use-case';
@@ -13,7 +13,13 @@ import {
   CorrectPatientBody,
   CreateReferralBody,
   ListReferralsQuery,
+  PatientView,
+  ContactDetailsView,
   RecordContactBody,
+  ReferralCreatedView,
+  ReferralDetailView,
+  ReferralPage,
+  ReferralView,
   type ReferralListFilter,
 } from './referral.schemas';
 
@@ -35,6 +41,7 @@ export class ReferralsController {
   @Access({ roles: INTAKE_STAFF, site: { from: 'body', name: 'siteId' } })
   @ApiOperation({ summary: 'Record a referral from any source; a repeat caller is linked to their existing record' })
   @ApiBodyFrom(CreateReferralBody)
+  @Returns(ReferralCreatedView, { status: 201, description: 'The referral, and whether the caller was linked to a patient on file' })
   create(@ValidBody(CreateReferralBody) body: CreateReferralBody) {
     return this.createReferral.execute(body);
   }
@@ -42,6 +49,7 @@ export class ReferralsController {
   @Get('referrals')
   @Access({ roles: INTAKE_STAFF, site: { from: 'query', name: 'siteId' } })
   @ApiOperation({ summary: 'Referrals, newest first, filtered by site, stage, source and age (paged)' })
+  @Returns(ReferralPage, { status: 200, description: 'One page of referrals' })
   list(@ValidQuery(ListReferralsQuery) query: ReferralListFilter) {
     return this.queries.list(query);
   }
@@ -50,6 +58,7 @@ export class ReferralsController {
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('referralId', 'The referral id')
   @ApiOperation({ summary: "A referral with the patient's contact details and every step so far (audited read)" })
+  @Returns(ReferralDetailView, { status: 200, description: 'The referral, the patient’s contact details and every step so far' })
   get(@UuidParam('referralId') referralId: string) {
     return this.queries.referral(referralId);
   }
@@ -60,6 +69,7 @@ export class ReferralsController {
   @ApiUuidParam('referralId', 'The referral id')
   @ApiOperation({ summary: 'Record first contact with the person referred' })
   @ApiBodyFrom(RecordContactBody)
+  @Returns(ReferralView, { status: 200, description: 'The referral after the step' })
   contact(@UuidParam('referralId') referralId: string, @ValidBody(RecordContactBody) body: RecordContactBody) {
     return this.advance.execute(referralId, { type: 'record-contact', at: at(body) });
   }
@@ -70,6 +80,7 @@ export class ReferralsController {
   @ApiUuidParam('referralId', 'The referral id')
   @ApiOperation({ summary: 'Book (or move) the initial assessment' })
   @ApiBodyFrom(BookAssessmentBody)
+  @Returns(ReferralView, { status: 200, description: 'The referral after the step' })
   book(@UuidParam('referralId') referralId: string, @ValidBody(BookAssessmentBody) body: BookAssessmentBody) {
     return this.advance.execute(referralId, { type: 'book-assessment', at: at(body), appointmentAt: new Date(body.appointmentAt) });
   }
@@ -80,6 +91,7 @@ export class ReferralsController {
   @ApiUuidParam('referralId', 'The referral id')
   @ApiOperation({ summary: 'Close a referral (referred elsewhere, declined, unreachable, other with a note)' })
   @ApiBodyFrom(CloseReferralBody)
+  @Returns(ReferralView, { status: 200, description: 'The closed referral' })
   close(@UuidParam('referralId') referralId: string, @ValidBody(CloseReferralBody) body: CloseReferralBody) {
     const reason = body.reason.kind === 'referred-elsewhere' && body.reason.to === undefined ? { kind: 'referred-elsewhere' as const } : body.reason;
     return this.advance.execute(referralId, { type: 'close', at: at(body), reason });
@@ -89,6 +101,7 @@ export class ReferralsController {
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('patientId', 'The patient id')
   @ApiOperation({ summary: "A patient's contact details and referrals (audited read)" })
+  @Returns(PatientView, { status: 200, description: 'The patient’s contact details and referrals' })
   patient(@UuidParam('patientId') patientId: string) {
     return this.queries.patient(patientId);
   }
@@ -98,6 +111,7 @@ export class ReferralsController {
   @ApiUuidParam('patientId', 'The patient id')
   @ApiOperation({ summary: "Correct a patient's name, date of birth or phone (audited; the fields changed are recorded, not their values)" })
   @ApiBodyFrom(CorrectPatientBody)
+  @Returns(ContactDetailsView, { status: 200, description: 'The patient’s contact details as corrected' })
   correct(@UuidParam('patientId') patientId: string, @ValidBody(CorrectPatientBody) body: CorrectPatientBody) {
     return this.correctPatient.execute(patientId, body);
   }

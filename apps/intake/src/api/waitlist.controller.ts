@@ -1,10 +1,11 @@
 import { Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '@iop/auth';
-import { ApiUuidParam, UuidParam } from '@iop/platform';
+import { ApiUuidParam, Returns, UuidParam } from '@iop/platform';
 import { PipelineQuery } from '../application/pipeline.query';
 import { DeclineOffer, ReleasePlace, WaitlistQueries } from '../application/waitlist.use-cases';
 import { INTAKE_STAFF } from './roles';
+import { OfferDeclinedView, PipelineView, PlaceReleasedView, WaitlistPositionView, WaitlistView } from './waitlist.schemas';
 
 @ApiTags('capacity and waitlist')
 @ApiBearerAuth()
@@ -21,6 +22,7 @@ export class WaitlistController {
   @Access({ roles: INTAKE_STAFF, site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site id')
   @ApiOperation({ summary: "The site's waitlist in offer order: urgent and inpatient step-downs first, then by arrival" })
+  @Returns(WaitlistView, { status: 200, description: 'The waitlist in offer order' })
   list(@UuidParam('siteId') siteId: string) {
     return this.queries.list(siteId);
   }
@@ -29,6 +31,7 @@ export class WaitlistController {
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('referralId', 'The referral id')
   @ApiOperation({ summary: "The patient's position on their site's waitlist" })
+  @Returns(WaitlistPositionView, { status: 200, description: 'The patient’s place on the list' })
   position(@UuidParam('referralId') referralId: string) {
     return this.queries.position(referralId);
   }
@@ -38,6 +41,7 @@ export class WaitlistController {
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('episodeId', 'The episode id')
   @ApiOperation({ summary: "End an episode (discharged or left): its place is offered to the head of the site's waitlist" })
+  @Returns(PlaceReleasedView, { status: 200, description: 'The episode ended, and who the place was offered to' })
   release(@UuidParam('episodeId') episodeId: string) {
     return this.releasePlace.execute(episodeId, new Date());
   }
@@ -47,6 +51,7 @@ export class WaitlistController {
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('entryId', 'The waitlist entry id')
   @ApiOperation({ summary: 'The patient declined the place offered; it goes to the next person on the list' })
+  @Returns(OfferDeclinedView, { status: 200, description: 'The offer declined, and who the place was offered to next' })
   decline(@UuidParam('entryId') entryId: string) {
     return this.declineOffer.execute(entryId, new Date());
   }
@@ -55,6 +60,7 @@ export class WaitlistController {
   @Access({ roles: INTAKE_STAFF, site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site id')
   @ApiOperation({ summary: 'Pipeline summary: referrals per stage, median days referral → assessment and → admission, places' })
+  @Returns(PipelineView, { status: 200, description: 'Counts and waiting times for the site' })
   summary(@UuidParam('siteId') siteId: string) {
     return this.pipeline.summary(siteId);
   }

@@ -1,11 +1,11 @@
 import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, ROLES } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, UnitOfWork, UuidParam, ValidBody, notFound } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, UnitOfWork, UuidParam, ValidBody, notFound } from '@iop/platform';
 import { RegisterSite } from '../application/register-site.use-case';
 import { UpdateSite } from '../application/update-site.use-case';
 import { siteRepository } from '../application/site-repository';
-import { RegisterSiteBody, UpdateSiteBody } from './site.schemas';
+import { RegisterSiteBody, SiteList, SiteView, UpdateSiteBody } from './site.schemas';
 
 @ApiTags('sites')
 @ApiBearerAuth()
@@ -22,6 +22,7 @@ export class SitesController {
   @Access({ roles: ['network_admin'] })
   @ApiOperation({ summary: 'Register a clinic site (network admins)' })
   @ApiBodyFrom(RegisterSiteBody)
+  @Returns(SiteView, { status: 201, description: 'The site as registered' })
   register(@ValidBody(RegisterSiteBody) body: RegisterSiteBody) {
     return this.registerSite.execute(body);
   }
@@ -31,6 +32,7 @@ export class SitesController {
   @ApiOperation({ summary: "Change a site's name, address, time zone or capacity (network admins)" })
   @ApiUuidParam('siteId', 'The site id')
   @ApiBodyFrom(UpdateSiteBody)
+  @Returns(SiteView, { status: 200, description: 'The site as changed (unchanged when nothing differed)' })
   update(@UuidParam('siteId') siteId: string, @ValidBody(UpdateSiteBody) body: UpdateSiteBody) {
     return this.updateSite.execute(siteId, body);
   }
@@ -38,6 +40,7 @@ export class SitesController {
   @Get()
   @Access({ roles: ROLES })
   @ApiOperation({ summary: 'Sites the caller may see' })
+  @Returns(SiteList, { status: 200, description: 'The sites' })
   list() {
     return this.uow.run(({ manager }) => siteRepository.list(manager));
   }
@@ -46,6 +49,7 @@ export class SitesController {
   @Access({ roles: ROLES, site: { from: 'param', name: 'siteId' } })
   @ApiUuidParam('siteId', 'The site id')
   @ApiOperation({ summary: 'One site' })
+  @Returns(SiteView, { status: 200, description: 'The site' })
   get(@UuidParam('siteId') siteId: string) {
     return this.uow.run(async ({ manager }) => {
       const site = await siteRepository.find(manager, siteId);
