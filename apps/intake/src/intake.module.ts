@@ -7,6 +7,8 @@ import { PreScreenController } from './api/pre-screen.controller';
 import { ReferralsController } from './api/referrals.controller';
 import { WaitlistController } from './api/waitlist.controller';
 import { AdvanceReferral } from './application/advance-referral.use-case';
+import { CancelAdmissionRequest } from './application/cancel-admission.use-case';
+import { Clock } from './application/clock';
 import { OverrideLevelOfCare, RecordAssessment } from './application/assessment.use-cases';
 import { ConsentQueries, RecordConsent, RevokeConsent } from './application/consents.use-cases';
 import { ApplyCoverageAnswer } from './application/coverage-answers';
@@ -46,6 +48,8 @@ const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandl
     RecordAssessment,
     OverrideLevelOfCare,
     RequestAdmission,
+    CancelAdmissionRequest,
+    Clock,
     ApplyCoverageAnswer,
     FollowUpTasks,
     CoverageTimeoutSweep,

@@ -16,9 +16,10 @@ import { createKafka, decodeEvent, encodeEvent } from '@iop/messaging';
 import { eventually, quietLogger, tokenFor, uniqueName, type TestInfrastructure } from '@iop/testing';
 
 /** Publishes an event as another service would, straight onto Kafka: the other service is faked at the Kafka level only. */
-export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>, source: string): Promise<void> {
+export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>, source: string): Promise<string> {
   const event = encodeEvent(definition, payload, source, {});
   await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
+  return event.id;
 }
 
 export type CoverageAnswer = 'verified' | 'rejected' | 'failed' | 'silent';
@@ -75,16 +76,19 @@ export class FakeInsurance {
     };
     switch (answer) {
       case 'verified':
-        return publish(
+        await publish(
           this.producer,
           CoverageVerified,
           { ...common, payerId: 'aetna', inNetwork: true, authorizationRequired: false, carveOut: false, method: 'electronic' },
           '/iop/insurance',
         );
+        return;
       case 'rejected':
-        return publish(this.producer, CoverageRejected, { ...common, reason: 'coverage-inactive', method: 'electronic' }, '/iop/insurance');
+        await publish(this.producer, CoverageRejected, { ...common, reason: 'coverage-inactive', method: 'electronic' }, '/iop/insurance');
+        return;
       case 'failed':
-        return publish(this.producer, CoverageVerificationFailed, { ...common, reason: 'payer-unavailable', followUpPending: false }, '/iop/insurance');
+        await publish(this.producer, CoverageVerificationFailed, { ...common, reason: 'payer-unavailable', followUpPending: false }, '/iop/insurance');
+        return;
       case 'silent':
         return;
     }
@@ -108,25 +112,23 @@ export async function intakeKit(infra: TestInfrastructure, intake: INestApplicat
   const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
   await producer.connect();
   const admin = await tokenFor('network_admin');
+  const sites = new Map<string, PayloadOf<typeof SiteRegistered>>();
   return {
     kafka,
     producer,
     async site(capacity = 30) {
       const siteId = crypto.randomUUID();
-      await publish(
-        producer,
-        SiteRegistered,
-        {
-          siteId,
-          name: uniqueName('Site'),
-          address: { line1: '1 Harbor Way', city: 'Boston', state: 'MA', postalCode: '02110' },
-          timeZone: 'America/New_York',
-          capacity,
-          revision: 1,
-          occurredAt: new Date().toISOString(),
-        },
-        '/iop/scheduling',
-      );
+      const details = {
+        siteId,
+        name: uniqueName('Site'),
+        address: { line1: '1 Harbor Way', city: 'Boston', state: 'MA', postalCode: '02110' },
+        timeZone: 'America/New_York',
+        capacity,
+        revision: 1,
+        occurredAt: new Date().toISOString(),
+      };
+      sites.set(siteId, details);
+      await publish(producer, SiteRegistered, details, '/iop/scheduling');
       await eventually(async () => {
         await request(intake.getHttpServer()).get(`/site-directory/${siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
       });

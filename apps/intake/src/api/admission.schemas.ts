@@ -17,3 +17,18 @@ export const RequestAdmissionBody = z
     path: ['selfPayAcknowledged'],
   });
 export type RequestAdmissionBody = z.infer<typeof RequestAdmissionBody>;
+
+/** Why the coordinator withdraws the request: a code, not free text, so no PHI is written into the saga's record. */
+export const CancelAdmissionBody = z.strictObject({
+  reason: z.enum(['self-pay-instead', 'other-payer', 'patient-not-proceeding', 'payer-unreachable', 'entered-in-error', 'other']),
+});
+export type CancelAdmissionBody = z.infer<typeof CancelAdmissionBody>;
+
+export const CancelAdmissionAnswer = z.object({
+  requestId: z.uuid(),
+  referralId: z.uuid(),
+  status: z.literal('cancelled'),
+  /** Whether the request was still within its deadline (`awaiting-coverage`) or past it (`timed-out`). */
+  previousStatus: z.enum(['awaiting-coverage', 'timed-out']),
+  cancelledAt: z.iso.datetime(),
+});

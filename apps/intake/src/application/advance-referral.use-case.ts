@@ -9,6 +9,7 @@ import { referralRepository } from '../infrastructure/referral.repository';
 import { auditPatient } from './audit';
 import { referralNotFound, refuse } from './intake-errors';
 import { publishReferralEvent } from './referral-event.publisher';
+import { cancelOpenCoverageRequest } from './cancel-admission.use-case';
 import { lockSite, offerFreedPlace } from './waitlist-offers';
 import { referralSummary, type ReferralSummary } from './referral-views';
 
@@ -30,7 +31,11 @@ export class AdvanceReferral {
       const change = transitionReferral(stored.referral, step);
       if (!change.ok) throw refuse(change.error);
       await referralRepository.saveLifecycle(manager, change.value.referral);
-      if (change.value.referral.stage === 'closed') await this.leaveWaitlist(manager, referralId, step.at);
+      if (change.value.referral.stage === 'closed') {
+        await this.leaveWaitlist(manager, referralId, step.at);
+        // Insurance need not go on verifying coverage for a referral that is closed; its answer would be ignored.
+        await cancelOpenCoverageRequest(manager, this.outbox, referralId, 'referral-closed', step.at, principal.subject);
+      }
       await publishReferralEvent(this.outbox, manager, change.value.event, stored.patientId, { correlationId: referralId });
       await auditPatient(
         this.audit,

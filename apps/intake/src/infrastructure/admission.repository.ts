@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { ReferralSource, Urgency, WaitlistEntry } from '../domain';
 
 export type AdmissionRequestStatus =
-  'awaiting-coverage' | 'timed-out' | 'coverage-rejected' | 'verification-failed' | 'self-pay' | 'admitted' | 'waitlisted' | 'cancelled';
+  'awaiting-coverage' | 'timed-out' | 'coverage-rejected' | 'verification-failed' | 'self-pay' | 'admitted' | 'waitlisted' | 'cancelled' | 'superseded';
 
 export interface AdmissionRequest {
   readonly requestId: string;
@@ -50,9 +50,10 @@ export const admissionRequestRepository = {
     return rows[0] ? toRequest(rows[0]) : null;
   },
 
-  async openFor(manager: EntityManager, referralId: string): Promise<AdmissionRequest | null> {
+  /** The request still waiting for insurance's answer (at most one: a partial unique index). */
+  async openFor(manager: EntityManager, referralId: string, lock = false): Promise<AdmissionRequest | null> {
     const rows: RequestRow[] = await manager.query(
-      `SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE referral_id = $1 AND status IN ('awaiting-coverage', 'timed-out')`,
+      `SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE referral_id = $1 AND status IN ('awaiting-coverage', 'timed-out')${lock ? ' FOR UPDATE' : ''}`,
       [referralId],
     );
     return rows[0] ? toRequest(rows[0]) : null;
