@@ -23,16 +23,20 @@ import { DeclineOffer, ReleasePlace, WaitlistQueries } from './application/waitl
 import { CoverageRejectedHandler, CoverageVerificationFailedHandler, CoverageVerifiedHandler } from './infrastructure/coverage-answer.handlers';
 import { CoverageTimeoutSweep } from './infrastructure/coverage-timeout.sweep';
 import { Intake1763800002000 } from './infrastructure/migrations/1763800002000-intake';
+import { SagaAndWaitlist1763800003000 } from './infrastructure/migrations/1763800003000-saga-and-waitlist';
+import { SiteUpdatedHandler } from './infrastructure/site-capacity.handler';
+import { WaitlistOfferExpiry } from './infrastructure/waitlist-offer-expiry.sweep';
 
-const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, CoverageVerificationFailedHandler];
+// SiteUpdatedHandler replaces the platform's directory handler for that event (and calls it): see the class.
+const EVENT_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, CoverageVerificationFailedHandler, SiteUpdatedHandler];
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'intake',
       siteDirectory: true,
-      migrations: [Intake1763800002000],
-      handlerProviders: COVERAGE_ANSWER_HANDLERS,
+      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000],
+      handlerProviders: EVENT_HANDLERS,
     }),
   ],
   controllers: [ReferralsController, PreScreenController, ConsentsController, AssessmentController, AdmissionsController, WaitlistController],
@@ -50,6 +54,7 @@ const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandl
     RequestAdmission,
     CancelAdmissionRequest,
     Clock,
+    WaitlistOfferExpiry,
     ApplyCoverageAnswer,
     FollowUpTasks,
     CoverageTimeoutSweep,
@@ -57,7 +62,7 @@ const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandl
     ReleasePlace,
     DeclineOffer,
     PipelineQuery,
-    ...COVERAGE_ANSWER_HANDLERS,
+    ...EVENT_HANDLERS,
   ],
 })
 export class IntakeModule {}

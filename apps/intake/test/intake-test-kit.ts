@@ -9,6 +9,7 @@ import {
   CoverageVerified,
   EventRegistry,
   SiteRegistered,
+  SiteUpdated,
   type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
@@ -104,6 +105,8 @@ export interface Kit {
   readonly producer: Producer;
   /** Registers a site as scheduling would and waits until intake's site directory has it. */
   site(capacity?: number): Promise<string>;
+  /** Changes a site's capacity as scheduling would (SiteUpdated, next revision) and waits until intake's directory has it. */
+  resize(siteId: string, capacity: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -133,6 +136,16 @@ export async function intakeKit(infra: TestInfrastructure, intake: INestApplicat
         await request(intake.getHttpServer()).get(`/site-directory/${siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
       });
       return siteId;
+    },
+    async resize(siteId, capacity) {
+      const before = sites.get(siteId)!;
+      const details = { ...before, capacity, revision: before.revision + 1, occurredAt: new Date().toISOString() };
+      sites.set(siteId, details);
+      await publish(producer, SiteUpdated, details, '/iop/scheduling');
+      await eventually(async () => {
+        const res = await request(intake.getHttpServer()).get(`/site-directory/${siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
+        expect(res.body.capacity).toBe(capacity);
+      });
     },
     async close() {
       await producer.disconnect();
