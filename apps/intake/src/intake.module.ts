@@ -7,6 +7,8 @@ import { PreScreenController } from './api/pre-screen.controller';
 import { ReferralsController } from './api/referrals.controller';
 import { WaitlistController } from './api/waitlist.controller';
 import { AdvanceReferral } from './application/advance-referral.use-case';
+import { CancelAdmissionRequest } from './application/cancel-admission.use-case';
+import { Clock } from './application/clock';
 import { OverrideLevelOfCare, RecordAssessment } from './application/assessment.use-cases';
 import { ConsentQueries, RecordConsent, RevokeConsent } from './application/consents.use-cases';
 import { ApplyCoverageAnswer } from './application/coverage-answers';
@@ -21,16 +23,20 @@ import { DeclineOffer, ReleasePlace, WaitlistQueries } from './application/waitl
 import { CoverageRejectedHandler, CoverageVerificationFailedHandler, CoverageVerifiedHandler } from './infrastructure/coverage-answer.handlers';
 import { CoverageTimeoutSweep } from './infrastructure/coverage-timeout.sweep';
 import { Intake1763800002000 } from './infrastructure/migrations/1763800002000-intake';
+import { SagaAndWaitlist1763800003000 } from './infrastructure/migrations/1763800003000-saga-and-waitlist';
+import { SiteUpdatedHandler } from './infrastructure/site-capacity.handler';
+import { WaitlistOfferExpiry } from './infrastructure/waitlist-offer-expiry.sweep';
 
-const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, CoverageVerificationFailedHandler];
+// SiteUpdatedHandler replaces the platform's directory handler for that event (and calls it): see the class.
+const EVENT_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, CoverageVerificationFailedHandler, SiteUpdatedHandler];
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'intake',
       siteDirectory: true,
-      migrations: [Intake1763800002000],
-      handlerProviders: COVERAGE_ANSWER_HANDLERS,
+      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000],
+      handlerProviders: EVENT_HANDLERS,
     }),
   ],
   controllers: [ReferralsController, PreScreenController, ConsentsController, AssessmentController, AdmissionsController, WaitlistController],
@@ -46,6 +52,9 @@ const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandl
     RecordAssessment,
     OverrideLevelOfCare,
     RequestAdmission,
+    CancelAdmissionRequest,
+    Clock,
+    WaitlistOfferExpiry,
     ApplyCoverageAnswer,
     FollowUpTasks,
     CoverageTimeoutSweep,
@@ -53,7 +62,7 @@ const COVERAGE_ANSWER_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandl
     ReleasePlace,
     DeclineOffer,
     PipelineQuery,
-    ...COVERAGE_ANSWER_HANDLERS,
+    ...EVENT_HANDLERS,
   ],
 })
 export class IntakeModule {}

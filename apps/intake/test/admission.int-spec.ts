@@ -2,7 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { eventually, startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { IntakeModule } from '../src/intake.module';
-import { FakeInsurance, aClearPreScreen, anIopAssessment, aPayerConsent, aReferral, intakeKit, type Kit } from './intake-test-kit';
+import { CoverageVerified } from '@iop/contracts';
+import { FakeInsurance, aClearPreScreen, anIopAssessment, aPayerConsent, aReferral, intakeKit, publish, type Kit } from './intake-test-kit';
 
 describe('the admission saga: from an assessed patient to an admission, through insurance', () => {
   let infra: TestInfrastructure;
@@ -164,6 +165,87 @@ describe('the admission saga: from an assessed patient to an admission, through 
     await eventually(async () => expect((await stage(referralId)).stage).toBe('admitted'));
     const tasks = (await get(`/sites/${site}/follow-up-tasks`).expect(200)).body as Array<{ referralId: string }>;
     expect(tasks.filter((t) => t.referralId === referralId)).toEqual([]);
+  });
+
+  /** A request insurance does not answer, past its deadline: the coordinator has a coverage-timeout task. */
+  const timedOut = async () => {
+    const { referralId, patientId } = await assessedPatient();
+    insurance.answer(patientId, 'silent');
+    await post(`/patients/${patientId}/consents`, aPayerConsent(site)).expect(201);
+    process.env['INTAKE_COVERAGE_ANSWER_TIMEOUT_MS'] = '300';
+    let requestId: string;
+    try {
+      requestId = (await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(202)).body
+        .requestId as string;
+    } finally {
+      delete process.env['INTAKE_COVERAGE_ANSWER_TIMEOUT_MS'];
+    }
+    await eventually(async () => expect((await stage(referralId)).admissionRequests.map((r) => r.status)).toEqual(['timed-out']));
+    return { referralId, patientId, requestId };
+  };
+  /** Insurance's answer arriving late, as insurance would send it; resolves once intake's consumer has taken it in. */
+  const lateVerified = async (requestId: string, patientId: string) => {
+    const eventId = await publish(
+      kit.producer,
+      CoverageVerified,
+      {
+        requestId,
+        patientId,
+        siteId: site,
+        verificationId: crypto.randomUUID(),
+        payerId: 'aetna',
+        authorizationRequired: false,
+        carveOut: false,
+        method: 'phone',
+        occurredAt: new Date().toISOString(),
+      },
+      '/iop/insurance',
+    );
+    await eventually(async () => expect(await infra.adminQuery(`SELECT 1 FROM intake.inbox WHERE event_id = $1`, [eventId])).toHaveLength(1));
+  };
+
+  it('after a timeout the self-pay route the task recommends admits at once; a late answer for the superseded request changes nothing', async () => {
+    const { referralId, patientId, requestId } = await timedOut();
+    const selfPay = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(201);
+    expect(selfPay.body.status).toBe('admitted');
+    const after = await stage(referralId);
+    expect(after.admissionRequests.map((r) => r.status)).toEqual(['superseded', 'admitted']);
+    const tasks = (await get(`/sites/${site}/follow-up-tasks`).expect(200)).body as Array<{ referralId: string }>;
+    expect(tasks.filter((t) => t.referralId === referralId)).toEqual([]);
+    const [cancelled] = await events('intake.coverage-request-cancelled', 'requestId', requestId);
+    expect(cancelled).toMatchObject({ topic: 'intake.coverage-requests', key: patientId, payload: { referralId, reason: 'superseded-by-self-pay' } });
+
+    await lateVerified(requestId, patientId);
+    const episodes = await infra.adminQuery<{ payment: string }>(`SELECT payment FROM intake.episodes WHERE referral_id = $1`, [referralId]);
+    expect(episodes).toEqual([{ payment: 'self-pay' }]);
+    expect(await events('intake.patient-admitted', 'referralId', referralId)).toHaveLength(1);
+    expect((await stage(referralId)).admissionRequests.map((r) => r.status)).toEqual(['superseded', 'admitted']);
+  });
+
+  it('a coordinator cancels a request waiting for insurance; a new one can be made, and the cancelled one’s answer is ignored', async () => {
+    const { referralId, patientId } = await assessedPatient();
+    insurance.answer(patientId, 'silent');
+    await post(`/patients/${patientId}/consents`, aPayerConsent(site)).expect(201);
+    const nothing = await post(`/referrals/${referralId}/admission/cancellation`, { reason: 'other-payer' }).expect(409);
+    expect(nothing.body.code).toBe('admission.nothing-to-cancel');
+    const first = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(202);
+    const blocked = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(409);
+    expect(blocked.body.detail).toContain('/admission/cancellation');
+
+    const cancelled = await post(`/referrals/${referralId}/admission/cancellation`, { reason: 'other-payer' }).expect(200);
+    expect(cancelled.body).toMatchObject({ requestId: first.body.requestId, status: 'cancelled' });
+    const [event] = await events('intake.coverage-request-cancelled', 'requestId', first.body.requestId as string);
+    expect(event!.payload).toMatchObject({ reason: 'cancelled-by-coordinator' });
+    const elsewhere = await tokenFor('intake_coordinator', [await kit.site()]);
+    await post(`/referrals/${referralId}/admission/cancellation`, { reason: 'other' }, elsewhere).expect(404);
+
+    const second = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(202);
+    await lateVerified(first.body.requestId as string, patientId);
+    const now = await stage(referralId);
+    expect(now).toMatchObject({ stage: 'assessed', episode: null });
+    expect(now.admissionRequests.map((r) => r.status)).toEqual(['cancelled', 'awaiting-coverage']);
+    await lateVerified(second.body.requestId as string, patientId);
+    expect((await stage(referralId)).stage).toBe('admitted');
   });
 
   it('a failed verification becomes a follow-up task and the admission can be asked again', async () => {

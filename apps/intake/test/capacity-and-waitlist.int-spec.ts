@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { eventually, startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { Clock } from '../src/application/clock';
 import { IntakeModule } from '../src/intake.module';
+import { WaitlistOfferExpiry } from '../src/infrastructure/waitlist-offer-expiry.sweep';
 import { aClearPreScreen, anIopAssessment, aReferral, intakeKit, type Kit } from './intake-test-kit';
 
 describe('capacity, the waitlist and the coordinator views', () => {
@@ -100,6 +102,72 @@ describe('capacity, the waitlist and the coordinator views', () => {
     const declined = await site.post(`/waitlist/${released.body.offeredTo.entryId}/offer/decline`, {}).expect(200);
     expect(declined.body.offeredTo).toMatchObject({ referralId: b.referralId });
     await site.post(`/waitlist/${released.body.offeredTo.entryId}/offer/decline`, {}).expect(409);
+    await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(201);
+  });
+
+  const openTasks = async (site: { siteId: string; get: (path: string) => request.Test }) =>
+    (await site.get(`/sites/${site.siteId}/follow-up-tasks`).expect(200)).body as Array<{ kind: string; referralId: string }>;
+
+  it('a patient who declines keeps their place and is offered the next place that frees', async () => {
+    const site = await aSite(1);
+    const [inPlace, a, b] = [await site.assessed(), await site.assessed(), await site.assessed()];
+    const first = await site.post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
+    await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(409);
+    await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(409);
+    const released = await site.post(`/episodes/${first.body.episode.episodeId}/release`, {}).expect(200);
+    expect(released.body.offeredTo).toMatchObject({ referralId: a.referralId });
+    await site.post(`/waitlist/${released.body.offeredTo.entryId}/offer/decline`, {}).expect(200);
+    expect((await site.get(`/referrals/${a.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 1, of: 2, offer: 'declined' });
+    const second = await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(201);
+
+    const next = await site.post(`/episodes/${second.body.episode.episodeId}/release`, {}).expect(200);
+    expect(next.body.offeredTo).toMatchObject({ referralId: a.referralId });
+    expect((await site.get(`/referrals/${a.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 1, of: 1, offer: 'pending' });
+    await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(201);
+  });
+
+  it('room from a capacity increase goes to the head of the waitlist, not to the next walk-in', async () => {
+    const site = await aSite(1);
+    const [inPlace, waiting] = [await site.assessed(), await site.assessed()];
+    await site.post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
+    await site.post(`/referrals/${waiting.referralId}/admission`, selfPay).expect(409);
+    const walkIn = await site.assessed();
+
+    await kit.resize(site.siteId, 2);
+    await eventually(async () => expect(await openTasks(site)).toEqual([expect.objectContaining({ kind: 'offer-place', referralId: waiting.referralId })]));
+    const refused = await site.post(`/referrals/${walkIn.referralId}/admission`, selfPay).expect(409);
+    expect(refused.body.code).toBe('admission.site-full');
+    await site.post(`/referrals/${waiting.referralId}/admission`, selfPay).expect(201);
+    expect((await site.get(`/referrals/${walkIn.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 1, of: 1 });
+  });
+
+  it('an offer not taken up in time expires and passes to the next person, who keep their places in the list', async () => {
+    const site = await aSite(1);
+    const [inPlace, a, b] = [await site.assessed(), await site.assessed(), await site.assessed()];
+    const first = await site.post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
+    await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(409);
+    await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(409);
+    const released = await site.post(`/episodes/${first.body.episode.episodeId}/release`, {}).expect(200);
+    expect(released.body.offeredTo).toMatchObject({ referralId: a.referralId });
+
+    const clock = intake.get(Clock);
+    const sweep = intake.get(WaitlistOfferExpiry);
+    const realNow = clock.now();
+    // Just short of the 48-hour default: the offer stands.
+    const now = jest.spyOn(clock, 'now').mockReturnValue(new Date(realNow.getTime() + 47 * 3_600_000));
+    try {
+      await sweep.sweep();
+      expect((await site.get(`/referrals/${a.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ offer: 'pending' });
+      now.mockReturnValue(new Date(realNow.getTime() + 49 * 3_600_000));
+      await sweep.sweep();
+    } finally {
+      now.mockRestore();
+    }
+    expect((await site.get(`/referrals/${a.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 1, of: 2, offer: 'expired' });
+    expect((await site.get(`/referrals/${b.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 2, of: 2, offer: 'pending' });
+    expect(await openTasks(site)).toEqual([expect.objectContaining({ kind: 'offer-place', referralId: b.referralId })]);
+    // The place now held for b is not a's to take; b takes it.
+    await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(409);
     await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(201);
   });
 

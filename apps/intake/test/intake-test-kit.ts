@@ -9,6 +9,7 @@ import {
   CoverageVerified,
   EventRegistry,
   SiteRegistered,
+  SiteUpdated,
   type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
@@ -16,9 +17,10 @@ import { createKafka, decodeEvent, encodeEvent } from '@iop/messaging';
 import { eventually, quietLogger, tokenFor, uniqueName, type TestInfrastructure } from '@iop/testing';
 
 /** Publishes an event as another service would, straight onto Kafka: the other service is faked at the Kafka level only. */
-export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>, source: string): Promise<void> {
+export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>, source: string): Promise<string> {
   const event = encodeEvent(definition, payload, source, {});
   await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
+  return event.id;
 }
 
 export type CoverageAnswer = 'verified' | 'rejected' | 'failed' | 'silent';
@@ -75,16 +77,19 @@ export class FakeInsurance {
     };
     switch (answer) {
       case 'verified':
-        return publish(
+        await publish(
           this.producer,
           CoverageVerified,
           { ...common, payerId: 'aetna', inNetwork: true, authorizationRequired: false, carveOut: false, method: 'electronic' },
           '/iop/insurance',
         );
+        return;
       case 'rejected':
-        return publish(this.producer, CoverageRejected, { ...common, reason: 'coverage-inactive', method: 'electronic' }, '/iop/insurance');
+        await publish(this.producer, CoverageRejected, { ...common, reason: 'coverage-inactive', method: 'electronic' }, '/iop/insurance');
+        return;
       case 'failed':
-        return publish(this.producer, CoverageVerificationFailed, { ...common, reason: 'payer-unavailable', followUpPending: false }, '/iop/insurance');
+        await publish(this.producer, CoverageVerificationFailed, { ...common, reason: 'payer-unavailable', followUpPending: false }, '/iop/insurance');
+        return;
       case 'silent':
         return;
     }
@@ -100,6 +105,8 @@ export interface Kit {
   readonly producer: Producer;
   /** Registers a site as scheduling would and waits until intake's site directory has it. */
   site(capacity?: number): Promise<string>;
+  /** Changes a site's capacity as scheduling would (SiteUpdated, next revision) and waits until intake's directory has it. */
+  resize(siteId: string, capacity: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -108,29 +115,37 @@ export async function intakeKit(infra: TestInfrastructure, intake: INestApplicat
   const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
   await producer.connect();
   const admin = await tokenFor('network_admin');
+  const sites = new Map<string, PayloadOf<typeof SiteRegistered>>();
   return {
     kafka,
     producer,
     async site(capacity = 30) {
       const siteId = crypto.randomUUID();
-      await publish(
-        producer,
-        SiteRegistered,
-        {
-          siteId,
-          name: uniqueName('Site'),
-          address: { line1: '1 Harbor Way', city: 'Boston', state: 'MA', postalCode: '02110' },
-          timeZone: 'America/New_York',
-          capacity,
-          revision: 1,
-          occurredAt: new Date().toISOString(),
-        },
-        '/iop/scheduling',
-      );
+      const details = {
+        siteId,
+        name: uniqueName('Site'),
+        address: { line1: '1 Harbor Way', city: 'Boston', state: 'MA', postalCode: '02110' },
+        timeZone: 'America/New_York',
+        capacity,
+        revision: 1,
+        occurredAt: new Date().toISOString(),
+      };
+      sites.set(siteId, details);
+      await publish(producer, SiteRegistered, details, '/iop/scheduling');
       await eventually(async () => {
         await request(intake.getHttpServer()).get(`/site-directory/${siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
       });
       return siteId;
+    },
+    async resize(siteId, capacity) {
+      const before = sites.get(siteId)!;
+      const details = { ...before, capacity, revision: before.revision + 1, occurredAt: new Date().toISOString() };
+      sites.set(siteId, details);
+      await publish(producer, SiteUpdated, details, '/iop/scheduling');
+      await eventually(async () => {
+        const res = await request(intake.getHttpServer()).get(`/site-directory/${siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
+        expect(res.body.capacity).toBe(capacity);
+      });
     },
     async close() {
       await producer.disconnect();

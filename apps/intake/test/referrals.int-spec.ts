@@ -71,6 +71,21 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     expect(patients).toHaveLength(1);
   });
 
+  it('twenty simultaneous referrals of the same caller make one patient record, with all twenty referrals linked to it', async () => {
+    const caller = aCaller();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => http().post('/referrals').set('authorization', `Bearer ${coordinatorA}`).send(aReferral(siteA, { caller }))),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    const patientIds = [...new Set(answers.map((a) => a.body.patientId as string))];
+    expect(patientIds).toHaveLength(1);
+    expect(answers.filter((a) => a.body.repeatCaller.linked)).toHaveLength(19);
+    const patients = await infra.adminQuery(`SELECT 1 FROM intake.patients WHERE site_id = $1 AND phone_normalised = $2`, [siteA, caller.phone]);
+    expect(patients).toHaveLength(1);
+    const referrals = await infra.adminQuery(`SELECT 1 FROM intake.referrals WHERE patient_id = $1`, [patientIds[0]]);
+    expect(referrals).toHaveLength(20);
+  });
+
   describe("correcting a patient's contact details", () => {
     const correct = (patientId: string, body: unknown, token = coordinatorA) =>
       http()

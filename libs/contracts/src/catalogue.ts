@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { EventDefinition } from './event-definition';
 import { SiteRegistered, SiteUpdated } from './events/scheduling.events';
 import { ConsentGranted, ConsentRevoked } from './events/consent.events';
-import { CoverageRejected, CoverageVerificationFailed, CoverageVerificationRequested, CoverageVerified } from './events/coverage.events';
+import {
+  CoverageRejected,
+  CoverageRequestCancelled,
+  CoverageVerificationFailed,
+  CoverageVerificationRequested,
+  CoverageVerified,
+} from './events/coverage.events';
 import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
 import { SessionAttended } from './events/attendance.events';
 import { AuthorizationExpiring } from './events/authorization.events';
@@ -24,6 +30,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ConsentGranted,
   ConsentRevoked,
   CoverageVerificationRequested,
+  CoverageRequestCancelled,
   CoverageVerified,
   CoverageRejected,
   CoverageVerificationFailed,

@@ -87,3 +87,18 @@ nameSchemas({
   FollowUpTask: FollowUpTaskView,
   FollowUpTaskCompleted,
 });
+
+/** Why the coordinator withdraws the request: a code, not free text, so no PHI is written into the saga's record. */
+export const CancelAdmissionBody = z.strictObject({
+  reason: z.enum(['self-pay-instead', 'other-payer', 'patient-not-proceeding', 'payer-unreachable', 'entered-in-error', 'other']),
+});
+export type CancelAdmissionBody = z.infer<typeof CancelAdmissionBody>;
+
+export const CancelAdmissionAnswer = z.object({
+  requestId: ResponseId,
+  referralId: ResponseId,
+  status: z.literal('cancelled'),
+  /** Whether the request was still within its deadline (`awaiting-coverage`) or past it (`timed-out`). */
+  previousStatus: z.enum(['awaiting-coverage', 'timed-out']),
+  cancelledAt: ResponseInstant,
+});

@@ -105,6 +105,7 @@ const REQUEST_STATUSES = keysOf({
   admitted: true,
   waitlisted: true,
   cancelled: true,
+  superseded: true,
 } satisfies Record<AdmissionRequestStatus, true>);
 
 export const CloseReasonView = z.discriminatedUnion('kind', [

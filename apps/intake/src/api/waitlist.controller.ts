@@ -43,17 +43,17 @@ export class WaitlistController {
   @ApiOperation({ summary: "End an episode (discharged or left): its place is offered to the head of the site's waitlist" })
   @Returns(PlaceReleasedView, { status: 200, description: 'The episode ended, and who the place was offered to' })
   release(@UuidParam('episodeId') episodeId: string) {
-    return this.releasePlace.execute(episodeId, new Date());
+    return this.releasePlace.execute(episodeId);
   }
 
   @Post('waitlist/:entryId/offer/decline')
   @HttpCode(200)
   @Access({ roles: INTAKE_STAFF })
   @ApiUuidParam('entryId', 'The waitlist entry id')
-  @ApiOperation({ summary: 'The patient declined the place offered; it goes to the next person on the list' })
+  @ApiOperation({ summary: 'The patient declined the place offered; it goes to the next person on the list, and they keep their spot for the next place' })
   @Returns(OfferDeclinedView, { status: 200, description: 'The offer declined, and who the place was offered to next' })
   decline(@UuidParam('entryId') entryId: string) {
-    return this.declineOffer.execute(entryId, new Date());
+    return this.declineOffer.execute(entryId);
   }
 
   @Get('sites/:siteId/pipeline')

@@ -2,9 +2,13 @@ import { z } from 'zod';
 import { ResponseId, ResponseInstant, keysOf, nameSchemas } from '@iop/platform';
 import { REFERRAL_SOURCES, REFERRAL_STAGE_LABELS, URGENCY_LEVELS, type WaitlistOffer } from '../domain';
 
-const OFFER_STATUSES = keysOf({ pending: true, declined: true } satisfies Record<WaitlistOffer['status'], true>);
+const OFFER_STATUSES = keysOf({ pending: true, declined: true, expired: true } satisfies Record<WaitlistOffer['status'], true>);
 
-const OfferStatus = z.enum(OFFER_STATUSES).describe('pending: a place is held for the patient; declined: they turned it down and keep their spot');
+const OfferStatus = z
+  .enum(OFFER_STATUSES)
+  .describe(
+    'pending: a place is held for the patient; declined: they turned it down and keep their spot; expired: nobody answered in time and the place passed on, they keep their spot',
+  );
 
 /** The waitlist in offer order: ids and codes, no names. */
 export const WaitlistView = z

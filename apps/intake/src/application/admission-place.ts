@@ -4,10 +4,11 @@ import type { Outbox } from '@iop/messaging';
 import { DomainError, type SiteDirectory } from '@iop/platform';
 import { canAdmitOneMore, transitionReferral, waitlistPosition } from '../domain';
 import type { StoredAssessment } from '../infrastructure/assessment.repository';
-import { episodeRepository, waitlistRepository, type Episode } from '../infrastructure/admission.repository';
+import { episodeRepository, followUpTaskRepository, waitlistRepository, type Episode } from '../infrastructure/admission.repository';
 import { referralRepository, type StoredReferral } from '../infrastructure/referral.repository';
 import { refuse } from './intake-errors';
 import { publishReferralEvent } from './referral-event.publisher';
+import { lockSite, offerUnheldPlacesFirst } from './waitlist-offers';
 
 export type PlaceOutcome =
   | { readonly kind: 'admitted'; readonly episode: Episode }
@@ -25,7 +26,8 @@ export interface PlaceRequest {
 /**
  * Takes a place at the site or, when there is none, puts the patient on the site's waitlist. The per-site
  * capacity row is locked first, so admissions to one site run one at a time: of two coordinators taking the
- * last place at the same moment, the second counts the first's episode and is turned away.
+ * last place at the same moment, the second counts the first's episode and is turned away. A free place that
+ * someone on the waitlist was never offered goes to them first (offerUnheldPlacesFirst).
  */
 export async function admitIntoPlace(manager: EntityManager, outbox: Outbox, sites: SiteDirectory, request: PlaceRequest): Promise<PlaceOutcome> {
   const { stored, assessment } = request;
@@ -33,8 +35,9 @@ export async function admitIntoPlace(manager: EntityManager, outbox: Outbox, sit
   const admit = transitionReferral(stored.referral, { type: 'admit', at: request.at });
   if (!admit.ok) throw refuse(admit.error);
 
-  await manager.query(`INSERT INTO site_capacity (site_id) VALUES ($1) ON CONFLICT DO NOTHING`, [siteId]);
-  await manager.query(`SELECT site_id FROM site_capacity WHERE site_id = $1 FOR UPDATE`, [siteId]);
+  await lockSite(manager, siteId);
+  const waiting = await waitlistRepository.openFor(manager, stored.referral.id);
+  if (waiting?.offer?.status !== 'pending') await offerUnheldPlacesFirst(manager, sites, siteId, stored.referral.id, request.at);
   const site = await sites.find(manager, siteId);
   if (!site) throw new DomainError('site.unknown', `site ${siteId} is not in intake's site directory`, 404);
   // Places held for waitlisted people with a pending offer count as taken, except the one held for this patient.
@@ -44,7 +47,6 @@ export async function admitIntoPlace(manager: EntityManager, outbox: Outbox, sit
     [siteId, stored.referral.id],
   )) as [{ taken: string }];
   const room = canAdmitOneMore({ capacity: site.capacity, activeAdmissions: Number(taken) });
-  const waiting = await waitlistRepository.openFor(manager, stored.referral.id);
 
   if (!room.ok) {
     const entryId = waiting?.entryId ?? crypto.randomUUID();
@@ -80,7 +82,10 @@ export async function admitIntoPlace(manager: EntityManager, outbox: Outbox, sit
   };
   await episodeRepository.insert(manager, episode, request.admittedBy);
   await referralRepository.saveLifecycle(manager, admit.value.referral);
-  if (waiting) await waitlistRepository.remove(manager, waiting.entryId, 'admitted');
+  if (waiting) {
+    await waitlistRepository.remove(manager, waiting.entryId, 'admitted');
+    await followUpTaskRepository.completeOpen(manager, stored.referral.id, 'offer-place', request.admittedBy);
+  }
   await publishReferralEvent(outbox, manager, admit.value.event, stored.patientId, { correlationId: stored.referral.id });
   await outbox.add(
     manager,

@@ -129,14 +129,21 @@ export class ApplyCoverageAnswer {
     );
   }
 
+  /**
+   * The request, locked, if it still waits for an answer. A cancelled or superseded request (a coordinator withdrew
+   * it, or admitted the patient self-pay after its deadline) is settled: its answer changes nothing. Locks the
+   * referral before the request, the order the admission and cancellation requests take, so the two never deadlock.
+   */
   private async waiting(manager: EntityManager, requestId: string): Promise<AdmissionRequest | null> {
-    const request = await admissionRequestRepository.find(manager, requestId, true);
-    if (!request) {
+    const known = await admissionRequestRepository.find(manager, requestId);
+    if (!known) {
       this.log.warn({ requestId }, 'coverage answer for a request intake does not know; ignored');
       return null;
     }
-    if (request.status !== 'awaiting-coverage' && request.status !== 'timed-out') {
-      this.log.info({ requestId, status: request.status }, 'coverage answer for a request already settled; ignored');
+    await referralRepository.find(manager, known.referralId, true);
+    const request = await admissionRequestRepository.find(manager, requestId, true);
+    if (request?.status !== 'awaiting-coverage' && request?.status !== 'timed-out') {
+      this.log.info({ requestId, status: request?.status }, 'coverage answer for a request already settled, cancelled or superseded; ignored');
       return null;
     }
     return request;

@@ -1,8 +1,18 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
 import { Outbox } from '@iop/messaging';
 import { SERVICE_NAME, SiteDirectory, UnitOfWork } from '@iop/platform';
-import { compareCallers, findRepeatCallers, receiveReferral, suggestedUrgency, type CallerDetails, type RepeatCallerCandidate } from '../domain';
+import {
+  compareCallers,
+  findRepeatCallers,
+  normalisePhone,
+  receiveReferral,
+  suggestedUrgency,
+  type CallerDetails,
+  type RepeatCallerCandidate,
+} from '../domain';
 import type { CreateReferralBody } from '../api/referral.schemas';
 import { patientRepository } from '../infrastructure/patient.repository';
 import { referralRepository } from '../infrastructure/referral.repository';
@@ -57,6 +67,7 @@ export class CreateReferral {
         if (!known || known.siteId !== body.siteId) throw patientNotFound(body.patientId);
         linkedTo = { knownCallerId: known.patientId, ...compareCallers(caller, known) };
       } else {
+        await serialiseLikelyRepeats(manager, body.siteId, caller);
         const candidates = findRepeatCallers(caller, await patientRepository.candidates(manager, body.siteId, caller));
         const best = candidates[0];
         if (best?.verdict === 'likely-repeat') linkedTo = best;
@@ -119,4 +130,19 @@ export class CreateReferral {
       };
     });
   }
+}
+
+/**
+ * Two referrals of the same caller at the same moment must not both miss each other and create two patients
+ * (docs/adr/0011, "Matching under concurrency"). A likely repeat, the only verdict that links, needs the same
+ * date of birth and the same normalised phone, so referrals that could link to one another share the key
+ * (site, date of birth, phone): a transaction-scoped advisory lock on it makes them match one at a time, each
+ * seeing the patient the one before created (READ COMMITTED: every statement after the lock sees its commit).
+ * The key is hashed here, so no date of birth or phone reaches Postgres' lock table or a statement's parameters.
+ */
+async function serialiseLikelyRepeats(manager: EntityManager, siteId: string, caller: CallerDetails): Promise<void> {
+  const phone = caller.phone === undefined ? undefined : normalisePhone(caller.phone);
+  if (!caller.dateOfBirth || !phone) return; // without both, nothing can be linked automatically
+  const key = createHash('sha256').update(`intake.repeat-caller\0${siteId}\0${caller.dateOfBirth}\0${phone}`).digest().readBigInt64BE(0);
+  await manager.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [key.toString()]);
 }

@@ -9,6 +9,13 @@ export const intakeConfig = {
   coverageSweepIntervalMs(): number {
     return positive(process.env['INTAKE_COVERAGE_SWEEP_INTERVAL_MS'], 60 * 1000);
   },
+  /** How long a place offered to the head of the waitlist is held before it passes to the next person. */
+  waitlistOfferTtlMs(): number {
+    return positive(process.env['INTAKE_WAITLIST_OFFER_TTL_MS'], 48 * 60 * 60 * 1000);
+  },
+  waitlistOfferSweepIntervalMs(): number {
+    return positive(process.env['INTAKE_WAITLIST_OFFER_SWEEP_INTERVAL_MS'], 5 * 60 * 1000);
+  },
   /** The network the sites belong to: a consent may let "every programme of the network" disclose. */
   networkId(): string {
     return process.env['IOP_NETWORK_ID'] ?? '00000000-0000-4000-8000-000000000001';

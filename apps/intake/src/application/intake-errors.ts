@@ -20,6 +20,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'assessment.not-recorded': HttpStatus.CONFLICT,
   'admission.awaiting-coverage': HttpStatus.CONFLICT,
   'admission.site-full': HttpStatus.CONFLICT,
+  'admission.nothing-to-cancel': HttpStatus.CONFLICT,
   'waitlist.not-on-list': HttpStatus.NOT_FOUND,
   'waitlist.no-one-to-offer': HttpStatus.CONFLICT,
   'waitlist.no-pending-offer': HttpStatus.CONFLICT,

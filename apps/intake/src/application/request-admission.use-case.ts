@@ -11,6 +11,7 @@ import { assessmentRepository } from '../infrastructure/assessment.repository';
 import { consentRepository, toDomainConsent } from '../infrastructure/consent.repository';
 import { referralRepository } from '../infrastructure/referral.repository';
 import { admitIntoPlace, type PlaceOutcome } from './admission-place';
+import { cancelOpenCoverageRequest } from './cancel-admission.use-case';
 import { auditPatient } from './audit';
 import { intakeConfig } from './intake-config';
 import { referralNotFound, refuse } from './intake-errors';
@@ -58,16 +59,22 @@ export class RequestAdmission {
           message: `The planned start ${body.plannedStart} is before today at the site (${today}, ${site.timeZone}).`,
         });
       }
-      const open = await admissionRequestRepository.openFor(manager, referralId);
-      if (open) {
+      // The self-pay route a timeout task recommends supersedes the request insurance never answered; a request
+      // still within its deadline must be withdrawn explicitly, so nobody drops a verification by accident.
+      const requestId = crypto.randomUUID();
+      const open = await admissionRequestRepository.openFor(manager, referralId, true);
+      if (open && open.status === 'timed-out' && body.payment === 'self-pay') {
+        await cancelOpenCoverageRequest(manager, this.outbox, referralId, 'superseded-by-self-pay', now, principal.subject, { supersededBy: requestId });
+      } else if (open) {
         throw refuse({
           code: 'admission.awaiting-coverage',
-          message: `This admission is already waiting for insurance's answer (request ${open.requestId}${open.status === 'timed-out' ? ', past its deadline: see the follow-up tasks' : ''}).`,
+          message:
+            `This admission is already waiting for insurance's answer (request ${open.requestId}${open.status === 'timed-out' ? ', past its deadline: see the follow-up tasks; a self-pay request replaces it' : ''}). ` +
+            `To ask again or differently, first withdraw it: POST /referrals/${referralId}/admission/cancellation.`,
         });
       }
       const actor = { principal, requestId: httpRequestId };
       const patient = { patientId: stored.patientId, siteId: stored.referral.siteId };
-      const requestId = crypto.randomUUID();
 
       if (body.payment === 'insurance') {
         const payerId = body.payerId!;

@@ -1,32 +1,37 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@iop/auth';
-import { UnitOfWork } from '@iop/platform';
+import { SiteDirectory, UnitOfWork } from '@iop/platform';
 import { hasWaitlistPriority, orderWaitlist, waitlistPosition } from '../domain';
 import { episodeRepository, followUpTaskRepository, waitlistRepository, type StoredWaitlistEntry } from '../infrastructure/admission.repository';
 import { referralRepository } from '../infrastructure/referral.repository';
 import { auditPatient, auditPatients } from './audit';
 import { referralNotFound, refuse } from './intake-errors';
-import { lockSite, offerFreedPlace } from './waitlist-offers';
+import { Clock } from './clock';
+import { lockSite, offerNewRoom, passPlaceOn } from './waitlist-offers';
 
 @Injectable()
 export class ReleasePlace {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly audit: AuditTrail,
+    private readonly sites: SiteDirectory,
+    private readonly clock: Clock,
   ) {}
 
   /** The patient's episode ended (discharged, or left treatment): their place goes to the waitlist's head. */
-  execute(episodeId: string, at: Date) {
+  execute(episodeId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
+      const at = this.clock.now();
       const episode = await episodeRepository.find(manager, episodeId);
       if (!episode) throw refuse({ code: 'episode.unknown', message: `there is no episode ${episodeId} at the sites you can see` });
       await lockSite(manager, episode.siteId);
       const current = await episodeRepository.find(manager, episodeId, true);
       if (current?.status !== 'active') throw refuse({ code: 'episode.already-ended', message: 'This episode has already ended; its place was freed then.' });
       await episodeRepository.end(manager, episodeId, at);
-      const offeredTo = await offerFreedPlace(manager, episode.siteId, at);
+      // Over capacity (the site's capacity was lowered), the place released is not one the site still has.
+      const [offeredTo] = await offerNewRoom(manager, this.sites, episode.siteId, 1, at);
       await auditPatient(this.audit, manager, { principal, requestId }, 'update', `episode:${episodeId}`, episode, 'place released');
-      return { episodeId, status: 'ended' as const, offeredTo };
+      return { episodeId, status: 'ended' as const, offeredTo: offeredTo ?? null };
     });
   }
 }
@@ -36,11 +41,14 @@ export class DeclineOffer {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly audit: AuditTrail,
+    private readonly sites: SiteDirectory,
+    private readonly clock: Clock,
   ) {}
 
-  /** The patient turned the place down: they keep their spot, and the place goes to the next person. */
-  execute(entryId: string, at: Date) {
+  /** The patient turned the place down: they keep their spot (and are offered the next place), and this place goes to the next person. */
+  execute(entryId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
+      const at = this.clock.now();
       const found = await waitlistRepository.find(manager, entryId);
       if (!found) throw refuse({ code: 'waitlist.unknown', message: `there is no open waitlist entry ${entryId} at the sites you can see` });
       // The site lock guards every waitlist change at the site; read the entry again once it is held.
@@ -50,7 +58,7 @@ export class DeclineOffer {
       if (entry.offer?.status !== 'pending') throw refuse({ code: 'waitlist.no-pending-offer', message: 'This patient has no place on offer to decline.' });
       await waitlistRepository.decline(manager, entryId, at);
       await followUpTaskRepository.completeOpen(manager, entry.referralId, 'offer-place', principal.subject);
-      const offeredTo = await offerFreedPlace(manager, entry.siteId, at);
+      const offeredTo = await passPlaceOn(manager, this.sites, entry.siteId, entry.offer.placeFreedAt, at);
       await auditPatient(this.audit, manager, { principal, requestId }, 'update', `waitlist:${entryId}`, entry, 'offer declined');
       return { entryId, offer: 'declined' as const, offeredTo };
     });
@@ -78,7 +86,9 @@ export class WaitlistQueries {
         referralSource: e.referralSource,
         hasPriority: hasWaitlistPriority(e),
         addedAt: e.addedAt.toISOString(),
-        offer: e.offer ? { status: e.offer.status, offeredAt: e.offer.offeredAt.toISOString() } : null,
+        offer: e.offer
+          ? { status: e.offer.status, offeredAt: e.offer.offeredAt.toISOString(), ...(e.offerExpiresAt ? { expiresAt: e.offerExpiresAt.toISOString() } : {}) }
+          : null,
       }));
     });
   }

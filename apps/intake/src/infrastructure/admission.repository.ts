@@ -1,8 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { ReferralSource, Urgency, WaitlistEntry } from '../domain';
+import type { ReferralSource, Urgency, WaitlistEntry, WaitlistOffer } from '../domain';
 
 export type AdmissionRequestStatus =
-  'awaiting-coverage' | 'timed-out' | 'coverage-rejected' | 'verification-failed' | 'self-pay' | 'admitted' | 'waitlisted' | 'cancelled';
+  'awaiting-coverage' | 'timed-out' | 'coverage-rejected' | 'verification-failed' | 'self-pay' | 'admitted' | 'waitlisted' | 'cancelled' | 'superseded';
 
 export interface AdmissionRequest {
   readonly requestId: string;
@@ -50,9 +50,10 @@ export const admissionRequestRepository = {
     return rows[0] ? toRequest(rows[0]) : null;
   },
 
-  async openFor(manager: EntityManager, referralId: string): Promise<AdmissionRequest | null> {
+  /** The request still waiting for insurance's answer (at most one: a partial unique index). */
+  async openFor(manager: EntityManager, referralId: string, lock = false): Promise<AdmissionRequest | null> {
     const rows: RequestRow[] = await manager.query(
-      `SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE referral_id = $1 AND status IN ('awaiting-coverage', 'timed-out')`,
+      `SELECT ${REQUEST_COLUMNS} FROM admission_requests WHERE referral_id = $1 AND status IN ('awaiting-coverage', 'timed-out')${lock ? ' FOR UPDATE' : ''}`,
       [referralId],
     );
     return rows[0] ? toRequest(rows[0]) : null;
@@ -145,6 +146,8 @@ export const episodeRepository = {
 export interface StoredWaitlistEntry extends WaitlistEntry {
   readonly referralId: string;
   readonly siteId: string;
+  /** When a pending offer lapses and passes to the next person. */
+  readonly offerExpiresAt?: Date | null;
 }
 
 interface WaitlistRow {
@@ -155,18 +158,25 @@ interface WaitlistRow {
   urgency: Urgency;
   referral_source: ReferralSource;
   added_at: Date;
-  offer_status: 'pending' | 'declined' | null;
+  offer_status: 'pending' | 'declined' | 'expired' | null;
   offered_at: Date | null;
+  place_freed_at: Date | null;
+  offer_expires_at: Date | null;
   declined_at: Date | null;
+  expired_at: Date | null;
+}
+
+function toOffer(r: WaitlistRow): WaitlistOffer | undefined {
+  if (!r.offered_at) return undefined;
+  const placed = { offeredAt: r.offered_at, placeFreedAt: r.place_freed_at ?? r.offered_at };
+  if (r.offer_status === 'pending') return { status: 'pending', ...placed };
+  if (r.offer_status === 'declined' && r.declined_at) return { status: 'declined', ...placed, declinedAt: r.declined_at };
+  if (r.offer_status === 'expired' && r.expired_at) return { status: 'expired', ...placed, expiredAt: r.expired_at };
+  return undefined;
 }
 
 function toEntry(r: WaitlistRow): StoredWaitlistEntry {
-  const offer =
-    r.offer_status === 'pending' && r.offered_at
-      ? { status: 'pending' as const, offeredAt: r.offered_at }
-      : r.offer_status === 'declined' && r.offered_at && r.declined_at
-        ? { status: 'declined' as const, offeredAt: r.offered_at, declinedAt: r.declined_at }
-        : undefined;
+  const offer = toOffer(r);
   return {
     entryId: r.entry_id,
     referralId: r.referral_id,
@@ -175,6 +185,7 @@ function toEntry(r: WaitlistRow): StoredWaitlistEntry {
     urgency: r.urgency,
     referralSource: r.referral_source,
     addedAt: r.added_at,
+    offerExpiresAt: r.offer_status === 'pending' ? r.offer_expires_at : null,
     ...(offer ? { offer } : {}),
   };
 }
@@ -206,12 +217,38 @@ export const waitlistRepository = {
     await manager.query(`UPDATE waitlist_entries SET removed_at = now(), removed_reason = $2 WHERE entry_id = $1`, [entryId, reason]);
   },
 
-  async offer(manager: EntityManager, entryId: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE waitlist_entries SET offer_status = 'pending', offered_at = $2, declined_at = NULL WHERE entry_id = $1`, [entryId, at]);
+  /** Holds a place for this person until `expiresAt`; `placeFreedAt` says which place (see nextWaitlistOffer). */
+  async offer(manager: EntityManager, entryId: string, offer: { at: Date; placeFreedAt: Date; expiresAt: Date }): Promise<void> {
+    await manager.query(
+      `UPDATE waitlist_entries SET offer_status = 'pending', offered_at = $2, place_freed_at = $3, offer_expires_at = $4, declined_at = NULL, expired_at = NULL
+        WHERE entry_id = $1`,
+      [entryId, offer.at, offer.placeFreedAt, offer.expiresAt],
+    );
   },
 
   async decline(manager: EntityManager, entryId: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE waitlist_entries SET offer_status = 'declined', declined_at = $2 WHERE entry_id = $1`, [entryId, at]);
+    await manager.query(`UPDATE waitlist_entries SET offer_status = 'declined', declined_at = $2, offer_expires_at = NULL WHERE entry_id = $1`, [entryId, at]);
+  },
+
+  async expire(manager: EntityManager, entryId: string, at: Date): Promise<void> {
+    await manager.query(`UPDATE waitlist_entries SET offer_status = 'expired', expired_at = $2, offer_expires_at = NULL WHERE entry_id = $1`, [entryId, at]);
+  },
+
+  /** Sites with offers past their time; the sweep then takes each site's lock and looks again. */
+  async sitesWithLapsedOffers(manager: EntityManager, now: Date): Promise<string[]> {
+    const rows: Array<{ site_id: string }> = await manager.query(
+      `SELECT DISTINCT site_id FROM waitlist_entries WHERE offer_status = 'pending' AND removed_at IS NULL AND offer_expires_at <= $1 LIMIT 100`,
+      [now],
+    );
+    return rows.map((r) => r.site_id);
+  },
+
+  async lapsedOffers(manager: EntityManager, siteId: string, now: Date): Promise<StoredWaitlistEntry[]> {
+    const rows: WaitlistRow[] = await manager.query(
+      `SELECT * FROM waitlist_entries WHERE site_id = $1 AND offer_status = 'pending' AND removed_at IS NULL AND offer_expires_at <= $2 ORDER BY offer_expires_at`,
+      [siteId, now],
+    );
+    return rows.map(toEntry);
   },
 };
 

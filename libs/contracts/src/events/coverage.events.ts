@@ -38,6 +38,29 @@ export const CoverageVerificationRequested = defineEvent({
   description: "Intake asks insurance to verify a patient's coverage for IOP before admission.",
 });
 
+export const CoverageRequestCancelled = defineEvent({
+  type: 'intake.coverage-request-cancelled',
+  version: 1,
+  producer: 'intake',
+  topic: TOPICS.intakeCoverageRequests.name,
+  schema: z.object({
+    requestId: Id,
+    patientId: Id,
+    referralId: Id,
+    siteId: Id,
+    /**
+     * Why intake no longer waits for the answer: a coordinator cancelled it, the patient was admitted self-pay
+     * after the request timed out, or the referral was closed. Intake ignores any answer to it from now on.
+     */
+    reason: z.enum(['cancelled-by-coordinator', 'superseded-by-self-pay', 'referral-closed']),
+    occurredAt: z.iso.datetime({ offset: true }),
+  }),
+  key: (p) => p.patientId,
+  site: (p) => p.siteId,
+  description:
+    'Intake withdrew a coverage verification request: insurance may stop verifying it (an answer sent anyway is ignored). Same key as the request, so it follows it in order.',
+});
+
 const Answer = {
   requestId: Id,
   patientId: Id,

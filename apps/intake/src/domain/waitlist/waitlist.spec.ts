@@ -42,19 +42,33 @@ describe('waitlist', () => {
   it('skips people with an offer pending or who declined', () => {
     const withOffers = list.map((e) =>
       e.entryId === 'b'
-        ? { ...e, offer: { status: 'pending' as const, offeredAt: at('12:00') } }
+        ? { ...e, offer: { status: 'pending' as const, offeredAt: at('12:00'), placeFreedAt: at('12:00') } }
         : e.entryId === 'd'
-          ? { ...e, offer: { status: 'declined' as const, offeredAt: at('12:00'), declinedAt: at('13:00') } }
+          ? { ...e, offer: { status: 'declined' as const, offeredAt: at('12:00'), placeFreedAt: at('12:00'), declinedAt: at('13:00') } }
           : e,
     );
     expect(nextWaitlistOffer(withOffers)).toMatchObject({ ok: true, value: { entryId: 'e' } });
+    // The place d declined is passed on; d is not offered it again.
+    expect(nextWaitlistOffer(withOffers, at('12:00'))).toMatchObject({ ok: true, value: { entryId: 'e' } });
+  });
+
+  it('offers someone who declined, or let an offer lapse, the next place freed after it: they kept their spot', () => {
+    const passed = list.map((e) =>
+      e.entryId === 'b'
+        ? { ...e, offer: { status: 'declined' as const, offeredAt: at('12:00'), placeFreedAt: at('12:00'), declinedAt: at('13:00') } }
+        : e.entryId === 'd'
+          ? { ...e, offer: { status: 'expired' as const, offeredAt: at('12:30'), placeFreedAt: at('12:00'), expiredAt: at('14:00') } }
+          : e,
+    );
+    expect(nextWaitlistOffer(passed, at('12:00'))).toMatchObject({ ok: true, value: { entryId: 'e' } });
+    expect(nextWaitlistOffer(passed, at('15:00'))).toMatchObject({ ok: true, value: { entryId: 'b' } });
   });
 
   it('says why no one can be offered the place', () => {
-    const allOffered = list.map((e) => ({ ...e, offer: { status: 'pending' as const, offeredAt: at('12:00') } }));
+    const allOffered = list.map((e) => ({ ...e, offer: { status: 'pending' as const, offeredAt: at('12:00'), placeFreedAt: at('12:00') } }));
     expect(nextWaitlistOffer(allOffered)).toEqual({
       ok: false,
-      error: { code: 'waitlist.no-one-to-offer', message: 'No one left to offer this place to: 5 with an offer pending, 0 declined.' },
+      error: { code: 'waitlist.no-one-to-offer', message: 'No one left to offer this place to: 5 with an offer pending, 0 who declined it or let it lapse.' },
     });
     expect(nextWaitlistOffer([])).toMatchObject({ ok: false, error: { message: 'The waitlist is empty.' } });
   });

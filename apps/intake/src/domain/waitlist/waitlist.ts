@@ -1,8 +1,15 @@
 import { err, ok, type DomainError, type Result } from '../shared';
 import type { ReferralSource, Urgency } from '../referral';
 
+/**
+ * The latest place offered to a person. `placeFreedAt` says which place: when it became free (a release or a
+ * capacity increase). A person who declined a place, or let the offer expire, keeps their spot and is offered
+ * places freed after that one, never the same place again.
+ */
 export type WaitlistOffer =
-  { readonly status: 'pending'; readonly offeredAt: Date } | { readonly status: 'declined'; readonly offeredAt: Date; readonly declinedAt: Date };
+  | { readonly status: 'pending'; readonly offeredAt: Date; readonly placeFreedAt: Date }
+  | { readonly status: 'declined'; readonly offeredAt: Date; readonly placeFreedAt: Date; readonly declinedAt: Date }
+  | { readonly status: 'expired'; readonly offeredAt: Date; readonly placeFreedAt: Date; readonly expiredAt: Date };
 
 export interface WaitlistEntry {
   readonly entryId: string;
@@ -52,18 +59,22 @@ export function waitlistPosition(entries: readonly WaitlistEntry[], patientId: s
 }
 
 /**
- * Who a freed place goes to: the head of the list, skipping anyone already holding an offer that is pending
- * (one place per person at a time) or who declined.
+ * Who a place goes to: the head of the list among those who can take it. Someone holding a pending offer is
+ * skipped (one place per person at a time); someone who declined or let an offer lapse keeps their spot and is
+ * offered any place freed after the one they turned down. `placeFreedAt` is when this place became free; without
+ * it (a place free for a while, of unknown origin) only people never offered a place are considered.
  */
-export function nextWaitlistOffer(entries: readonly WaitlistEntry[]): Result<WaitlistEntry, DomainError<'waitlist.no-one-to-offer'>> {
+export function nextWaitlistOffer(entries: readonly WaitlistEntry[], placeFreedAt?: Date): Result<WaitlistEntry, DomainError<'waitlist.no-one-to-offer'>> {
   const ordered = orderWaitlist(entries);
-  const next = ordered.find((e) => e.offer === undefined);
+  const next = ordered.find(
+    (e) => e.offer === undefined || (e.offer.status !== 'pending' && placeFreedAt !== undefined && e.offer.placeFreedAt.getTime() < placeFreedAt.getTime()),
+  );
   if (next) return ok(next);
   if (ordered.length === 0) return err({ code: 'waitlist.no-one-to-offer', message: 'The waitlist is empty.' });
   const pending = ordered.filter((e) => e.offer?.status === 'pending').length;
-  const declined = ordered.filter((e) => e.offer?.status === 'declined').length;
+  const passed = ordered.filter((e) => e.offer !== undefined && e.offer.status !== 'pending').length;
   return err({
     code: 'waitlist.no-one-to-offer',
-    message: `No one left to offer this place to: ${pending} with an offer pending, ${declined} declined.`,
+    message: `No one left to offer this place to: ${pending} with an offer pending, ${passed} who declined it or let it lapse.`,
   });
 }
