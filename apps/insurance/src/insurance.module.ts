@@ -21,13 +21,20 @@ import { Insurance1763800004000 } from './infrastructure/migrations/176380000400
 import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/1763800005000-authorization-warnings';
 import { SagaConsentWait1763800006000 } from './infrastructure/migrations/1763800006000-saga-consent-wait';
 import { PatientSites1763800007000 } from './infrastructure/migrations/1763800007000-patient-sites';
+import { ConsentDisclosers1763800008000 } from './infrastructure/migrations/1763800008000-consent-disclosers';
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'insurance',
       siteDirectory: true,
-      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000, SagaConsentWait1763800006000, PatientSites1763800007000],
+      migrations: [
+        Insurance1763800004000,
+        AuthorizationWarnings1763800005000,
+        SagaConsentWait1763800006000,
+        PatientSites1763800007000,
+        ConsentDisclosers1763800008000,
+      ],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],
       handlers: [...consentReadModelHandlers, ...patientSiteReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],
