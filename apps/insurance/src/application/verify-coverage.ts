@@ -49,9 +49,10 @@ const num = (name: string, fallback: number) => {
 };
 
 /**
- * Verification of benefits, electronic first, by phone when that fails. The consent gate runs before anything
- * leaves, the cache before the clearinghouse; the 270 is stored before it is sent and the 271 as it arrives; the
- * clearinghouse call runs outside any transaction.
+ * Verification of benefits, electronic first, by phone when that fails. The consent gate runs in the transaction
+ * that records the 270, with the patient's consents locked, so no revocation slips between the check and the
+ * record of what leaves; the cache before the clearinghouse; the 270 is stored before it is sent and the 271 as it
+ * arrives; the clearinghouse call runs outside any transaction.
  */
 @Injectable()
 export class VerifyCoverage {
@@ -118,10 +119,13 @@ export class VerifyCoverage {
       });
       const payer = await payerDirectory.require(manager, coverage.payerId);
       const started: Verification = { ...base, coverageId: coverage.coverageId, payerId: payer.payerId, status: 'in-progress' };
+      // Checked at the moment of disclosure, in the transaction that records the 270: the consent rows stay locked
+      // (FOR SHARE) until it commits, so a revocation being recorded meanwhile is either seen here or waits for it.
       const consent = await mayDiscloseForPayment(
         manager,
         { siteId: call.siteId, patientId: coverage.patientId, payerId: payer.payerId, at: new Date() },
         payer.name,
+        { lock: true },
       );
       if (!consent.allowed) {
         if (!call.queued) throw new DomainError('consent.missing', consent.missing, 422);
