@@ -22,6 +22,7 @@ import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/
 import { SagaConsentWait1763800006000 } from './infrastructure/migrations/1763800006000-saga-consent-wait';
 import { PatientSites1763800007000 } from './infrastructure/migrations/1763800007000-patient-sites';
 import { ConsentDisclosers1763800008000 } from './infrastructure/migrations/1763800008000-consent-disclosers';
+import { VerificationAttempts1763800009000 } from './infrastructure/migrations/1763800009000-verification-attempts';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { ConsentDisclosers1763800008000 } from './infrastructure/migrations/1763
         SagaConsentWait1763800006000,
         PatientSites1763800007000,
         ConsentDisclosers1763800008000,
+        VerificationAttempts1763800009000,
       ],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],

@@ -50,18 +50,20 @@ export class MonthlyReverification extends PeriodicJob {
     await this.queueDue(new Date().toISOString().slice(0, 10));
   }
 
-  /** Queues the month's re-verifications not yet done; returns how many. Safe to run any number of times a day. */
+  /** Queues the month's re-verifications not yet done; returns how many. Safe to run any number of times a day, on any number of replicas at once. */
   async queueDue(today: string): Promise<number> {
     const rows = (await inScopedTransaction(this.dataSource, ALL_SITES, (m) =>
       m.query(
-        `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by)
-         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', $3
+        `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by, reverification_month)
+         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', $3, date_trunc('month', $1::date)::date
            FROM (SELECT DISTINCT ON (site_id, patient_id) * FROM insurance.episodes
                   WHERE planned_start <= $1::date AND planned_start > $1::date - $2::int
                   ORDER BY site_id, patient_id, planned_start DESC) e
           WHERE NOT EXISTS (SELECT 1 FROM insurance.verifications v
                              WHERE v.site_id = e.site_id AND v.patient_id = e.patient_id
                                AND v.service_date >= date_trunc('month', $1::date) AND v.service_date <= $1::date)
+         -- Two replicas running at once both pass NOT EXISTS: the unique index lets one of them queue the month.
+         ON CONFLICT (site_id, patient_id, reverification_month) DO NOTHING
          RETURNING verification_id`,
         [today, TREATMENT_HORIZON_DAYS, MONTHLY_REVERIFICATION],
       ),

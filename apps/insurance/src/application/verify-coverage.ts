@@ -59,6 +59,8 @@ export class VerifyCoverage {
   private readonly cacheTtlSeconds = num('VERIFICATION_CACHE_TTL_SECONDS', 24 * 60 * 60);
   /** How long a saga request waits for the consent it names to reach insurance's read model. */
   private readonly consentWaitSeconds = num('VERIFICATION_CONSENT_WAIT_SECONDS', 90);
+  /** How many 270s one queued verification may send before a person takes it over by phone. */
+  private readonly maxAttempts = num('VERIFICATION_MAX_ATTEMPTS', 3);
   private readonly provider = {
     npi: process.env['INSURANCE_PROVIDER_NPI'] ?? '1234567893',
     name: process.env['INSURANCE_PROVIDER_NAME'] ?? 'IOP NETWORK CLINIC',
@@ -101,6 +103,17 @@ export class VerifyCoverage {
       // recorded before this check existed could name one). Queued rows come from intake's requests, admissions and
       // recorded authorisations, whose patients intake referred or this check already passed.
       if (!call.queued) await requirePatientAtSite(manager, call.siteId, call.patientId);
+      // A request claimed again after its worker stalled: past the cap, a person calls rather than the payer getting
+      // yet another 270.
+      const attempts = call.queued?.attempts ?? 0;
+      if (call.queued && attempts >= this.maxAttempts) {
+        const stuck: Verification = { ...base, coverageId: call.queued.coverageId, payerId: call.queued.payerId, status: 'in-progress' };
+        return {
+          done: await this.toPhone(manager, stuck, 'payer-unavailable', [
+            `no answer recorded after ${attempts} electronic attempt${attempts === 1 ? '' : 's'}: verify by phone`,
+          ]),
+        };
+      }
       const coverage = call.coverageId
         ? await coverageRepository.find(manager, call.siteId, call.coverageId)
         : await coverageRepository.inForce(manager, call.siteId, call.patientId, call.serviceDate);
@@ -149,6 +162,7 @@ export class VerifyCoverage {
       const inquiry = await this.build(manager, coverage, payer, call, started.verificationId);
       const inProgress: Verification = { ...started, status: 'in-progress', method: 'electronic' };
       await verificationRepository.save(manager, inProgress);
+      await verificationRepository.countAttempt(manager, inProgress.verificationId);
       await verificationRepository.recordExchange(manager, inProgress, '270', inquiry);
       await this.audit.record(manager, actor, {
         action: 'disclose',
