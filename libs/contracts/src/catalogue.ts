@@ -3,7 +3,7 @@ import type { EventDefinition } from './event-definition';
 import { SiteRegistered, SiteUpdated } from './events/scheduling.events';
 import { ConsentGranted, ConsentRevoked } from './events/consent.events';
 import { CoverageRejected, CoverageVerificationFailed, CoverageVerificationRequested, CoverageVerified } from './events/coverage.events';
-import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
+import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
 import { SessionAttended } from './events/attendance.events';
 import { AuthorizationExpiring } from './events/authorization.events';
 import {
@@ -28,6 +28,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   CoverageRejected,
   CoverageVerificationFailed,
   PatientAdmitted,
+  PlaceReleased,
   SafetyConcernRaised,
   ReferralReceived,
   ReferralContacted,
