@@ -1,6 +1,7 @@
 import { Client } from 'pg';
-import { CoverageVerificationRequested, PatientAdmitted, PlaceReleased } from '@iop/contracts';
+import { AuthorizationExpiring, CoverageVerificationRequested, PatientAdmitted, PlaceReleased, ReferralClosed } from '@iop/contracts';
 import { eventually } from '@iop/testing';
+import { AuthorizationSweep } from '../src/application/authorization-watch';
 import { MonthlyReverification } from '../src/application/monthly-reverification';
 import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, revokeConsent, startInsurance, type InsuranceKit } from './insurance-test-kit';
 
@@ -189,6 +190,70 @@ describe('insurance: consent at the moment of disclosure, bounded verification w
       await kit.app.get(MonthlyReverification).queueDue(new Date().toISOString().slice(0, 10));
       expect(await monthlyRows(coverage.patientId)).toHaveLength(0);
       expect(kit.simulator.requestsFor(coverage.memberId)).toBe(0);
+    });
+
+    it('after the place is released, the authorisation sweep raises no more warnings for the patient', async () => {
+      const clinic = await aClinic();
+      const coverage = await recordCoverage(kit, clinic);
+      const { episodeId, referralId } = await admit(clinic.siteId, coverage.patientId);
+      const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+      const recorded = await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/authorizations`, {
+          patientId: coverage.patientId,
+          payerId: 'cigna',
+          serviceCode: 'H0015',
+          payerReference: `AUTH-${Math.floor(Math.random() * 1e6)}`,
+          unitsApproved: 24,
+          startDate: inDays(0),
+          endDate: inDays(30),
+        })
+        .expect(201);
+      await publish(kit.producer, PlaceReleased, {
+        episodeId,
+        patientId: coverage.patientId,
+        referralId,
+        siteId: clinic.siteId,
+        releasedAt: new Date().toISOString(),
+        occurredAt: new Date().toISOString(),
+      });
+      await eventually(async () =>
+        expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1 AND ended_at IS NOT NULL`, [episodeId])).toHaveLength(1),
+      );
+      const sweep = kit.app.get(AuthorizationSweep);
+      await sweep.sweep(inDays(25));
+      await sweep.sweep(inDays(31));
+      expect(
+        await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE type = $1 AND payload->>'authorizationId' = $2`, [
+          AuthorizationExpiring.type,
+          recorded.body.authorizationId,
+        ]),
+      ).toHaveLength(0);
+      expect(
+        await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE patient_id = $1 AND requested_by = 'authorization-review'`, [
+          coverage.patientId,
+        ]),
+      ).toHaveLength(0);
+    });
+
+    it('a referral closed (intake.referral-closed) ends its episode by the same path', async () => {
+      const clinic = await aClinic();
+      const coverage = await recordCoverage(kit, clinic);
+      const { episodeId, referralId } = await admit(clinic.siteId, coverage.patientId);
+      await publish(kit.producer, ReferralClosed, {
+        referralId,
+        patientId: coverage.patientId,
+        siteId: clinic.siteId,
+        reason: 'declined',
+        closedAtStage: 'assessed',
+        occurredAt: new Date().toISOString(),
+      });
+      await eventually(async () =>
+        expect(await kit.infra.adminQuery(`SELECT end_reason FROM insurance.episodes WHERE episode_id = $1`, [episodeId])).toEqual([
+          { end_reason: 'referral-closed' },
+        ]),
+      );
+      await kit.app.get(MonthlyReverification).queueDue(new Date().toISOString().slice(0, 10));
+      expect(await monthlyRows(coverage.patientId)).toHaveLength(0);
     });
   });
 });
