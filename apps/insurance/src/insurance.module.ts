@@ -11,6 +11,7 @@ import { CompletePhoneVerification } from './application/complete-phone-verifica
 import { consentReadModelHandlers } from './application/consent-read-model';
 import { CoverageRequestWorker, coverageRequestHandlers } from './application/coverage-request.saga';
 import { EstimateCost } from './application/estimate-cost.use-case';
+import { episodeEndHandlers } from './application/episode-end';
 import { MonthlyReverification, episodeHandlers } from './application/monthly-reverification';
 import { patientSiteReadModelHandlers } from './application/patient-site-read-model';
 import { RecordCoverage } from './application/record-coverage.use-case';
@@ -21,16 +22,34 @@ import { Insurance1763800004000 } from './infrastructure/migrations/176380000400
 import { AuthorizationWarnings1763800005000 } from './infrastructure/migrations/1763800005000-authorization-warnings';
 import { SagaConsentWait1763800006000 } from './infrastructure/migrations/1763800006000-saga-consent-wait';
 import { PatientSites1763800007000 } from './infrastructure/migrations/1763800007000-patient-sites';
+import { ConsentDisclosers1763800008000 } from './infrastructure/migrations/1763800008000-consent-disclosers';
+import { VerificationAttempts1763800009000 } from './infrastructure/migrations/1763800009000-verification-attempts';
+import { EpisodeEnd1763800010000 } from './infrastructure/migrations/1763800010000-episode-end';
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'insurance',
       siteDirectory: true,
-      migrations: [Insurance1763800004000, AuthorizationWarnings1763800005000, SagaConsentWait1763800006000, PatientSites1763800007000],
+      migrations: [
+        Insurance1763800004000,
+        AuthorizationWarnings1763800005000,
+        SagaConsentWait1763800006000,
+        PatientSites1763800007000,
+        ConsentDisclosers1763800008000,
+        VerificationAttempts1763800009000,
+        EpisodeEnd1763800010000,
+      ],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],
-      handlers: [...consentReadModelHandlers, ...patientSiteReadModelHandlers, ...coverageRequestHandlers, ...episodeHandlers, ...authorizationUsageHandlers],
+      handlers: [
+        ...consentReadModelHandlers,
+        ...patientSiteReadModelHandlers,
+        ...coverageRequestHandlers,
+        ...episodeHandlers,
+        ...episodeEndHandlers,
+        ...authorizationUsageHandlers,
+      ],
     }),
   ],
   controllers: [PayersController, CoveragesController, VerificationsController, EstimatesController],

@@ -9,7 +9,7 @@ import {
   CoverageVerificationRequested,
   CoverageVerified,
 } from './events/coverage.events';
-import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
+import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
 import { SessionAttended } from './events/attendance.events';
 import { AuthorizationExpiring } from './events/authorization.events';
 import {
@@ -35,6 +35,7 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   CoverageRejected,
   CoverageVerificationFailed,
   PatientAdmitted,
+  PlaceReleased,
   SafetyConcernRaised,
   ReferralReceived,
   ReferralContacted,

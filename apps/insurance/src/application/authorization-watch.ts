@@ -7,6 +7,7 @@ import { Outbox, onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { LOGGER, PeriodicJob } from '@iop/platform';
 import { authorizationRepository, type AuthorizationWarning } from './authorizations';
+import { treatmentEnded } from './episode-end';
 
 /** Who queued a verification that runs before an authorisation review; the worker asks the payer afresh for it. */
 export const AUTHORIZATION_REVIEW = 'authorization-review';
@@ -25,6 +26,8 @@ export async function raiseAuthorizationWarnings(manager: EntityManager, authori
   const watched = await authorizationRepository.lockForWatch(manager, authorizationId, on);
   if (!watched) return [];
   const { status, warned } = watched;
+  // The patient has left treatment at the site: nobody will ask the payer for more units or days.
+  if (await treatmentEnded(manager, status.siteId, status.patientId)) return [];
   const raised = status.warnings.filter((w) => !warned.includes(w));
   if (raised.length === 0) return [];
   await outbox.add(manager, AuthorizationExpiring, {

@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@iop/auth';
-import { UnitOfWork, conflict, notFound } from '@iop/platform';
+import { DomainError, UnitOfWork, conflict, notFound } from '@iop/platform';
 import type { PhoneAnswerBody } from '../api/verification.schemas';
+import { mayDiscloseForPayment } from './consent-read-model';
 import type { EligibilityOutcome } from './eligibility-outcome';
+import { payerDirectory } from './payer-directory';
 import { phoneTaskRepository, verificationRepository, type Verification } from './verification-repository';
 import { VerifyCoverage } from './verify-coverage';
 
@@ -25,6 +27,19 @@ export class CompletePhoneVerification {
       if (task.status !== 'open') throw conflict('phone-task.completed', 'this phone verification was already completed');
       const current = await verificationRepository.find(manager, siteId, task.verificationId, true);
       if (!current) throw notFound('verification.unknown', `the task's verification ${task.verificationId} is not visible`);
+      // The call to the payer is a disclosure too: recording it needs a consent in force now, not when the task opened.
+      const payer = await payerDirectory.require(manager, task.payerId);
+      const consent = await mayDiscloseForPayment(manager, { siteId, patientId: task.patientId, payerId: payer.payerId, at: new Date() }, payer.name, {
+        lock: true,
+      });
+      if (!consent.allowed) {
+        throw new DomainError(
+          'consent.missing',
+          `the patient's consent no longer allows telling ${payer.name} about them (revoked or expired since this task opened): ` +
+            `do not call the payer; ${consent.missing}`,
+          422,
+        );
+      }
       const messages = [`verified by phone with ${answer.representative} (call reference ${answer.callReference})`, ...(answer.notes ? [answer.notes] : [])];
       const outcome: EligibilityOutcome = answer.coverageActive
         ? { kind: 'verified', authorizationRequired: answer.authorizationRequired, carveOut: answer.carveOutEntity !== undefined, messages }

@@ -31,6 +31,8 @@ export class CoverageRequestWorker implements OnApplicationBootstrap, OnModuleDe
   private stopped = false;
   private loop: Promise<void> | undefined;
   private readonly idleMs = Number(process.env['VERIFICATION_WORKER_POLL_MS'] ?? 250);
+  /** A claim this old is taken to be abandoned by its worker and claimed again (each 270 counts towards the cap). */
+  private readonly staleAfterSeconds = Number(process.env['VERIFICATION_STALE_AFTER_SECONDS'] ?? 120);
 
   constructor(
     private readonly dataSource: DataSource,
@@ -51,7 +53,7 @@ export class CoverageRequestWorker implements OnApplicationBootstrap, OnModuleDe
     while (!this.stopped) {
       let claimed: Verification | null = null;
       try {
-        claimed = await inScopedTransaction(this.dataSource, ALL_SITES, (m) => verificationRepository.claimQueued(m));
+        claimed = await inScopedTransaction(this.dataSource, ALL_SITES, (m) => verificationRepository.claimQueued(m, this.staleAfterSeconds));
         if (claimed) await this.process(claimed);
       } catch (error) {
         this.log.error({ err: error, verificationId: claimed?.verificationId }, 'coverage request failed');

@@ -11,17 +11,18 @@ import { knowPatientAtSite } from './patient-site-read-model';
 export const episodeHandlers: readonly EventHandler[] = [
   onEvent(PatientAdmitted, async (a, _meta, manager) => {
     await manager.query(
-      `INSERT INTO insurance.episodes (episode_id, site_id, patient_id, program_type, planned_start, admitted_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (episode_id) DO NOTHING`,
-      [a.episodeId, a.siteId, a.patientId, a.programType, a.plannedStart, a.occurredAt],
+      `INSERT INTO insurance.episodes (episode_id, site_id, patient_id, program_type, planned_start, admitted_at, referral_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (episode_id) DO NOTHING`,
+      [a.episodeId, a.siteId, a.patientId, a.programType, a.plannedStart, a.occurredAt, a.referralId],
     );
     await knowPatientAtSite(manager, { patientId: a.patientId, siteId: a.siteId, referralId: a.referralId });
   }),
 ];
 
 /**
- * IOP runs 8 to 12 weeks, sometimes months. Until discharges reach insurance (aftercare's events are not in the
- * catalogue yet), an episode counts as in treatment for this long after its start.
+ * IOP runs 8 to 12 weeks, sometimes months. An episode counts as in treatment until it ends (intake releases the
+ * place or closes the referral: see episode-end.ts; aftercare's discharge will feed the same path), and at most this
+ * long after its start.
  */
 export const TREATMENT_HORIZON_DAYS = 120;
 
@@ -50,18 +51,20 @@ export class MonthlyReverification extends PeriodicJob {
     await this.queueDue(new Date().toISOString().slice(0, 10));
   }
 
-  /** Queues the month's re-verifications not yet done; returns how many. Safe to run any number of times a day. */
+  /** Queues the month's re-verifications not yet done; returns how many. Safe to run any number of times a day, on any number of replicas at once. */
   async queueDue(today: string): Promise<number> {
     const rows = (await inScopedTransaction(this.dataSource, ALL_SITES, (m) =>
       m.query(
-        `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by)
-         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', $3
+        `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, status, requested_by, reverification_month)
+         SELECT gen_random_uuid(), e.site_id, e.patient_id, $1::date, e.program_type, 'queued', $3, date_trunc('month', $1::date)::date
            FROM (SELECT DISTINCT ON (site_id, patient_id) * FROM insurance.episodes
-                  WHERE planned_start <= $1::date AND planned_start > $1::date - $2::int
+                  WHERE planned_start <= $1::date AND planned_start > $1::date - $2::int AND ended_at IS NULL
                   ORDER BY site_id, patient_id, planned_start DESC) e
           WHERE NOT EXISTS (SELECT 1 FROM insurance.verifications v
                              WHERE v.site_id = e.site_id AND v.patient_id = e.patient_id
                                AND v.service_date >= date_trunc('month', $1::date) AND v.service_date <= $1::date)
+         -- Two replicas running at once both pass NOT EXISTS: the unique index lets one of them queue the month.
+         ON CONFLICT (site_id, patient_id, reverification_month) DO NOTHING
          RETURNING verification_id`,
         [today, TREATMENT_HORIZON_DAYS, MONTHLY_REVERIFICATION],
       ),

@@ -21,6 +21,8 @@ export interface Verification {
   /** The coordinator's benefit summary for the patient (PHI). */
   readonly benefits: unknown;
   readonly requestedBy: string;
+  /** How many 270s have been recorded for it (a stuck request is claimed again, up to a cap). */
+  readonly attempts?: number;
 }
 
 interface Row {
@@ -39,6 +41,7 @@ interface Row {
   outcome: EligibilityOutcome | null;
   benefits: unknown;
   requested_by: string;
+  attempts: number;
 }
 
 const toVerification = (r: Row): Verification => ({
@@ -57,10 +60,11 @@ const toVerification = (r: Row): Verification => ({
   outcome: r.outcome,
   benefits: r.benefits,
   requestedBy: r.requested_by,
+  attempts: r.attempts,
 });
 
 const COLUMNS = `verification_id, site_id, patient_id, coverage_id, payer_id, service_date::text AS service_date, program_type, request_id,
-  status, method, from_cache, reason, outcome, benefits, requested_by`;
+  status, method, from_cache, reason, outcome, benefits, requested_by, attempts`;
 
 export const verificationRepository = {
   async save(manager: EntityManager, v: Verification): Promise<void> {
@@ -101,8 +105,8 @@ export const verificationRepository = {
   },
   /**
    * Claims the oldest queued request, if any; run network-wide by the worker. A claim older than `staleAfter`
-   * (its worker died between claiming and answering) is taken again: asking a payer twice is harmless, leaving
-   * intake without an answer is not.
+   * (its worker died between claiming and answering) is taken again: leaving intake without an answer is not an
+   * option, but each 270 counts as an attempt, and past the cap the verification goes to a person (see VerifyCoverage).
    */
   async claimQueued(manager: EntityManager, staleAfterSeconds = 120): Promise<Verification | null> {
     const rows = (await manager.query(
@@ -131,6 +135,10 @@ export const verificationRepository = {
       [verificationId, waitSeconds, retryInSeconds],
     )) as [unknown[], number];
     return rows[0].length > 0;
+  },
+  /** One more 270 is about to leave for this verification. */
+  async countAttempt(manager: EntityManager, verificationId: string): Promise<void> {
+    await manager.query(`UPDATE insurance.verifications SET attempts = attempts + 1 WHERE verification_id = $1`, [verificationId]);
   },
   async recordExchange(manager: EntityManager, v: Verification, direction: '270' | '271', body: string): Promise<void> {
     await manager.query(

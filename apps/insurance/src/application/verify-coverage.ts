@@ -49,15 +49,18 @@ const num = (name: string, fallback: number) => {
 };
 
 /**
- * Verification of benefits, electronic first, by phone when that fails. The consent gate runs before anything
- * leaves, the cache before the clearinghouse; the 270 is stored before it is sent and the 271 as it arrives; the
- * clearinghouse call runs outside any transaction.
+ * Verification of benefits, electronic first, by phone when that fails. The consent gate runs in the transaction
+ * that records the 270, with the patient's consents locked, so no revocation slips between the check and the
+ * record of what leaves; the cache before the clearinghouse; the 270 is stored before it is sent and the 271 as it
+ * arrives; the clearinghouse call runs outside any transaction.
  */
 @Injectable()
 export class VerifyCoverage {
   private readonly cacheTtlSeconds = num('VERIFICATION_CACHE_TTL_SECONDS', 24 * 60 * 60);
   /** How long a saga request waits for the consent it names to reach insurance's read model. */
   private readonly consentWaitSeconds = num('VERIFICATION_CONSENT_WAIT_SECONDS', 90);
+  /** How many 270s one queued verification may send before a person takes it over by phone. */
+  private readonly maxAttempts = num('VERIFICATION_MAX_ATTEMPTS', 3);
   private readonly provider = {
     npi: process.env['INSURANCE_PROVIDER_NPI'] ?? '1234567893',
     name: process.env['INSURANCE_PROVIDER_NAME'] ?? 'IOP NETWORK CLINIC',
@@ -100,6 +103,17 @@ export class VerifyCoverage {
       // recorded before this check existed could name one). Queued rows come from intake's requests, admissions and
       // recorded authorisations, whose patients intake referred or this check already passed.
       if (!call.queued) await requirePatientAtSite(manager, call.siteId, call.patientId);
+      // A request claimed again after its worker stalled: past the cap, a person calls rather than the payer getting
+      // yet another 270.
+      const attempts = call.queued?.attempts ?? 0;
+      if (call.queued && attempts >= this.maxAttempts) {
+        const stuck: Verification = { ...base, coverageId: call.queued.coverageId, payerId: call.queued.payerId, status: 'in-progress' };
+        return {
+          done: await this.toPhone(manager, stuck, 'payer-unavailable', [
+            `no answer recorded after ${attempts} electronic attempt${attempts === 1 ? '' : 's'}: verify by phone`,
+          ]),
+        };
+      }
       const coverage = call.coverageId
         ? await coverageRepository.find(manager, call.siteId, call.coverageId)
         : await coverageRepository.inForce(manager, call.siteId, call.patientId, call.serviceDate);
@@ -118,10 +132,13 @@ export class VerifyCoverage {
       });
       const payer = await payerDirectory.require(manager, coverage.payerId);
       const started: Verification = { ...base, coverageId: coverage.coverageId, payerId: payer.payerId, status: 'in-progress' };
+      // Checked at the moment of disclosure, in the transaction that records the 270: the consent rows stay locked
+      // (FOR SHARE) until it commits, so a revocation being recorded meanwhile is either seen here or waits for it.
       const consent = await mayDiscloseForPayment(
         manager,
         { siteId: call.siteId, patientId: coverage.patientId, payerId: payer.payerId, at: new Date() },
         payer.name,
+        { lock: true },
       );
       if (!consent.allowed) {
         if (!call.queued) throw new DomainError('consent.missing', consent.missing, 422);
@@ -145,6 +162,7 @@ export class VerifyCoverage {
       const inquiry = await this.build(manager, coverage, payer, call, started.verificationId);
       const inProgress: Verification = { ...started, status: 'in-progress', method: 'electronic' };
       await verificationRepository.save(manager, inProgress);
+      await verificationRepository.countAttempt(manager, inProgress.verificationId);
       await verificationRepository.recordExchange(manager, inProgress, '270', inquiry);
       await this.audit.record(manager, actor, {
         action: 'disclose',

@@ -46,11 +46,16 @@ function grantedEvent(stored: StoredConsent, consent: Consent): PayloadOf<typeof
     network?.kind === 'network'
       ? { kind: 'network' as const, id: network.networkId }
       : { kind: 'site' as const, id: program?.kind === 'program' ? program.programId : stored.siteId };
+  // Every designation too, so a reader applies the same rule as intake (libs/domain) to all of them.
+  const disclosers = consent.disclosers.map((d) =>
+    d.kind === 'network' ? { kind: 'network' as const, id: d.networkId } : { kind: 'site' as const, id: d.programId },
+  );
   return {
     consentId: stored.consentId,
     patientId: stored.patientId,
     siteId: stored.siteId,
     discloser,
+    disclosers,
     recipients: (doc.recipients ?? []).map((r) => {
       switch (r.kind) {
         case 'payer':

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { PlaceReleased } from '@iop/contracts';
 import { AuditTrail } from '@iop/auth';
+import { Outbox } from '@iop/messaging';
 import { SiteDirectory, UnitOfWork } from '@iop/platform';
 import { hasWaitlistPriority, orderWaitlist, waitlistPosition } from '../domain';
 import { episodeRepository, followUpTaskRepository, waitlistRepository, type StoredWaitlistEntry } from '../infrastructure/admission.repository';
@@ -16,6 +18,7 @@ export class ReleasePlace {
     private readonly audit: AuditTrail,
     private readonly sites: SiteDirectory,
     private readonly clock: Clock,
+    private readonly outbox: Outbox,
   ) {}
 
   /** The patient's episode ended (discharged, or left treatment): their place goes to the waitlist's head. */
@@ -28,6 +31,20 @@ export class ReleasePlace {
       const current = await episodeRepository.find(manager, episodeId, true);
       if (current?.status !== 'active') throw refuse({ code: 'episode.already-ended', message: 'This episode has already ended; its place was freed then.' });
       await episodeRepository.end(manager, episodeId, at);
+      // Other services stop the episode's work (insurance: no more re-verification for a patient who has left).
+      await this.outbox.add(
+        manager,
+        PlaceReleased,
+        {
+          episodeId,
+          patientId: episode.patientId,
+          referralId: episode.referralId,
+          siteId: episode.siteId,
+          releasedAt: at.toISOString(),
+          occurredAt: new Date().toISOString(),
+        },
+        { correlationId: episodeId },
+      );
       // Over capacity (the site's capacity was lowered), the place released is not one the site still has.
       const [offeredTo] = await offerNewRoom(manager, this.sites, episode.siteId, 1, at);
       await auditPatient(this.audit, manager, { principal, requestId }, 'update', `episode:${episodeId}`, episode, 'place released');

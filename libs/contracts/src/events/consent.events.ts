@@ -21,6 +21,9 @@ export const RecordKindCode = z.enum([
   'billing-and-claims',
 ]);
 
+/** A programme (a site, by id) or a network of programmes (by network id). */
+export const ConsentDiscloser = z.object({ kind: z.enum(['site', 'network']), id: Id });
+
 export const ConsentRecipient = z.discriminatedUnion('kind', [
   /** A named organisation the platform knows by id, e.g. a payer in insurance's directory. */
   z.object({ kind: z.literal('payer'), payerId: z.string().min(1).max(80) }),
@@ -37,8 +40,13 @@ export const ConsentGranted = defineEvent({
     consentId: Id,
     patientId: Id,
     siteId: Id,
-    /** The programme or network allowed to disclose. */
-    discloser: z.object({ kind: z.enum(['site', 'network']), id: Id }),
+    /** The programme or network allowed to disclose (one of `disclosers`: a network designation when there is one). */
+    discloser: ConsentDiscloser,
+    /**
+     * Every programme and network the consent lets disclose. Added in a compatible change: absent from events
+     * published before it, when `discloser` is the only one known.
+     */
+    disclosers: z.array(ConsentDiscloser).min(1).optional(),
     recipients: z.array(ConsentRecipient).min(1),
     purposes: z.array(ConsentPurposeCode).min(1),
     information: z.union([z.literal('all-sud-records'), z.array(RecordKindCode).min(1)]),

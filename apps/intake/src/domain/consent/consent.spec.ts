@@ -1,6 +1,5 @@
 import { REQUIRED_FORM_STATEMENTS, revokeConsent, validateConsent, type Consent, type ConsentDraft, type ConsentInvalid } from './consent';
-import { decideDisclosure, type DisclosureRequest } from './disclosure-decision';
-import { REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_SHORT } from './redisclosure-notice';
+import { decideDisclosure, REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_SHORT, type DisclosureRequest } from '@iop/domain';
 
 const day = (iso: string): Date => new Date(`${iso}T12:00:00Z`);
 

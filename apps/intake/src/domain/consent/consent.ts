@@ -1,57 +1,32 @@
+import type {
+  ConsentExpiry,
+  ConsentPurpose,
+  ConsentPurposeKind,
+  ConsentTerms,
+  DiscloserDesignation,
+  InformationScope,
+  RecipientDesignation,
+} from '@iop/domain';
 import { assertNever, err, ok, type DomainError, type Result } from '../shared';
+
+// The consent vocabulary and the disclosure rule are shared with insurance (libs/domain): one rule, not two copies.
+export { CONSENT_PURPOSE_KINDS, RECORD_KINDS, RECIPIENT_CLASSES } from '@iop/domain';
+export type {
+  ConsentPurposeKind,
+  ConsentPurpose,
+  RecordKind,
+  InformationScope,
+  DiscloserDesignation,
+  RecipientClass,
+  RecipientDesignation,
+  ConsentExpiry,
+} from '@iop/domain';
 
 /*
  * A written consent to disclose substance use disorder (SUD) records under 42 CFR Part 2 §2.31, which since the
  * 2024 rule also serves as the HIPAA authorisation. Every element is listed by name so validation can say exactly
  * which ones a coordinator still has to collect. Facts marked (check) are from memory of the public rule.
  */
-
-export const CONSENT_PURPOSE_KINDS = ['treatment', 'payment', 'health-care-operations', 'other'] as const;
-export type ConsentPurposeKind = (typeof CONSENT_PURPOSE_KINDS)[number];
-
-export type ConsentPurpose =
-  | { readonly kind: 'treatment' }
-  | { readonly kind: 'payment' }
-  | { readonly kind: 'health-care-operations' }
-  | { readonly kind: 'other'; readonly description: string };
-
-export const RECORD_KINDS = [
-  'attendance',
-  'diagnosis',
-  'assessment',
-  'treatment-plan',
-  'progress-notes',
-  'medications',
-  'toxicology-results',
-  'discharge-summary',
-  'billing-and-claims',
-] as const;
-export type RecordKind = (typeof RECORD_KINDS)[number];
-
-export type InformationScope = { readonly kind: 'all-sud-records' } | { readonly kind: 'specific'; readonly categories: readonly RecordKind[] };
-
-/** Who may disclose: one programme, or every programme of a network (a "general designation", check). */
-export type DiscloserDesignation =
-  | { readonly kind: 'program'; readonly programId: string; readonly name: string }
-  | { readonly kind: 'network'; readonly networkId: string; readonly name: string };
-
-/**
- * Classes of recipient a consent may name instead of a person or organisation. The 2024 rule allows a general
- * designation for treatment, payment and operations consents, e.g. "my treating providers" (check).
- */
-export const RECIPIENT_CLASSES = ['treating-providers', 'health-plans'] as const;
-export type RecipientClass = (typeof RECIPIENT_CLASSES)[number];
-
-export type RecipientDesignation =
-  | { readonly kind: 'named'; readonly recipientId: string; readonly name: string }
-  | { readonly kind: 'class'; readonly recipientClass: RecipientClass; readonly description: string };
-
-export type ConsentExpiry =
-  | { readonly kind: 'date'; readonly expiresAt: Date }
-  /** e.g. "end of treatment"; the application records when it happens. */
-  | { readonly kind: 'event'; readonly description: string; readonly occurredAt?: Date }
-  /** "None" is acceptable only for treatment, payment and health-care operations (2024 rule, check). */
-  | { readonly kind: 'none' };
 
 export const SIGNATURE_METHODS = ['wet', 'electronic', 'verbal-witnessed'] as const;
 export type SignatureMethod = (typeof SIGNATURE_METHODS)[number];
@@ -87,7 +62,7 @@ export interface Revocation {
   readonly writtenConfirmationNeeded: boolean;
 }
 
-export interface Consent {
+export interface Consent extends ConsentTerms {
   readonly id: string;
   readonly patient: ConsentPatient;
   readonly disclosers: readonly DiscloserDesignation[];

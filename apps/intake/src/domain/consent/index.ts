@@ -32,6 +32,6 @@ export type {
   RevocationErrorCode,
   RevocationRequest,
 } from './consent';
-export { decideDisclosure, DENIAL_REASONS } from './disclosure-decision';
-export type { DisclosureRequest, DenialReason, DisclosureDecision } from './disclosure-decision';
-export { REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_SHORT } from './redisclosure-notice';
+// The disclosure rule is shared with insurance: one pure function in libs/domain.
+export { decideDisclosure, DENIAL_REASONS, REDISCLOSURE_NOTICE, REDISCLOSURE_NOTICE_SHORT } from '@iop/domain';
+export type { DisclosureRequest, DenialReason, DisclosureDecision } from '@iop/domain';

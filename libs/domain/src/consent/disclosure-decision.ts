@@ -1,6 +1,12 @@
-import { assertNever } from '../shared';
-import type { Consent, ConsentPurpose, DiscloserDesignation, RecipientClass, RecipientDesignation, RecordKind } from './consent';
+import { assertNever } from '../assert-never';
+import type { ConsentPurpose, ConsentTerms, DiscloserDesignation, RecipientClass, RecipientDesignation, RecordKind } from './consent-terms';
 import { REDISCLOSURE_NOTICE } from './redisclosure-notice';
+
+/*
+ * The one consent rule of the platform (42 CFR Part 2): intake decides disclosures with it on its full consent
+ * records, insurance before every 270 on its copy of them. A service that discloses SUD records asks this, and
+ * nothing else, whether it may.
+ */
 
 export interface DisclosureRequest {
   readonly patientId: string;
@@ -95,7 +101,7 @@ function recipientCovers(designation: RecipientDesignation, recipient: Disclosur
   }
 }
 
-function checkConsent(consent: Consent, request: DisclosureRequest): Check {
+function checkConsent(consent: ConsentTerms, request: DisclosureRequest): Check {
   const at = request.at.getTime();
   if (at < consent.signedAt.getTime()) {
     return { pass: false, denial: 'not-yet-signed', reason: `consent ${consent.id} was not signed until ${day(consent.signedAt)}` };
@@ -104,7 +110,7 @@ function checkConsent(consent: Consent, request: DisclosureRequest): Check {
     return {
       pass: false,
       denial: 'revoked',
-      reason: `the patient revoked consent ${consent.id} on ${day(consent.revocation.revokedAt)} (${consent.revocation.method})`,
+      reason: `the patient revoked consent ${consent.id} on ${day(consent.revocation.revokedAt)}${consent.revocation.method ? ` (${consent.revocation.method})` : ''}`,
     };
   }
   const expiry = consent.expiry;
@@ -168,7 +174,7 @@ function checkConsent(consent: Consent, request: DisclosureRequest): Check {
  * Only consent-based disclosure is decided here; whether a disclosure needs consent at all (e.g. a medical
  * emergency, or mental-health records outside Part 2) is the caller's question.
  */
-export function decideDisclosure(consents: readonly Consent[], request: DisclosureRequest): DisclosureDecision {
+export function decideDisclosure(consents: readonly ConsentTerms[], request: DisclosureRequest): DisclosureDecision {
   const patientsConsents = consents.filter((c) => c.patient.patientId === request.patientId);
   const considered = patientsConsents.map((c) => c.id);
   if (patientsConsents.length === 0) {
@@ -193,7 +199,7 @@ export function decideDisclosure(consents: readonly Consent[], request: Disclosu
     };
   }
 
-  let closest: { consent: Consent; denial: DenialReason; reason: string } | undefined;
+  let closest: { consent: ConsentTerms; denial: DenialReason; reason: string } | undefined;
   for (const { consent, check } of checked) {
     if (check.pass) continue;
     if (!closest || DENIAL_REASONS.indexOf(check.denial) > DENIAL_REASONS.indexOf(closest.denial)) {
