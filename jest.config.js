@@ -1,6 +1,7 @@
 // One Jest run, two tiers (STYLE.md):
 //   unit        *.spec.ts      pure rules, no infrastructure
-//   integration *.int-spec.ts  and *.e2e-spec.ts, against real Postgres, Redis and Kafka
+//   integration *.int-spec.ts  and *.e2e-spec.ts, against real Postgres and Redis and a Kafka-protocol broker:
+//               Apache Kafka when KAFKA_BROKERS or Docker gives one, else librdkafka's mock cluster (deploy/kafka-dev-broker)
 // `npm test` runs both; `npx jest --selectProjects unit` runs only the fast tier.
 const { readFileSync } = require('node:fs');
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));

@@ -1,6 +1,7 @@
 // The admission journey across the real services: scheduling (the site), intake and insurance as processes on
-// real Postgres, Redis and Kafka, insurance asking the payer simulator over HTTP in X12. Nothing is faked between
-// the services; the only stand-in is the payer.
+// real Postgres, Redis and a Kafka-protocol broker (the development broker unless KAFKA_BROKERS names Apache
+// Kafka), insurance asking the payer simulator over HTTP in X12. Nothing is faked between the services; the only
+// stand-in is the payer.
 import { resolve } from 'node:path';
 import {
   RUN_DIR,

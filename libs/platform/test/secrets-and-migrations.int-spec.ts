@@ -4,7 +4,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { platformTablesMigration, provisionServiceDatabase, serviceDatabaseUrl, serviceDatabaseUrlVariable } from '@iop/persistence';
 import { tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
-import { PlatformModule, PlatformRuntime, createServiceApp, migrateService } from '@iop/platform';
+import { PlatformModule, PlatformRuntime, createServiceApp, migrateService } from '../src';
 
 /** Two services as the platform builds them: intake with a site directory, scheduling without. */
 @Module({ imports: [PlatformModule.forService({ service: 'intake', siteDirectory: true })] })
