@@ -81,6 +81,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
             // A suffix lets test runs use fresh consumer groups against a shared broker.
             name: `${this.service}${process.env['IOP_CONSUMER_GROUP_SUFFIX'] ?? ''}`,
             ...(sessionTimeout > 0 ? { sessionTimeoutMs: sessionTimeout } : {}),
+            // A new consumer group reads its topics from the beginning (a new service learns the history);
+            // KAFKA_CONSUMER_FROM=latest starts it at the end instead, for a run that must not replay others' events.
+            fromBeginning: process.env['KAFKA_CONSUMER_FROM'] !== 'latest',
             schema: this.service,
             kafka: this.kafka,
             producer: this.producer,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSENT_PURPOSE_KINDS, RECORD_KINDS } from '@iop/domain';
 import { Id } from '../common';
 import { defineEvent } from '../event-definition';
 import { TOPICS } from '../topics';
@@ -8,18 +9,9 @@ import { TOPICS } from '../topics';
  * who may disclose, to whom, for what, what information, until when. Codes and ids only: the
  * consent document itself (names, signature, free text) stays in intake.
  */
-export const ConsentPurposeCode = z.enum(['treatment', 'payment', 'health-care-operations', 'other']);
-export const RecordKindCode = z.enum([
-  'attendance',
-  'diagnosis',
-  'assessment',
-  'treatment-plan',
-  'progress-notes',
-  'medications',
-  'toxicology-results',
-  'discharge-summary',
-  'billing-and-claims',
-]);
+// The vocabulary is the consent rule's own (libs/domain): an event cannot name a purpose or record kind the rule does not know.
+export const ConsentPurposeCode = z.enum(CONSENT_PURPOSE_KINDS);
+export const RecordKindCode = z.enum(RECORD_KINDS);
 
 /** A programme (a site, by id) or a network of programmes (by network id). */
 export const ConsentDiscloser = z.object({ kind: z.enum(['site', 'network']), id: Id });
