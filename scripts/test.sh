@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint (with module boundaries), typecheck, unit tests, then the integration
-# and end-to-end tests against real Postgres, Redis and Kafka. `.ci/run` runs exactly this.
+# and end-to-end tests against real Postgres and Redis and a Kafka-protocol broker (Apache Kafka when
+# KAFKA_BROKERS or Docker gives one; otherwise the development broker, librdkafka's mock cluster). `.ci/run` runs exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
@@ -17,5 +18,5 @@ npx prettier --check . --log-level warn
 npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static
 echo "== unit tests"
 npx jest --ci --selectProjects unit
-echo "== integration and end-to-end tests (real Postgres, Redis, Kafka)"
+echo "== integration and end-to-end tests (real Postgres and Redis; a Kafka-protocol broker: Apache Kafka if given, else the development broker)"
 npx jest --ci --selectProjects integration --runInBand
