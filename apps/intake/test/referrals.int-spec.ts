@@ -206,7 +206,7 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       .set('authorization', auth)
       .send(aReferral(siteA, { concernNotes: 'drinks\u0000daily' }))
       .expect(400);
-    expect(nul.body.detail).toContain('concernNotes must not contain a NUL character');
+    expect(nul.body.detail).toContain('concernNotes: must not contain a NUL character');
     const otherProvider = await http()
       .post('/referrals')
       .set('authorization', auth)

@@ -132,8 +132,8 @@ describe('bad requests are refused with a clear 4xx and change nothing', () => {
 
     it('a NUL character in any text field is a 400 naming the field, however deep', async () => {
       const body = aSiteRegistration();
-      await refused(() => postSite({ ...body, name: 'River\u0000side' }), 400, 'name must not contain a NUL character');
-      await refused(() => postSite({ ...body, address: { ...body.address, city: 'Bos\u0000ton' } }), 400, 'address.city must not contain a NUL character');
+      await refused(() => postSite({ ...body, name: 'River\u0000side' }), 400, 'name: must not contain a NUL character');
+      await refused(() => postSite({ ...body, address: { ...body.address, city: 'Bos\u0000ton' } }), 400, 'address.city: must not contain a NUL character');
     });
 
     it('fields of the wrong type are named', async () => {

@@ -23,14 +23,15 @@ export function requestValueIssues(root: unknown): z.core.$ZodIssue[] {
   const issues: z.core.$ZodIssue[] = [];
   const name = (path: PropertyKey[]) => path.map(String).join('.') || 'the value';
   const checkText = (text: string, path: PropertyKey[], what: string) => {
-    if (text.includes('\u0000')) issues.push({ code: 'custom', path, message: `${what} must not contain a NUL character`, input: undefined });
+    if (text.includes('\u0000')) issues.push({ code: 'custom', path, message: `${what}must not contain a NUL character`, input: undefined });
     else if (LONE_SURROGATE.test(text))
-      issues.push({ code: 'custom', path, message: `${what} must be well-formed Unicode text (it holds a lone UTF-16 surrogate)`, input: undefined });
+      issues.push({ code: 'custom', path, message: `${what}must be well-formed Unicode text (it holds a lone UTF-16 surrogate)`, input: undefined });
   };
   const stack: Array<{ value: unknown; path: PropertyKey[] }> = [{ value: root, path: [] }];
   while (stack.length > 0) {
     const { value, path } = stack.pop()!;
-    if (typeof value === 'string') checkText(value, path, name(path));
+    // The issue's path names the field (the error filter puts it first), so a value's message does not repeat it.
+    if (typeof value === 'string') checkText(value, path, '');
     else if (value && typeof value === 'object') {
       if (path.length >= MAX_REQUEST_DEPTH) {
         issues.push({ code: 'custom', path, message: `the request is nested more than ${MAX_REQUEST_DEPTH} levels deep`, input: undefined });
@@ -38,7 +39,7 @@ export function requestValueIssues(root: unknown): z.core.$ZodIssue[] {
       }
       const entries: Array<[PropertyKey, unknown]> = Array.isArray(value) ? value.map((item, index) => [index, item]) : Object.entries(value);
       for (const [key, item] of entries.reverse()) {
-        if (typeof key === 'string') checkText(key, path, path.length > 0 ? `a field name in ${name(path)}` : 'a field name');
+        if (typeof key === 'string') checkText(key, path, path.length > 0 ? `a field name in ${name(path)} ` : 'a field name ');
         stack.push({ value: item, path: [...path, key] });
       }
     }
