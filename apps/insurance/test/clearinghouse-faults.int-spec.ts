@@ -36,11 +36,9 @@ describe('when the clearinghouse is slow or down', () => {
     await verify(down.clinic, down.coverage.coverageId).expect(201);
     expect(kit.simulator.requestsFor(down.coverage.memberId)).toBe(2);
 
-    // Two failed exchanges: the breaker is open, and a healthy member is not even tried.
+    // Two failed exchanges: the breaker is open, and a healthy member is not even tried (what the payer saw, not how fast we answered).
     const healthy = await consentedCoverage('ACTIVE');
-    const started = Date.now();
     const refused = await verify(healthy.clinic, healthy.coverage.coverageId).expect(201);
-    expect(Date.now() - started).toBeLessThan(300);
     expect(refused.body).toMatchObject({ status: 'awaiting-phone', reason: 'payer-unavailable' });
     expect(refused.body.outcome.messages[0]).toContain('circuit open');
     expect(kit.simulator.requestsFor(healthy.coverage.memberId)).toBe(0);
