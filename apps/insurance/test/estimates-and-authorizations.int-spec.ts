@@ -192,7 +192,15 @@ describe('patient cost estimates and prior authorisations', () => {
         raised: ['units-low'],
       });
       expect(warnings[1]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, raised: ['units-exhausted'], warnings: ['units-exhausted'] });
-      expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, warnings: ['units-exhausted'] });
+      await eventually(async () =>
+        expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, warnings: ['units-exhausted'] }),
+      );
+      // Every attended day is counted (the warnings are written with the count, in one transaction): exactly two, not "at least".
+      const published = await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE type = $1 AND payload->>'authorizationId' = $2`, [
+        AuthorizationExpiring.type,
+        authorizationId,
+      ]);
+      expect(published).toHaveLength(2);
       const reverifications = await kit.infra.adminQuery(
         `SELECT 1 FROM insurance.verifications WHERE patient_id = $1 AND requested_by = 'authorization-review'`,
         [patientId],
