@@ -255,12 +255,25 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
     it("does not show or change another site's referral, and leaves no trace of trying", async () => {
       const coordinatorB = await tokenFor('intake_coordinator', [siteB]);
       const { referralId, patientId } = await refer(aReferral(siteB), coordinatorB);
+      const trace = async () => {
+        const [row] = await infra.adminQuery<{ stage: string; outbox: number; audit: number }>(
+          `SELECT (SELECT stage FROM intake.referrals WHERE referral_id = $1) AS stage,
+                  (SELECT count(*)::int FROM intake.outbox WHERE key = $1::text) AS outbox,
+                  (SELECT count(*)::int FROM intake.audit_log WHERE patient_id = $2) AS audit`,
+          [referralId, patientId],
+        );
+        return row!;
+      };
+      const before = await trace();
       await http().get(`/referrals/${referralId}`).set('authorization', `Bearer ${coordinatorA}`).expect(404);
       await http().get(`/patients/${patientId}`).set('authorization', `Bearer ${coordinatorA}`).expect(404);
       await http().post(`/referrals/${referralId}/contact`).set('authorization', `Bearer ${coordinatorA}`).send({}).expect(404);
       const list = await http().get('/referrals').set('authorization', `Bearer ${coordinatorA}`).expect(200);
       expect(list.body.items.map((r: { siteId: string }) => r.siteId)).not.toContain(siteB);
       await http().get(`/referrals?siteId=${siteB}`).set('authorization', `Bearer ${coordinatorA}`).expect(403);
+      // No trace: the referral did not move, no event left, and no read of the patient was recorded for a caller who saw nothing.
+      expect(await trace()).toEqual(before);
+      expect(before.stage).toBe('new');
     });
 
     it("with the guard bypassed, row-level security still hides another site's patients and referrals", async () => {
