@@ -122,7 +122,14 @@ describe('the admission saga: from an assessed patient to an admission, through 
     // The coordinator offers self-pay, the patient accepts, and is admitted.
     const selfPay = await post(`/referrals/${referralId}/admission`, { payment: 'self-pay', selfPayAcknowledged: true, plannedStart: tomorrow() }).expect(201);
     expect(selfPay.body.status).toBe('admitted');
-    await post(`/follow-up-tasks/${task.taskId}/completion`, {}).expect(200);
+    const done = await post(`/follow-up-tasks/${task.taskId}/completion`, {}).expect(200);
+    expect(done.body).toEqual({ taskId: task.taskId, completed: true });
+    // The task leaves the coordinator's queue, and completing it again is refused.
+    const open = (await get(`/sites/${site}/follow-up-tasks`).expect(200)).body as Array<{ taskId: string }>;
+    expect(open.map((t) => t.taskId)).not.toContain(task.taskId);
+    const again = await post(`/follow-up-tasks/${task.taskId}/completion`, {});
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.status).toBeLessThan(500);
   });
 
   it('no answer by the deadline becomes a follow-up task, never a stuck patient; a late answer still admits', async () => {
