@@ -7,9 +7,8 @@ cd "$(dirname "$0")/.."
 export NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  # npm install, not npm ci: npm 11 rejects a lockfile made on Linux for lacking other platforms'
-  # optional binaries ("Missing: @swc/core-darwin-arm64 from lock file"). The lockfile still pins versions.
-  npm install --no-audit --no-fund
+  # Exactly what the lockfile pins (it holds every platform's optional binaries, so npm ci accepts it here).
+  npm ci --no-audit --no-fund
 fi
 bash scripts/ensure-infra.sh
 
