@@ -5,9 +5,18 @@ import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
 import { Sites1763800001000 } from './infrastructure/migrations/1763800001000-sites';
+import { Week1763800011000 } from './infrastructure/migrations/1763800011000-week';
 
 @Module({
-  imports: [PlatformModule.forService({ service: 'scheduling', siteDirectory: false, entities: [SiteEntity], migrations: [Sites1763800001000] })],
+  imports: [
+    PlatformModule.forService({
+      service: 'scheduling',
+      siteDirectory: false,
+      entities: [SiteEntity],
+      migrations: [Sites1763800001000, Week1763800011000],
+      appendOnlyTables: ['treatment_plan_versions'],
+    }),
+  ],
   controllers: [SitesController],
   providers: [RegisterSite, UpdateSite],
 })
