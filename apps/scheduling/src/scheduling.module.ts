@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
+import { EnrolmentsController } from './api/enrolments.controller';
 import { SitesController } from './api/sites.controller';
+import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
+import { EnrolmentQueries } from './application/enrolment-queries';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
 import { Sites1763800001000 } from './infrastructure/migrations/1763800001000-sites';
 import { Week1763800011000 } from './infrastructure/migrations/1763800011000-week';
+import { PatientCare1763800013000 } from './infrastructure/migrations/1763800013000-patient-care';
+
+const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
 
 @Module({
   imports: [
@@ -13,11 +19,12 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
       service: 'scheduling',
       siteDirectory: false,
       entities: [SiteEntity],
-      migrations: [Sites1763800001000, Week1763800011000],
+      migrations: [Sites1763800001000, Week1763800011000, PatientCare1763800013000],
       appendOnlyTables: ['treatment_plan_versions'],
+      handlerProviders: EVENT_HANDLERS,
     }),
   ],
-  controllers: [SitesController],
-  providers: [RegisterSite, UpdateSite],
+  controllers: [SitesController, EnrolmentsController],
+  providers: [RegisterSite, UpdateSite, EnrolmentQueries, ...EVENT_HANDLERS],
 })
 export class SchedulingModule {}

@@ -1,6 +1,17 @@
 import { z } from 'zod';
 import type { EventDefinition } from './event-definition';
 import { SiteRegistered, SiteUpdated } from './events/scheduling.events';
+import {
+  AppointmentBooked,
+  AppointmentCancelled,
+  AppointmentRescheduled,
+  EnrolmentChanged,
+  PatientEnrolled,
+  ReminderDue,
+  SeatsBooked,
+  SeatsReleased,
+  TreatmentPlanUpdated,
+} from './events/enrolment.events';
 import { ConsentGranted, ConsentRevoked } from './events/consent.events';
 import {
   CoverageRejected,
@@ -27,6 +38,15 @@ import {
 export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   SiteRegistered,
   SiteUpdated,
+  PatientEnrolled,
+  EnrolmentChanged,
+  SeatsBooked,
+  SeatsReleased,
+  TreatmentPlanUpdated,
+  AppointmentBooked,
+  AppointmentRescheduled,
+  AppointmentCancelled,
+  ReminderDue,
   ConsentGranted,
   ConsentRevoked,
   CoverageVerificationRequested,
