@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
+import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
 import { SitesController } from './api/sites.controller';
 import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
+import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
@@ -24,7 +26,7 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
       handlerProviders: EVENT_HANDLERS,
     }),
   ],
-  controllers: [SitesController, EnrolmentsController],
-  providers: [RegisterSite, UpdateSite, EnrolmentQueries, ...EVENT_HANDLERS],
+  controllers: [SitesController, EnrolmentsController, AppointmentsController],
+  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, ...EVENT_HANDLERS],
 })
 export class SchedulingModule {}
