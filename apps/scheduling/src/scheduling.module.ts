@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
 import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
+import { PlansController } from './api/plans.controller';
 import { SitesController } from './api/sites.controller';
 import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
+import { TreatmentPlans } from './application/treatment-plans';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
@@ -26,7 +28,7 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
       handlerProviders: EVENT_HANDLERS,
     }),
   ],
-  controllers: [SitesController, EnrolmentsController, AppointmentsController],
-  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, ...EVENT_HANDLERS],
+  controllers: [SitesController, EnrolmentsController, AppointmentsController, PlansController],
+  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, ...EVENT_HANDLERS],
 })
 export class SchedulingModule {}

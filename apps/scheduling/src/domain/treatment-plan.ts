@@ -120,3 +120,23 @@ export function sessionsWithinBudget<S extends GroupSession>(sessions: readonly 
   }
   return kept;
 }
+
+/**
+ * For a step up: the sessions to add to those held so that each week comes as close to the plan's minutes as the
+ * track allows, earliest first, never dropping a seat already held.
+ */
+export function sessionsToAdd<S extends GroupSession>(held: readonly GroupSession[], available: readonly S[], weeklyMinutes: number): S[] {
+  const used = new Map<string, number>();
+  const heldIds = new Set(held.map((h) => h.sessionId));
+  for (const h of held) used.set(weekOf(h.localDate), (used.get(weekOf(h.localDate)) ?? 0) + h.minutes);
+  const added: S[] = [];
+  for (const s of [...available].sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime())) {
+    if (heldIds.has(s.sessionId)) continue;
+    const week = weekOf(s.localDate);
+    const so = used.get(week) ?? 0;
+    if (so + s.minutes > weeklyMinutes) continue;
+    used.set(week, so + s.minutes);
+    added.push(s);
+  }
+  return added;
+}
