@@ -8,6 +8,7 @@ import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admi
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
 import { TreatmentPlans } from './application/treatment-plans';
+import { Placement } from './application/placement';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
@@ -29,6 +30,6 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
     }),
   ],
   controllers: [SitesController, EnrolmentsController, AppointmentsController, PlansController],
-  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, ...EVENT_HANDLERS],
+  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, Placement, ...EVENT_HANDLERS],
 })
 export class SchedulingModule {}

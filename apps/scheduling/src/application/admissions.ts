@@ -6,7 +6,7 @@ import { Outbox, type EventHandler, type EventMeta } from '@iop/messaging';
 import { LOGGER } from '@iop/platform';
 import { releaseCommitments } from '../infrastructure/commitments';
 import { draftPlan } from '../domain/treatment-plan';
-import { enrolmentStore, planStore, todayAt, type Enrolment, type Plan } from './enrolment-store';
+import { enrolmentStore, planStore, returned, todayAt, type Enrolment, type Plan } from './enrolment-store';
 import { announceSeats, releaseSeats } from './seats';
 import { siteRepository } from './site-repository';
 
@@ -137,17 +137,19 @@ export async function endEnrolment(
   enrolment: Enrolment,
   end: { reason: 'episode-ended' | 'transferred'; at: Date; continuedBy?: string },
   correlationId?: string,
-): Promise<void> {
+): Promise<string[]> {
   const from = end.at.getTime() > Date.now() ? end.at : new Date();
   const released = await releaseSeats(manager, enrolment.enrolmentId, { from });
   await announceSeats(manager, { outbox, correlationId }, 'released', enrolment, released);
-  const cancelled = (await manager.query(
-    `UPDATE scheduling.appointments SET status = 'cancelled', cancel_reason = $2, revision = revision + 1, updated_at = now()
+  const cancelled = returned<AppointmentRow>(
+    await manager.query(
+      `UPDATE scheduling.appointments SET status = 'cancelled', cancel_reason = $2, revision = revision + 1, updated_at = now()
       WHERE enrolment_id = $1 AND status = 'booked' AND starts_at >= $3
       RETURNING appointment_id AS "appointmentId", patient_id AS "patientId", enrolment_id AS "enrolmentId", site_id AS "siteId", clinician_id AS "clinicianId",
                 kind, room_id AS "roomId", telehealth, starts_at AS "startsAt", ends_at AS "endsAt"`,
-    [enrolment.enrolmentId, end.reason === 'transferred' ? 'patient transferred to another site' : 'episode of care ended', from],
-  )) as Array<AppointmentRow>;
+      [enrolment.enrolmentId, end.reason === 'transferred' ? 'patient transferred to another site' : 'episode of care ended', from],
+    ),
+  );
   const occurredAt = new Date().toISOString();
   for (const a of cancelled) {
     await releaseCommitments(manager, 'appointment', a.appointmentId);
@@ -181,4 +183,5 @@ export async function endEnrolment(
     },
     { correlationId },
   );
+  return released;
 }

@@ -176,3 +176,8 @@ export function todayAt(site: Pick<Site, 'timeZone'>, now = new Date()): string 
 export function invalid(code: string, message: string): DomainError {
   return new DomainError(code, message, 422);
 }
+
+/** The rows of an UPDATE or DELETE … RETURNING: TypeORM answers those with `[rows, count]`. */
+export function returned<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}

@@ -5,6 +5,7 @@ import type { Outbox } from '@iop/messaging';
 import { DomainError } from '@iop/platform';
 import { holdCommitments, type Commitment } from '../infrastructure/commitments';
 import { sessionsWithinBudget, weekOf, type GroupSession } from '../domain/treatment-plan';
+import { returned } from './enrolment-store';
 
 export interface SessionRow extends GroupSession {
   readonly sessionId: string;
@@ -117,14 +118,16 @@ export async function bookSeatsThatFit(manager: EntityManager, who: Seating, ses
 
 /** Releases the enrolment's seats in these sessions (or all its seats in sessions not started by `from`); returns the session ids released. */
 export async function releaseSeats(manager: EntityManager, enrolmentId: string, which: { sessionIds: readonly string[] } | { from: Date }): Promise<string[]> {
-  const rows = (await manager.query(
-    `UPDATE scheduling.seat_bookings b SET status = 'released', released_at = now()
+  const rows = returned<{ sessionId: string; patientId: string }>(
+    await manager.query(
+      `UPDATE scheduling.seat_bookings b SET status = 'released', released_at = now()
        FROM scheduling.sessions s
       WHERE s.session_id = b.session_id AND b.enrolment_id = $1 AND b.status = 'booked'
         AND (($2::uuid[] IS NOT NULL AND b.session_id = ANY($2::uuid[])) OR ($2::uuid[] IS NULL AND s.starts_at >= $3))
       RETURNING b.session_id AS "sessionId", b.patient_id AS "patientId"`,
-    ['sessionIds' in which ? which.sessionIds : null, enrolmentId, 'from' in which ? which.from : null],
-  )) as Array<{ sessionId: string; patientId: string }>;
+      [enrolmentId, 'sessionIds' in which ? which.sessionIds : null, 'from' in which ? which.from : null],
+    ),
+  );
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.sessionId);
   await manager.query(

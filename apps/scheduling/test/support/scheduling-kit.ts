@@ -209,7 +209,7 @@ export interface SessionRef {
   readonly endsAt: Date;
 }
 
-/** The track's sessions between two local dates, as the materialiser would write them. */
+/** The track's sessions between two local dates, as the materialiser would write them (with the leader's and room's commitments). */
 export async function materialise(kit: SchedulingKit, track: Track, fromDate: string, toDate: string): Promise<SessionRef[]> {
   const s = track.spec;
   const blocks = blocksBetween(
@@ -217,28 +217,41 @@ export async function materialise(kit: SchedulingKit, track: Track, fromDate: st
     fromDate,
     toDate,
   );
-  const out: SessionRef[] = [];
+  const out: Array<SessionRef & { position: number }> = [];
   for (const block of blocks) {
     let offset = 0;
     for (const [i, minutes] of (s.sessions ?? [60, 60, 60]).entries()) {
-      const sessionId = crypto.randomUUID();
       const startsAt = new Date(block.startsAt.getTime() + offset * 60_000);
-      const endsAt = new Date(startsAt.getTime() + minutes * 60_000);
-      await kit.infra.adminQuery(
-        `INSERT INTO scheduling.sessions (session_id, site_id, track_id, position, series_date, local_date, starts_at, ends_at, topic, modality, leader_id, room_id, capacity, delivery)
-         VALUES ($1, $2, $3, $4, $5, $5, $6, $7, 'Recovery skills', 'cbt', $8, $9, $10, 'in-person')`,
-        [sessionId, s.siteId, track.trackId, i + 1, block.localDate, startsAt, endsAt, track.leaderId, track.roomId, s.capacity ?? 12],
-      );
-      await kit.infra.adminQuery(
-        `INSERT INTO scheduling.commitments (site_id, holder_kind, holder_id, during, source_kind, source_id) VALUES
-           ($1, 'clinician', $2, tstzrange($4, $5, '[)'), 'session', $6), ($1, 'room', $3, tstzrange($4, $5, '[)'), 'session', $6)`,
-        [s.siteId, track.leaderId, track.roomId, startsAt, endsAt, sessionId],
-      );
-      out.push({ sessionId, localDate: block.localDate, startsAt, endsAt });
+      out.push({
+        sessionId: crypto.randomUUID(),
+        localDate: block.localDate,
+        startsAt,
+        endsAt: new Date(startsAt.getTime() + minutes * 60_000),
+        position: i + 1,
+      });
       offset += minutes;
     }
   }
-  return out;
+  if (out.length === 0) return [];
+  await kit.infra.adminQuery(
+    `WITH s AS (
+       INSERT INTO scheduling.sessions (session_id, site_id, track_id, position, series_date, local_date, starts_at, ends_at, topic, modality, leader_id, room_id, capacity, delivery)
+       SELECT x.session_id, $1, $2, x.position, x.local_date, x.local_date, x.starts_at, x.ends_at, 'Recovery skills', 'cbt', $3, $4, $5, 'in-person'
+         FROM jsonb_to_recordset($6::jsonb) AS x(session_id uuid, position int, local_date date, starts_at timestamptz, ends_at timestamptz)
+       RETURNING session_id, starts_at, ends_at)
+     INSERT INTO scheduling.commitments (site_id, holder_kind, holder_id, during, source_kind, source_id)
+     SELECT $1, h.kind, h.id, tstzrange(s.starts_at, s.ends_at, '[)'), 'session', s.session_id
+       FROM s CROSS JOIN (VALUES ('clinician', $3::uuid), ('room', $4::uuid)) AS h(kind, id)`,
+    [
+      s.siteId,
+      track.trackId,
+      track.leaderId,
+      track.roomId,
+      s.capacity ?? 12,
+      JSON.stringify(out.map((o) => ({ session_id: o.sessionId, position: o.position, local_date: o.localDate, starts_at: o.startsAt, ends_at: o.endsAt }))),
+    ],
+  );
+  return out.map(({ sessionId, localDate, startsAt, endsAt }) => ({ sessionId, localDate, startsAt, endsAt }));
 }
 
 /** The Monday `weeks` weeks after this week's, in a zone. */
