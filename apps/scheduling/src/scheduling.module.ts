@@ -3,12 +3,14 @@ import { PlatformModule } from '@iop/platform';
 import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
 import { PlansController } from './api/plans.controller';
+import { PatientScheduleController } from './api/patient-schedule.controller';
 import { SitesController } from './api/sites.controller';
 import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
 import { TreatmentPlans } from './application/treatment-plans';
 import { Placement } from './application/placement';
+import { PatientSchedule } from './application/patient-schedule';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
@@ -29,7 +31,7 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
       handlerProviders: EVENT_HANDLERS,
     }),
   ],
-  controllers: [SitesController, EnrolmentsController, AppointmentsController, PlansController],
-  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, Placement, ...EVENT_HANDLERS],
+  controllers: [SitesController, EnrolmentsController, AppointmentsController, PlansController, PatientScheduleController],
+  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, Placement, PatientSchedule, ...EVENT_HANDLERS],
 })
 export class SchedulingModule {}
