@@ -11,6 +11,7 @@ import { EnrolmentQueries } from './application/enrolment-queries';
 import { TreatmentPlans } from './application/treatment-plans';
 import { Placement } from './application/placement';
 import { PatientSchedule } from './application/patient-schedule';
+import { ReminderSweep } from './application/reminders';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
@@ -32,6 +33,6 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
     }),
   ],
   controllers: [SitesController, EnrolmentsController, AppointmentsController, PlansController, PatientScheduleController],
-  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, Placement, PatientSchedule, ...EVENT_HANDLERS],
+  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, Placement, PatientSchedule, ReminderSweep, ...EVENT_HANDLERS],
 })
 export class SchedulingModule {}
