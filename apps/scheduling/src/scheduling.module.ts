@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
+import { ProgramsController } from './api/programs.controller';
 import { SitesController } from './api/sites.controller';
+import { StaffController } from './api/staff.controller';
+import { ChangeProgram, DefineProgram } from './application/program.use-cases';
+import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from './application/staff.use-cases';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
@@ -17,7 +21,7 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
       appendOnlyTables: ['treatment_plan_versions'],
     }),
   ],
-  controllers: [SitesController],
-  providers: [RegisterSite, UpdateSite],
+  controllers: [SitesController, StaffController, ProgramsController],
+  providers: [RegisterSite, UpdateSite, AddClinician, ChangeClinician, AddRoom, ChangeRoom, DefineProgram, ChangeProgram],
 })
 export class SchedulingModule {}
