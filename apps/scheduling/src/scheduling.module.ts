@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
 import { ProgramsController } from './api/programs.controller';
+import { SessionsController } from './api/sessions.controller';
 import { SitesController } from './api/sites.controller';
+import { TracksController } from './api/tracks.controller';
+import { SessionHorizon } from './application/session-horizon.job';
+import { CancelSession, ChangeSession, CloseSiteForADay, ReopenSiteDay } from './application/session.use-cases';
+import { ChangeTrack, DefineTrack } from './application/track.use-cases';
 import { StaffController } from './api/staff.controller';
 import { ChangeProgram, DefineProgram } from './application/program.use-cases';
 import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from './application/staff.use-cases';
@@ -21,7 +26,23 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
       appendOnlyTables: ['treatment_plan_versions'],
     }),
   ],
-  controllers: [SitesController, StaffController, ProgramsController],
-  providers: [RegisterSite, UpdateSite, AddClinician, ChangeClinician, AddRoom, ChangeRoom, DefineProgram, ChangeProgram],
+  controllers: [SitesController, StaffController, ProgramsController, TracksController, SessionsController],
+  providers: [
+    RegisterSite,
+    UpdateSite,
+    AddClinician,
+    ChangeClinician,
+    AddRoom,
+    ChangeRoom,
+    DefineProgram,
+    ChangeProgram,
+    DefineTrack,
+    ChangeTrack,
+    ChangeSession,
+    CancelSession,
+    CloseSiteForADay,
+    ReopenSiteDay,
+    SessionHorizon,
+  ],
 })
 export class SchedulingModule {}

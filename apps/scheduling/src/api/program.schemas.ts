@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { LevelOfCare, ProgramKind, ProgramPopulation } from '@iop/contracts';
 import { ResponseId, nameSchemas } from '@iop/platform';
 
-const Minutes = z.number().int('whole minutes').min(0).max(168 * 60);
+const Minutes = z
+  .number()
+  .int('whole minutes')
+  .min(0)
+  .max(168 * 60);
 
 const Name = z.string().trim().min(1, 'give the program a name').max(120);
 
@@ -17,10 +21,13 @@ export const DefineProgramBody = z
     perDiemMinimumMinutes: z.number().int().min(0).max(720).optional().describe('Default 180 (3 h)'),
     defaultLengthWeeks: z.number().int().min(1).max(104).optional().describe('Default 10'),
   })
-  .refine((b) => b.minWeeklyMinutes === undefined || b.maxWeeklyMinutes === undefined || b.maxWeeklyMinutes === null || b.maxWeeklyMinutes >= b.minWeeklyMinutes, {
-    message: 'maxWeeklyMinutes must not be below minWeeklyMinutes',
-    path: ['maxWeeklyMinutes'],
-  });
+  .refine(
+    (b) => b.minWeeklyMinutes === undefined || b.maxWeeklyMinutes === undefined || b.maxWeeklyMinutes === null || b.maxWeeklyMinutes >= b.minWeeklyMinutes,
+    {
+      message: 'maxWeeklyMinutes must not be below minWeeklyMinutes',
+      path: ['maxWeeklyMinutes'],
+    },
+  );
 export type DefineProgramBody = z.infer<typeof DefineProgramBody>;
 
 export const ChangeProgramBody = z

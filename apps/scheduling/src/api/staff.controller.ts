@@ -6,16 +6,7 @@ import { siteOrNotFound } from '../application/site-guard';
 import { staffRepository } from '../application/staff-repository';
 import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from '../application/staff.use-cases';
 import { SCHEDULE_READERS, SITE_ADMINS } from './roles';
-import {
-  AddClinicianBody,
-  AddRoomBody,
-  ChangeClinicianBody,
-  ChangeRoomBody,
-  ClinicianList,
-  ClinicianView,
-  RoomList,
-  RoomView,
-} from './staff.schemas';
+import { AddClinicianBody, AddRoomBody, ChangeClinicianBody, ChangeRoomBody, ClinicianList, ClinicianView, RoomList, RoomView } from './staff.schemas';
 
 @ApiTags('clinicians and rooms')
 @ApiBearerAuth()

@@ -40,7 +40,10 @@ export const programRepository = {
   },
   /** The ids among `ids` that are programs of the site. */
   async existing(manager: EntityManager, siteId: string, ids: readonly string[]): Promise<Set<string>> {
-    const rows = (await manager.query(`SELECT program_id FROM scheduling.programs WHERE site_id = $1 AND program_id = ANY($2::uuid[])`, [siteId, ids])) as Array<{
+    const rows = (await manager.query(`SELECT program_id FROM scheduling.programs WHERE site_id = $1 AND program_id = ANY($2::uuid[])`, [
+      siteId,
+      ids,
+    ])) as Array<{
       program_id: string;
     }>;
     return new Set(rows.map((r) => r.program_id));

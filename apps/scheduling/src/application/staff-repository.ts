@@ -47,11 +47,15 @@ const toRoom = (r: RoomRow): Room => ({
 /** Clinicians and rooms as the caller's transaction sees them (row-level security applies). */
 export const staffRepository = {
   async clinician(manager: EntityManager, clinicianId: string, lock = false): Promise<Clinician | null> {
-    const [row] = (await manager.query(`SELECT * FROM scheduling.clinicians WHERE clinician_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [clinicianId])) as ClinicianRow[];
+    const [row] = (await manager.query(`SELECT * FROM scheduling.clinicians WHERE clinician_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [
+      clinicianId,
+    ])) as ClinicianRow[];
     return row ? toClinician(row) : null;
   },
   async clinicians(manager: EntityManager, siteId: string): Promise<Clinician[]> {
-    const rows = (await manager.query(`SELECT * FROM scheduling.clinicians WHERE site_id = $1 ORDER BY lower(display_name), clinician_id`, [siteId])) as ClinicianRow[];
+    const rows = (await manager.query(`SELECT * FROM scheduling.clinicians WHERE site_id = $1 ORDER BY lower(display_name), clinician_id`, [
+      siteId,
+    ])) as ClinicianRow[];
     return rows.map(toClinician);
   },
   async cliniciansById(manager: EntityManager, ids: readonly string[]): Promise<Map<string, Clinician>> {

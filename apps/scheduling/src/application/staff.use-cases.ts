@@ -32,7 +32,11 @@ export class AddClinician {
         active: true,
         revision: 1,
       };
-      await uniquely(() => staffRepository.saveClinician(manager, clinician), 'clinician.subject-taken', `a clinician with subject "${body.subject}" already works at this site`);
+      await uniquely(
+        () => staffRepository.saveClinician(manager, clinician),
+        'clinician.subject-taken',
+        `a clinician with subject "${body.subject}" already works at this site`,
+      );
       return clinician;
     });
   }

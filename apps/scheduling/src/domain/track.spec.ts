@@ -10,11 +10,21 @@ describe('a track block', () => {
   });
 
   it('a break between sessions is fine', () => {
-    expect(blockProblem([{ offsetMinutes: 0, durationMinutes: 90 }, { offsetMinutes: 100, durationMinutes: 80 }])).toBeUndefined();
+    expect(
+      blockProblem([
+        { offsetMinutes: 0, durationMinutes: 90 },
+        { offsetMinutes: 100, durationMinutes: 80 },
+      ]),
+    ).toBeUndefined();
   });
 
   it('overlapping sessions are refused, named by position', () => {
-    expect(blockProblem([{ offsetMinutes: 0, durationMinutes: 90 }, { offsetMinutes: 60, durationMinutes: 60 }])).toMatchObject({
+    expect(
+      blockProblem([
+        { offsetMinutes: 0, durationMinutes: 90 },
+        { offsetMinutes: 60, durationMinutes: 60 },
+      ]),
+    ).toMatchObject({
       code: 'track.sessions-overlap',
       status: 400,
       message: expect.stringContaining('sessions 1 and 2'),

@@ -67,7 +67,7 @@ export const ProgramDefined = defineEvent({
   schema: ProgramDetails,
   key: (p) => p.programId,
   site: (p) => p.siteId,
-  description: "A site admin defined a program: its kind, population, level of care and the weekly minutes its tracks must give.",
+  description: 'A site admin defined a program: its kind, population, level of care and the weekly minutes its tracks must give.',
 });
 
 export const ProgramChanged = defineEvent({
@@ -160,7 +160,7 @@ export const SessionScheduled = defineEvent({
   schema: SessionDetails,
   key: (p) => p.sessionId,
   site: (p) => p.siteId,
-  description: "A group session of a track was put on the calendar (materialised for the rolling horizon), with its leader, room and times.",
+  description: 'A group session of a track was put on the calendar (materialised for the rolling horizon), with its leader, room and times.',
 });
 
 export const SessionRescheduled = defineEvent({
