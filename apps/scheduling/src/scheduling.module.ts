@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
 import { ProgramsController } from './api/programs.controller';
+import { ScheduleController } from './api/schedule.controller';
 import { SessionsController } from './api/sessions.controller';
+import { ClinicianSchedule } from './application/clinician-schedule.query';
 import { SitesController } from './api/sites.controller';
 import { TracksController } from './api/tracks.controller';
 import { SessionHorizon } from './application/session-horizon.job';
@@ -26,7 +28,7 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
       appendOnlyTables: ['treatment_plan_versions'],
     }),
   ],
-  controllers: [SitesController, StaffController, ProgramsController, TracksController, SessionsController],
+  controllers: [SitesController, StaffController, ProgramsController, TracksController, SessionsController, ScheduleController],
   providers: [
     RegisterSite,
     UpdateSite,
@@ -43,6 +45,7 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
     CloseSiteForADay,
     ReopenSiteDay,
     SessionHorizon,
+    ClinicianSchedule,
   ],
 })
 export class SchedulingModule {}

@@ -60,6 +60,7 @@ export function as(kit: SchedulingKit, token: string): Call {
 
 export interface Clinic {
   readonly siteId: string;
+  readonly siteName: string;
   readonly timeZone: string;
   readonly siteAdmin: string;
   readonly call: Call;
@@ -74,7 +75,7 @@ export interface Clinic {
 
 /** A site in the zone, with a 2.1 adult SUD program, clinicians allowed to lead it and rooms. */
 export async function aClinic(kit: SchedulingKit, timeZone = 'America/New_York', program: Record<string, unknown> = {}): Promise<Clinic> {
-  const site = (await as(kit, kit.admin)('post', '/sites', aSiteRegistration({ timeZone })).expect(201)).body as { siteId: string };
+  const site = (await as(kit, kit.admin)('post', '/sites', aSiteRegistration({ timeZone })).expect(201)).body as { siteId: string; name: string };
   const siteAdmin = await tokenFor('site_admin', [site.siteId]);
   const call = as(kit, siteAdmin);
   const { programId } = (
@@ -97,6 +98,7 @@ export async function aClinic(kit: SchedulingKit, timeZone = 'America/New_York',
     ((await call('post', `/sites/${site.siteId}/rooms`, { name, capacity }).expect(201)).body as { roomId: string }).roomId;
   return {
     siteId: site.siteId,
+    siteName: site.name,
     timeZone,
     siteAdmin,
     call,

@@ -1,3 +1,6 @@
+import ICAL from 'ical.js';
+import { DateTime } from 'luxon';
+import request from 'supertest';
 import { SessionCancelled, SessionScheduled } from '@iop/contracts';
 import { eventually } from '@iop/testing';
 import { SessionHorizon } from '../src/application/session-horizon.job';
@@ -183,6 +186,69 @@ describe('group sessions on the calendar', () => {
     expect(paged.map((s) => s.sessionId)).toEqual(all.map((s) => s.sessionId));
     await clinic.call('get', `/sites/${clinic.siteId}/sessions?from=${inDays(0)}&to=${inDays(3)}&cursor=bm9wZQ`).expect(400);
   });
+
+  describe("a clinician's week", () => {
+    it('lists the sessions they lead or co-lead and their appointments, in the site zone', async () => {
+      const clinic = await aClinic(kit, 'America/Los_Angeles');
+      const track = aTrack(clinic);
+      await defineTrack(clinic, { sessions: [{ ...track.sessions[0], coLeaderId: clinic.therapists[1] }, track.sessions[1], track.sessions[2]] });
+      const appointmentId = await anAppointmentOf(clinic, clinic.therapists[1], inDays(2), '10:00');
+      const res = await clinic.call('get', `/clinicians/${clinic.therapists[1]}/schedule?from=${inDays(0)}&to=${inDays(7)}`).expect(200);
+      expect(res.body.timeZone).toBe('America/Los_Angeles');
+      const kinds = res.body.items.map((i: { kind: string; role: string; localStart: string }) => [i.kind, i.role, i.localStart.slice(11)]);
+      expect(kinds).toContainEqual(['group-session', 'co-leader', '18:00']);
+      expect(kinds).toContainEqual(['appointment', 'clinician', '10:00']);
+      expect(kinds.filter(([kind]: string[]) => kind === 'group-session').every(([, , time]: string[]) => time === '18:00')).toBe(true);
+      expect(res.body.items.map((i: { id: string }) => i.id)).toContain(appointmentId);
+    });
+
+    it('the .ics feed parses with an independent parser, at the right local times, and says nothing clinical', async () => {
+      const clinic = await aClinic(kit, 'America/Chicago');
+      await defineTrack(clinic);
+      const appointmentId = await anAppointmentOf(clinic, clinic.therapists[0], inDays(2), '08:30');
+      const res = await clinic.call('get', `/clinicians/${clinic.therapists[0]}/schedule.ics?from=${inDays(0)}&to=${inDays(14)}`).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/calendar/);
+      const events = new ICAL.Component(ICAL.parse(res.text)).getAllSubcomponents('vevent').map((v) => new ICAL.Event(v));
+      const sessions = await sessionsOf(clinic, inDays(0), inDays(14));
+      const byId = new Map(events.map((e) => [e.uid, e]));
+      expect(byId.size).toBe(sessions.length + 1);
+      for (const session of sessions) {
+        const event = byId.get(session.sessionId)!;
+        expect(event.summary).toBe(`Group session at ${clinic.siteName}`);
+        expect(DateTime.fromJSDate(event.startDate.toJSDate()).setZone('America/Chicago').toFormat("yyyy-LL-dd'T'HH:mm")).toBe(session.localStart);
+        expect(event.startDate.toJSDate().toISOString()).toBe(session.startsAt);
+      }
+      const appointment = byId.get(appointmentId)!;
+      expect(appointment.summary).toBe(`Appointment at ${clinic.siteName}`);
+      expect(DateTime.fromJSDate(appointment.startDate.toJSDate()).setZone('America/Chicago').toFormat('HH:mm')).toBe('08:30');
+      expect(res.text).not.toMatch(/Evening SUD|CBT|Relapse|individual-therapy/);
+    });
+
+    it("the feed needs a token for the clinician's site", async () => {
+      const clinic = await aClinic(kit);
+      const other = await aClinic(kit);
+      await request(kit.app.getHttpServer()).get(`/clinicians/${clinic.therapists[0]}/schedule.ics`).expect(401);
+      await other.call('get', `/clinicians/${clinic.therapists[0]}/schedule.ics`).expect(404);
+    });
+  });
+
+  /** An individual appointment of the clinician at a local time, as enrolment will book it. */
+  async function anAppointmentOf(clinic: Clinic, clinicianId: string, date: string, time: string): Promise<string> {
+    const enrolmentId = crypto.randomUUID();
+    const appointmentId = crypto.randomUUID();
+    await kit.infra.adminQuery(
+      `INSERT INTO scheduling.enrolments (enrolment_id, site_id, patient_id, episode_id, referral_id, program_type, level_of_care, planned_weekly_minutes, planned_start, status)
+       VALUES ($1, $2, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), 'sud', '2.1', 540, current_date, 'awaiting-placement')`,
+      [enrolmentId, clinic.siteId],
+    );
+    const startsAt = DateTime.fromISO(`${date}T${time}`, { zone: clinic.timeZone });
+    await kit.infra.adminQuery(
+      `INSERT INTO scheduling.appointments (appointment_id, site_id, patient_id, enrolment_id, clinician_id, kind, telehealth, starts_at, ends_at, room_id)
+       SELECT $1, $2, patient_id, enrolment_id, $3, 'individual-therapy', false, $4, $5, $6 FROM scheduling.enrolments WHERE enrolment_id = $7`,
+      [appointmentId, clinic.siteId, clinicianId, startsAt.toJSDate(), startsAt.plus({ minutes: 50 }).toJSDate(), clinic.secondRoom, enrolmentId],
+    );
+    return appointmentId;
+  }
 
   /** A patient's seat in a session, as enrolment will book it: the seat, its count and the patient's commitment. */
   async function aPatientSeatedIn(clinic: Clinic, sessionId: string): Promise<string> {
