@@ -43,7 +43,7 @@ export async function startScheduling(env: Record<string, string> = {}): Promise
     async close() {
       for (const reader of readers) await reader.disconnect().catch(() => undefined);
       await app?.close();
-      for (const key of Object.keys(env)) delete process.env[key];
+      for (const key of Object.keys(env)) Reflect.deleteProperty(process.env, key);
     },
   };
 }
