@@ -1,4 +1,4 @@
-import { CoverageVerificationRequested, PatientAdmitted, type PayloadOf } from '@iop/contracts';
+import { CoverageRequestCancelled, CoverageVerificationRequested, PatientAdmitted, type PayloadOf } from '@iop/contracts';
 import { eventually } from '@iop/testing';
 import { MonthlyReverification } from '../src/application/monthly-reverification';
 import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, startInsurance, type Answer, type InsuranceKit } from './insurance-test-kit';
@@ -94,6 +94,34 @@ describe("insurance answers intake's coverage-verification requests (admission s
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { consentId });
     const [answer] = await answersTo(request.requestId);
     expect(answer).toMatchObject({ type: 'insurance.coverage-verified', payload: { method: 'electronic' } });
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
+  });
+
+  it('a request intake withdraws before it reaches the payer is never sent, even once its consent arrives', async () => {
+    const clinic = await aClinic(kit);
+    const coverage = await recordCoverage(kit, clinic);
+    const consentId = crypto.randomUUID();
+    const request = await ask(clinic.siteId, coverage.patientId, { consentId });
+    const status = async () =>
+      (await kit.infra.adminQuery(`SELECT status, reason FROM insurance.verifications WHERE request_id = $1`, [request.requestId]))[0] as {
+        status: string;
+        reason: string | null;
+      };
+    await eventually(async () => expect(await status()).toMatchObject({ status: 'queued' }));
+    await publish(kit.producer, CoverageRequestCancelled, {
+      requestId: request.requestId,
+      patientId: request.patientId,
+      referralId: request.referralId,
+      siteId: clinic.siteId,
+      reason: 'cancelled-by-coordinator',
+      occurredAt: new Date().toISOString(),
+    });
+    await eventually(async () => expect(await status()).toEqual({ status: 'failed', reason: 'withdrawn-by-intake' }));
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { consentId });
+    // A later request for the same patient shares the partition: once it is answered, the withdrawn one had its chance.
+    const later = await ask(clinic.siteId, coverage.patientId);
+    await answersTo(later.requestId);
+    expect(kit.answers.get(request.requestId)).toBeUndefined();
     expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
   });
 
