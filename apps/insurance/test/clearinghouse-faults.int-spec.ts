@@ -1,3 +1,6 @@
+import { eventually } from '@iop/testing';
+import { CLEARINGHOUSE } from '../src/application/clearinghouse.port';
+import type { HttpClearinghouse } from '../src/infrastructure/http-clearinghouse';
 import { aClinic, aPatient, api, grantConsent, recordCoverage, startInsurance, type InsuranceKit } from './insurance-test-kit';
 
 describe('when the clearinghouse is slow or down', () => {
@@ -44,11 +47,14 @@ describe('when the clearinghouse is slow or down', () => {
     expect(kit.simulator.requestsFor(healthy.coverage.memberId)).toBe(0);
 
     // After the open period one trial goes through, succeeds, and closes the breaker.
-    await new Promise((r) => setTimeout(r, 2100));
+    const clearinghouse = kit.app.get<HttpClearinghouse>(CLEARINGHOUSE);
+    expect(clearinghouse.breakerState).toBe('open');
+    await eventually(() => expect(clearinghouse.breakerState).toBe('half-open'), { timeoutMs: 10_000 });
     const again = await api(kit, healthy.clinic.coordinator)
       .post(`/sites/${healthy.clinic.siteId}/verifications/${refused.body.verificationId}/reverify`, {})
       .expect(201);
     expect(again.body).toMatchObject({ status: 'verified' });
+    expect(clearinghouse.breakerState).toBe('closed');
     expect(kit.simulator.requestsFor(healthy.coverage.memberId)).toBe(1);
   });
 });
