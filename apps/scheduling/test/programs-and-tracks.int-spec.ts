@@ -38,6 +38,15 @@ describe('programs and tracks of a site', () => {
       expect(res.body).toMatchObject({ minWeeklyMinutes: 1200, maxWeeklyMinutes: null, weeklyRange: '20 h or more', defaultLengthWeeks: 4 });
       const changed = await clinic.call('patch', `/programs/${res.body.programId}`, { minWeeklyMinutes: 1260 }).expect(200);
       expect(changed.body).toMatchObject({ minWeeklyMinutes: 1260, revision: 2 });
+      const events = await kit.infra.adminQuery<{ type: string; payload: Record<string, unknown> }>(
+        `SELECT type, payload FROM scheduling.outbox WHERE key = $1 ORDER BY seq`,
+        [res.body.programId],
+      );
+      expect(events.map((e) => [e.type, e.payload['minWeeklyMinutes'], e.payload['revision']])).toEqual([
+        ['scheduling.program-defined', 1200, 1],
+        ['scheduling.program-changed', 1260, 2],
+      ]);
+      expect(events.every((e) => !('name' in e.payload))).toBe(true);
     });
   });
 

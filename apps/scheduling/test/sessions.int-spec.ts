@@ -147,6 +147,10 @@ describe('group sessions on the calendar', () => {
       const substitute = await clinic.call('patch', `/sessions/${first!.sessionId}`, { leaderId: clinic.therapists[1] }).expect(200);
       expect(substitute.body.leaderId).toBe(clinic.therapists[1]);
       await clinic.call('patch', `/sessions/${second!.sessionId}`, { leaderId: clinic.outsider }).expect(422);
+      const intoThePast = await clinic
+        .call('patch', `/sessions/${second!.sessionId}`, { startsAt: new Date(Date.now() - 3_600_000).toISOString() })
+        .expect(422);
+      expect(intoThePast.body.code).toBe('session.start-in-past');
     });
 
     it('is cancelled with its reason, once', async () => {
