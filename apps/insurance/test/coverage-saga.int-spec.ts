@@ -1,4 +1,4 @@
-import { CoverageVerificationRequested, PatientAdmitted, type PayloadOf } from '@iop/contracts';
+import { CoverageRequestCancelled, CoverageVerificationRequested, PatientAdmitted, type PayloadOf } from '@iop/contracts';
 import { eventually } from '@iop/testing';
 import { MonthlyReverification } from '../src/application/monthly-reverification';
 import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, startInsurance, type Answer, type InsuranceKit } from './insurance-test-kit';
@@ -97,6 +97,34 @@ describe("insurance answers intake's coverage-verification requests (admission s
     expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
   });
 
+  it('a request intake withdraws before it reaches the payer is never sent, even once its consent arrives', async () => {
+    const clinic = await aClinic(kit);
+    const coverage = await recordCoverage(kit, clinic);
+    const consentId = crypto.randomUUID();
+    const request = await ask(clinic.siteId, coverage.patientId, { consentId });
+    const status = async () =>
+      (await kit.infra.adminQuery(`SELECT status, reason FROM insurance.verifications WHERE request_id = $1`, [request.requestId]))[0] as {
+        status: string;
+        reason: string | null;
+      };
+    await eventually(async () => expect(await status()).toMatchObject({ status: 'queued' }));
+    await publish(kit.producer, CoverageRequestCancelled, {
+      requestId: request.requestId,
+      patientId: request.patientId,
+      referralId: request.referralId,
+      siteId: clinic.siteId,
+      reason: 'cancelled-by-coordinator',
+      occurredAt: new Date().toISOString(),
+    });
+    await eventually(async () => expect(await status()).toEqual({ status: 'failed', reason: 'withdrawn-by-intake' }));
+    await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna', { consentId });
+    // A later request for the same patient shares the partition: once it is answered, the withdrawn one had its chance.
+    const later = await ask(clinic.siteId, coverage.patientId);
+    await answersTo(later.requestId);
+    expect(kit.answers.get(request.requestId)).toBeUndefined();
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
+  });
+
   it('a request naming a consent that never arrives answers consent-missing once the wait is over, and no 270 leaves', async () => {
     const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
@@ -154,7 +182,7 @@ describe("insurance answers intake's coverage-verification requests (admission s
     expect(kit.answers.get(request.requestId)).toHaveLength(1);
   });
 
-  it('patients in treatment are re-verified once at the start of each month, without answering intake', async () => {
+  it('patients in treatment are re-verified once in each month, asking the payer again rather than the cached answer, without answering intake', async () => {
     const clinic = await aClinic(kit);
     const coverage = await recordCoverage(kit, clinic);
     await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
@@ -185,6 +213,23 @@ describe("insurance answers intake's coverage-verification requests (admission s
     expect(kit.simulator.requestsFor(coverage.memberId)).toBe(1);
     await scheduler.queueDue(today);
     expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.verifications WHERE patient_id = $1`, [coverage.patientId])).toHaveLength(1);
+
+    // The next month: one more verification, sent to the payer although this month's answer is minutes old.
+    const now = new Date();
+    const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+    expect(await scheduler.queueDue(nextMonth)).toBeGreaterThanOrEqual(1);
+    await scheduler.queueDue(nextMonth);
+    await eventually(async () => {
+      const rows = await kit.infra.adminQuery<{ status: string; service_date: string }>(
+        `SELECT status, to_char(service_date, 'YYYY-MM-DD') AS service_date FROM insurance.verifications WHERE patient_id = $1 ORDER BY service_date`,
+        [coverage.patientId],
+      );
+      expect(rows).toEqual([
+        { status: 'verified', service_date: today },
+        { status: 'verified', service_date: nextMonth },
+      ]);
+    });
+    expect(kit.simulator.requestsFor(coverage.memberId)).toBe(2);
     expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE key = $1`, [coverage.patientId])).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { Clock } from '../src/application/clock';
 import { eventually, startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { IntakeModule } from '../src/intake.module';
 import { CoverageVerified } from '@iop/contracts';
@@ -301,10 +302,14 @@ describe('the admission saga: from an assessed patient to an admission, through 
       const { referralId, patientId } = await assessedPatient();
       await post(
         `/patients/${patientId}/consents`,
-        aPayerConsent(site, 'aetna', { expiry: { kind: 'date', expiresAt: new Date(Date.now() + 1000).toISOString() } }),
+        aPayerConsent(site, 'aetna', { expiry: { kind: 'date', expiresAt: new Date(Date.now() + 3_600_000).toISOString() } }),
       ).expect(201);
-      await new Promise((r) => setTimeout(r, 1200));
-      const res = await post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(422);
+      // Two hours later by intake's clock: the consent signed for one hour has expired.
+      const clock = intake.get(Clock);
+      const later = jest.spyOn(clock, 'now').mockReturnValue(new Date(Date.now() + 2 * 3_600_000));
+      const res = await Promise.resolve(
+        post(`/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() }).expect(422),
+      ).finally(() => later.mockRestore());
       expect(res.body.detail).toContain('expired');
       await nothingAsked(referralId);
     });

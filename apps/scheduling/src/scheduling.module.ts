@@ -1,10 +1,21 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
+import { ProgramsController } from './api/programs.controller';
+import { ScheduleController } from './api/schedule.controller';
+import { SessionsController } from './api/sessions.controller';
+import { ClinicianSchedule } from './application/clinician-schedule.query';
+import { SitesController } from './api/sites.controller';
+import { TracksController } from './api/tracks.controller';
+import { SessionHorizon } from './application/session-horizon.job';
+import { CancelSession, ChangeSession, CloseSiteForADay, ReopenSiteDay } from './application/session.use-cases';
+import { ChangeTrack, DefineTrack } from './application/track.use-cases';
+import { StaffController } from './api/staff.controller';
+import { ChangeProgram, DefineProgram } from './application/program.use-cases';
+import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from './application/staff.use-cases';
 import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
 import { PlansController } from './api/plans.controller';
 import { PatientScheduleController } from './api/patient-schedule.controller';
-import { SitesController } from './api/sites.controller';
 import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
@@ -32,7 +43,42 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
       handlerProviders: EVENT_HANDLERS,
     }),
   ],
-  controllers: [SitesController, EnrolmentsController, AppointmentsController, PlansController, PatientScheduleController],
-  providers: [RegisterSite, UpdateSite, EnrolmentQueries, Appointments, TreatmentPlans, Placement, PatientSchedule, ReminderSweep, ...EVENT_HANDLERS],
+  controllers: [
+    SitesController,
+    StaffController,
+    ProgramsController,
+    TracksController,
+    SessionsController,
+    ScheduleController,
+    EnrolmentsController,
+    AppointmentsController,
+    PlansController,
+    PatientScheduleController,
+  ],
+  providers: [
+    RegisterSite,
+    UpdateSite,
+    AddClinician,
+    ChangeClinician,
+    AddRoom,
+    ChangeRoom,
+    DefineProgram,
+    ChangeProgram,
+    DefineTrack,
+    ChangeTrack,
+    ChangeSession,
+    CancelSession,
+    CloseSiteForADay,
+    ReopenSiteDay,
+    SessionHorizon,
+    ClinicianSchedule,
+    EnrolmentQueries,
+    Appointments,
+    TreatmentPlans,
+    Placement,
+    PatientSchedule,
+    ReminderSweep,
+    ...EVENT_HANDLERS,
+  ],
 })
 export class SchedulingModule {}

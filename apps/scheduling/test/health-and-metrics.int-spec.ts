@@ -1,7 +1,7 @@
 import { Module, type INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { PlatformModule } from '@iop/platform';
-import { aSiteRegistration, eventually, startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { aSiteRegistration, eventually, itWithDevBroker, startService, tokenFor, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { SchedulingModule } from '../src/scheduling.module';
 
 /** Intake's site directory as the platform provides it; a service test may not import another service's module. */
@@ -102,11 +102,20 @@ describe('health and metrics', () => {
       });
     });
 
-    it("shows a consumer's lag per partition once it has consumed a site event", async () => {
+    it("shows a consumer's lag per partition, back at 0 once it has caught up with a site event", async () => {
       const site = await registerSite();
       await inIntakeDirectory(site.siteId);
       await eventually(async () => {
-        expect(sample(await metricsOf(intake), 'iop_consumer_lag', { service: 'intake', topic: 'scheduling.sites' })).toBeGreaterThanOrEqual(0);
+        const lags = (await metricsOf(intake))
+          .split('\n')
+          .filter((line) => line.startsWith('iop_consumer_lag{') && line.includes('service="intake"') && line.includes('topic="scheduling.sites"'))
+          .map((line) => ({ partition: /partition="(\d+)"/.exec(line)?.[1], lag: Number(line.split(' ').pop()) }));
+        // One gauge per partition the consumer has fetched from, each naming its partition of the topic's three.
+        expect(lags.length).toBeGreaterThanOrEqual(1);
+        for (const { partition, lag } of lags) {
+          expect(['0', '1', '2']).toContain(partition);
+          expect(lag).toBe(0);
+        }
       });
     });
 
@@ -129,46 +138,50 @@ describe('health and metrics', () => {
   });
 
   describe('when Kafka goes away', () => {
-    it('readiness stays 200 and says "degraded" naming kafka, liveness holds, the outbox holds what could not be sent, and all recover', async () => {
-      const broker = infra.broker;
-      if (!broker) throw new Error('this test needs the development broker (fault injection)');
-      // Liveness would fail for a consumer down this long if Kafka answered; a broker outage must not count.
-      process.env['IOP_CONSUMER_DEAD_AFTER_MS'] = '2000';
-      await broker.down('all');
-      try {
-        const res = await request(scheduling.getHttpServer()).get('/health/ready').expect(200);
-        expect(res.body).toEqual({ status: 'degraded', checks: { postgres: 'up', redis: 'up', kafka: 'down' } });
-        const text = await metricsOf(scheduling);
-        expect(sample(text, 'iop_dependency_up', { dependency: 'kafka' })).toBe(0);
-        expect(sample(text, 'iop_dependency_up', { dependency: 'postgres' })).toBe(1);
-        expect(sample(text, 'iop_dependency_up', { dependency: 'redis' })).toBe(1);
+    itWithDevBroker(
+      'readiness stays 200 and says "degraded" naming kafka, liveness holds, the outbox holds what could not be sent, and all recover',
+      async () => {
+        const broker = infra.broker!;
+        // Liveness would fail for a consumer down this long if Kafka answered; a broker outage must not count.
+        process.env['IOP_CONSUMER_DEAD_AFTER_MS'] = '2000';
+        await broker.down('all');
+        try {
+          const res = await request(scheduling.getHttpServer()).get('/health/ready').expect(200);
+          expect(res.body).toEqual({ status: 'degraded', checks: { postgres: 'up', redis: 'up', kafka: 'down' } });
+          const text = await metricsOf(scheduling);
+          expect(sample(text, 'iop_dependency_up', { dependency: 'kafka' })).toBe(0);
+          expect(sample(text, 'iop_dependency_up', { dependency: 'postgres' })).toBe(1);
+          expect(sample(text, 'iop_dependency_up', { dependency: 'redis' })).toBe(1);
 
-        // Commands still succeed: their events wait in the outbox, and the backlog says so.
-        await registerSite();
-        const after = await metricsOf(scheduling);
-        expect(sample(after, 'iop_outbox_backlog', { service: 'scheduling' })).toBeGreaterThanOrEqual(1);
-        expect(sample(after, 'iop_outbox_oldest_age_seconds', { service: 'scheduling' })).toBeGreaterThan(0);
+          // Commands still succeed: their events wait in the outbox, and the backlog says so.
+          await registerSite();
+          const after = await metricsOf(scheduling);
+          expect(sample(after, 'iop_outbox_backlog', { service: 'scheduling' })).toBeGreaterThanOrEqual(1);
+          expect(sample(after, 'iop_outbox_oldest_age_seconds', { service: 'scheduling' })).toBeGreaterThan(0);
 
-        // Intake's consumer loses its group; past the (shortened) dead-after time both processes are still live.
-        await new Promise((r) => setTimeout(r, 8000));
-        await request(scheduling.getHttpServer()).get('/health/live').expect(200);
-        await request(intake.getHttpServer()).get('/health/live').expect(200);
-        await request(intake.getHttpServer()).get('/health/ready').expect(200);
-      } finally {
-        await broker.up('all');
-        delete process.env['IOP_CONSUMER_DEAD_AFTER_MS'];
-      }
-      await eventually(async () => {
-        const res = await request(scheduling.getHttpServer()).get('/health/ready');
-        expect({ status: res.status, body: res.body as unknown }).toEqual({
-          status: 200,
-          body: { status: 'ready', checks: { postgres: 'up', redis: 'up', kafka: 'up' } },
+          // Intake's consumer loses its group; past the (shortened) dead-after time both processes are still live.
+          await new Promise((r) => setTimeout(r, 8000));
+          await request(scheduling.getHttpServer()).get('/health/live').expect(200);
+          await request(intake.getHttpServer()).get('/health/live').expect(200);
+          await request(intake.getHttpServer()).get('/health/ready').expect(200);
+        } finally {
+          await broker.up('all');
+          delete process.env['IOP_CONSUMER_DEAD_AFTER_MS'];
+        }
+        await eventually(async () => {
+          const res = await request(scheduling.getHttpServer()).get('/health/ready');
+          expect({ status: res.status, body: res.body as unknown }).toEqual({
+            status: 200,
+            body: { status: 'ready', checks: { postgres: 'up', redis: 'up', kafka: 'up' } },
+          });
         });
-      });
-      expect(sample(await metricsOf(scheduling), 'iop_dependency_up', { dependency: 'kafka' })).toBe(1);
-      await eventually(async () => expect(sample(await metricsOf(scheduling), 'iop_outbox_backlog', { service: 'scheduling' })).toBe(0), { timeoutMs: 30_000 });
-      // Intake's consumer rejoins its group too (about one session timeout) and events flow again.
-      await inIntakeDirectory((await registerSite()).siteId);
-    });
+        expect(sample(await metricsOf(scheduling), 'iop_dependency_up', { dependency: 'kafka' })).toBe(1);
+        await eventually(async () => expect(sample(await metricsOf(scheduling), 'iop_outbox_backlog', { service: 'scheduling' })).toBe(0), {
+          timeoutMs: 30_000,
+        });
+        // Intake's consumer rejoins its group too (about one session timeout) and events flow again.
+        await inIntakeDirectory((await registerSite()).siteId);
+      },
+    );
   });
 });

@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import type { EventDefinition } from './event-definition';
-import { SiteRegistered, SiteUpdated } from './events/scheduling.events';
+import {
+  ProgramChanged,
+  ProgramDefined,
+  SessionCancelled,
+  SessionRescheduled,
+  SessionScheduled,
+  SiteRegistered,
+  SiteUpdated,
+  TrackChanged,
+  TrackDefined,
+} from './events/scheduling.events';
 import {
   AppointmentBooked,
   AppointmentCancelled,
@@ -38,6 +48,13 @@ import {
 export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   SiteRegistered,
   SiteUpdated,
+  ProgramDefined,
+  ProgramChanged,
+  TrackDefined,
+  TrackChanged,
+  SessionScheduled,
+  SessionRescheduled,
+  SessionCancelled,
   PatientEnrolled,
   EnrolmentChanged,
   SeatsBooked,

@@ -23,6 +23,23 @@ export const TOPICS = {
     description: 'Site registrations and updates; compacted history of every clinic in the network.',
     compatibility: 'backward',
   },
+  schedulingPrograms: {
+    name: 'scheduling.programs',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'programId',
+    description:
+      "Programs a site runs (kind, population, level of care, weekly-hour range) and the tracks of recurring group sessions in them. Keyed by program so that a track's events follow its program's.",
+    compatibility: 'backward',
+  },
+  schedulingSessions: {
+    name: 'scheduling.sessions',
+    partitions: 3,
+    retentionMs: 365 * DAY,
+    key: 'sessionId',
+    description: 'Group sessions scheduled, moved and cancelled: what attendance builds its rosters from. Ids and times only, no patients.',
+    compatibility: 'backward',
+  },
   intakeConsents: {
     name: 'intake.consents',
     partitions: 3,

@@ -153,4 +153,48 @@ describe('consuming events', () => {
     expect(probes.calls.get(refused.id)).toHaveLength(1);
     expect(await effectsOf(refused.id)).toBe(0);
   });
+
+  const deadLettersWithKey = (key: string): Promise<RecordedMessage> =>
+    eventually(
+      () => {
+        const found = deadLetters.messages.filter((m) => m.key === key);
+        expect(found).toHaveLength(1);
+        return found[0]!;
+      },
+      { timeoutMs: 30_000 },
+    );
+
+  it('dead-letters a message that is not a CloudEvent at once, keeping its body, and goes on', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const [meta] = await producer.send({
+      topic: event.topic,
+      acks: -1,
+      messages: [{ key, value: JSON.stringify({ key, seq: 1 }), headers: { origin: 'a stray producer' } }],
+    });
+    const next = await processedThrough(key, 2);
+
+    expect(next.partition).toBe(meta!.partition);
+    const letter = await deadLettersWithKey(key);
+    expect(letter.body).toEqual({ key, seq: 1 });
+    expect(letter.headers).toMatchObject({
+      origin: 'a stray producer',
+      [DEAD_LETTER_HEADERS.reason]: 'not-a-cloudevent',
+      [DEAD_LETTER_HEADERS.attempts]: '1',
+      [DEAD_LETTER_HEADERS.originalTopic]: event.topic,
+    });
+  });
+
+  it('dead-letters an event of a version the catalogue does not know, without calling the handler, and goes on', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const current = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
+    const future = { ...current, headers: { ...current.headers, ce_dataschema: `urn:iop:event:${event.type}:v99` } };
+
+    await sendEncoded(producer, event.topic, future);
+    await processedThrough(key, 2);
+
+    const letter = await deadLetterOf(current.id);
+    expect(letter.headers).toMatchObject({ ce_dataschema: `urn:iop:event:${event.type}:v99`, [DEAD_LETTER_HEADERS.reason]: 'unknown-version' });
+    expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('v99 is not in the event catalogue');
+    expect(probes.calls.get(current.id)).toBeUndefined();
+  });
 });

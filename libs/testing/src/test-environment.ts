@@ -61,3 +61,14 @@ export function dockerEngineAnswers(): boolean {
     return false;
   }
 }
+
+/**
+ * `it` for a test that injects broker faults through the development broker's control channel (take brokers down,
+ * make produce requests fail). On Apache Kafka (KAFKA_BROKERS or Testcontainers) there is no such channel: the test
+ * is skipped, and its name says why, instead of failing the run.
+ */
+export function itWithDevBroker(name: string, fn: () => Promise<void>, timeoutMs?: number): void {
+  const env = loadTestEnvironment();
+  if (env.brokerControlFile) it(name, fn, timeoutMs);
+  else it.skip(`${name} [skipped on ${env.mode} Kafka: needs the development broker's fault-injection channel]`, fn, timeoutMs);
+}

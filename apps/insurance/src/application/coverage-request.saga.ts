@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { CoverageVerificationRequested } from '@iop/contracts';
+import { CoverageRequestCancelled, CoverageVerificationRequested } from '@iop/contracts';
 import { onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction, sitesScope } from '@iop/persistence';
 import { LOGGER } from '@iop/platform';
@@ -21,6 +21,19 @@ export const coverageRequestHandlers: readonly EventHandler[] = [
       `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, service_date, program_type, request_id, consent_id, status, requested_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 'intake.admission-saga') ON CONFLICT (request_id) DO NOTHING`,
       [crypto.randomUUID(), r.siteId, r.patientId, r.serviceDate, r.programType, r.requestId, r.consentId ?? null],
+    );
+  }),
+  /*
+   * Intake withdrew the request (a coordinator cancelled it, self-pay went ahead, the referral closed): a request not
+   * yet sent to the payer is withdrawn, so no 270 discloses anything for an admission that is no longer wanted. One
+   * already with the payer finishes (its answer is evidence) and intake ignores it. Same key as the request, so the
+   * request is always queued before its withdrawal arrives.
+   */
+  onEvent(CoverageRequestCancelled, async (c, _meta, manager) => {
+    await manager.query(
+      `UPDATE insurance.verifications SET status = 'failed', reason = 'withdrawn-by-intake', completed_at = now()
+        WHERE request_id = $1 AND site_id = $2 AND status = 'queued'`,
+      [c.requestId, c.siteId],
     );
   }),
 ];

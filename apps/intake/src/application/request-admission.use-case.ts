@@ -15,6 +15,7 @@ import { cancelOpenCoverageRequest } from './cancel-admission.use-case';
 import { auditPatient } from './audit';
 import { intakeConfig } from './intake-config';
 import { referralNotFound, refuse } from './intake-errors';
+import { Clock } from './clock';
 
 export type AdmissionAnswer =
   | { readonly status: 'awaiting-coverage'; readonly requestId: string; readonly answerBy: string; readonly consentId: string }
@@ -33,11 +34,12 @@ export class RequestAdmission {
     private readonly audit: AuditTrail,
     private readonly sites: SiteDirectory,
     @Inject(SERVICE_NAME) private readonly service: string,
+    private readonly clock: Clock,
   ) {}
 
   execute(referralId: string, body: RequestAdmissionBody): Promise<AdmissionAnswer> {
     return this.uow.run(async ({ manager, principal, requestId: httpRequestId }) => {
-      const now = new Date();
+      const now = this.clock.now();
       const stored = await referralRepository.find(manager, referralId, true);
       if (!stored) throw referralNotFound(referralId);
       const ready = transitionReferral(stored.referral, { type: 'admit', at: now });

@@ -11,7 +11,7 @@ import {
   PatientScheduleView,
   type PatientFeedFilter,
   type PatientScheduleFilter,
-} from './schedule.schemas';
+} from './patient-schedule.schemas';
 
 @ApiTags('patient schedule')
 @ApiBearerAuth()

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
 import { UnitOfWork, notFound } from '@iop/platform';
-import type { PatientScheduleFilter } from '../api/schedule.schemas';
+import type { PatientScheduleFilter } from '../api/patient-schedule.schemas';
 import type { Site } from '../domain/site';
 import { requireSite, todayAt } from './enrolment-store';
 
