@@ -71,6 +71,12 @@ describe("the patient's week and calendar feed", () => {
     expect(local(appointment).toFormat('ccc HH:mm')).toBe('Wed 10:00');
     expect(new Set(events.map((e) => e.summary))).toEqual(new Set([`Group session at ${clinic.name}`, `Appointment at ${clinic.name}`]));
     expect(text).not.toMatch(/Recovery|psychiatric|substance|Program|Track/i);
+    // A cancelled appointment stays in the feed, cancelled, with a higher SEQUENCE, so a subscribed calendar updates it.
+    await api(kit, clinic.coordinator).post(`/appointments/${appointment.uid}/cancellation`, { reason: 'clinician ill' }).expect(200);
+    const again = await api(kit, clinic.coordinator).get(`/patients/${patient.patientId}/schedule.ics?siteId=${clinic.siteId}`).expect(200);
+    const cancelled = new ICAL.Component(ICAL.parse(again.text)).getAllSubcomponents('vevent').find((v) => v.getFirstPropertyValue('uid') === appointment.uid)!;
+    expect(cancelled.getFirstPropertyValue('status')).toBe('CANCELLED');
+    expect(cancelled.getFirstPropertyValue('sequence')).toBe(2);
   });
 
   it("another site's staff get 403 for this site, and the same 404 for an unknown patient as for another site's", async () => {

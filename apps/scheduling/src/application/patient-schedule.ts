@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import ical from 'ical-generator';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
@@ -22,6 +22,7 @@ export interface ScheduleItem {
   readonly roomId: string | null;
   readonly telehealth: boolean;
   readonly status: 'scheduled' | 'cancelled';
+  readonly revision: number;
 }
 
 /** How far ahead (and back) the calendar feed reaches. */
@@ -67,14 +68,19 @@ export class PatientSchedule {
         { principal, requestId },
         { action: 'read', resource: `patient:${patientId}/schedule.ics`, patientId, siteId: site.siteId },
       );
-      const calendar = ical({ name: `Schedule at ${site.name}`, prodId: { company: 'iop', product: 'scheduling', language: 'EN' }, ttl: 60 * 60 });
+      // As the clinician's feed: UID the session or appointment id, SEQUENCE its revision (a moved event replaces the
+      // old one, a cancelled one shows cancelled), UTC instants, X-WR-TIMEZONE the site's zone.
+      const calendar = ical({ name: `Schedule at ${site.name}`, prodId: '//IOP platform//scheduling//EN', method: ICalCalendarMethod.PUBLISH, ttl: 60 * 60 });
       calendar.x([{ key: 'X-WR-TIMEZONE', value: site.timeZone }]);
-      for (const item of items.filter((i) => i.status === 'scheduled')) {
+      for (const item of items) {
         calendar.createEvent({
-          id: `${item.kind}-${item.id}@scheduling.iop`,
+          id: item.id,
+          sequence: item.revision,
           start: item.startsAt,
           end: item.endsAt,
           summary: `${item.kind === 'appointment' ? 'Appointment' : 'Group session'} at ${site.name}`,
+          status: item.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+          ...(item.telehealth ? { location: 'Telehealth' } : {}),
         });
       }
       return calendar.toString();
@@ -95,12 +101,12 @@ async function itemsBetween(manager: EntityManager, site: Site, patientId: strin
   const end = DateTime.fromISO(to, { zone: site.timeZone }).plus({ days: 1 }).startOf('day').toJSDate();
   const rows = (await manager.query(
     `SELECT 'group-session' AS kind, s.session_id AS id, s.site_id AS "siteId", s.topic AS title, s.starts_at AS "startsAt", s.ends_at AS "endsAt",
-            s.leader_id AS "clinicianId", s.room_id AS "roomId", s.delivery = 'telehealth' AS telehealth, s.status
+            s.leader_id AS "clinicianId", s.room_id AS "roomId", s.delivery = 'telehealth' AS telehealth, s.status, s.revision
        FROM scheduling.seat_bookings b JOIN scheduling.sessions s ON s.session_id = b.session_id
       WHERE b.patient_id = $1 AND b.site_id = $2 AND b.status = 'booked' AND s.starts_at < $4 AND s.ends_at > $3
      UNION ALL
      SELECT 'appointment', a.appointment_id, a.site_id, replace(a.kind, '-', ' '), a.starts_at, a.ends_at, a.clinician_id, a.room_id, a.telehealth,
-            CASE a.status WHEN 'booked' THEN 'scheduled' ELSE 'cancelled' END
+            CASE a.status WHEN 'booked' THEN 'scheduled' ELSE 'cancelled' END, a.revision
        FROM scheduling.appointments a
       WHERE a.patient_id = $1 AND a.site_id = $2 AND a.starts_at < $4 AND a.ends_at > $3
       ORDER BY 5, 2`,
