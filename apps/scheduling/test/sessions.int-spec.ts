@@ -118,6 +118,18 @@ describe('group sessions on the calendar', () => {
       await clinic.call('delete', `/sites/${clinic.siteId}/closures/${closedDay}`).expect(404);
     });
 
+    it('a closure racing a track definition leaves nothing scheduled on the closed day, whichever commits first', async () => {
+      const clinic = await aClinic(kit);
+      const days = [3, 4, 5, 6, 7].map(inDays);
+      const daily = { recurrence: 'FREQ=DAILY', sessions: [{ ...aTrack(clinic).sessions[0], durationMinutes: 90 }] };
+      await Promise.all([
+        ...days.map((date) => clinic.call('post', `/sites/${clinic.siteId}/closures`, { date, reason: 'Race' }).expect(201)),
+        clinic.call('post', `/sites/${clinic.siteId}/tracks`, aTrack(clinic, daily)).expect(201),
+      ]);
+      const onClosedDays = (await sessionsOf(clinic, days[0]!, days[4]!)).filter((s) => s.status === 'scheduled');
+      expect(onClosedDays).toEqual([]);
+    });
+
     it('a closure in the past is refused', async () => {
       const clinic = await aClinic(kit);
       await clinic.call('post', `/sites/${clinic.siteId}/closures`, { date: inDays(-2), reason: 'Too late' }).expect(422);
