@@ -2,9 +2,9 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { SessionCancelled, SessionScheduled } from '@iop/contracts';
-import { eventually } from '@iop/testing';
+import { eventually, tokenFor } from '@iop/testing';
 import { SessionHorizon } from '../src/application/session-horizon.job';
-import { aClinic, aTrack, inDays, sessionsOf, startScheduling, type Clinic, type SchedulingKit } from './scheduling-test-kit';
+import { aClinic, aTrack, as, inDays, sessionsOf, startScheduling, type Clinic, type SchedulingKit } from './scheduling-test-kit';
 
 describe('group sessions on the calendar', () => {
   let kit: SchedulingKit;
@@ -238,6 +238,27 @@ describe('group sessions on the calendar', () => {
       expect(appointment.summary).toBe(`Appointment at ${clinic.siteName}`);
       expect(DateTime.fromJSDate(appointment.startDate.toJSDate()).setZone('America/Chicago').toFormat('HH:mm')).toBe('08:30');
       expect(res.text).not.toMatch(/Evening SUD|CBT|Relapse|individual-therapy/);
+    });
+
+    it('a calendar app subscribes with a signed link the clinician asks for, which opens only that feed', async () => {
+      const clinic = await aClinic(kit);
+      await defineTrack(clinic);
+      const staff = (await clinic.call('get', `/sites/${clinic.siteId}/clinicians`).expect(200)).body as Array<{ clinicianId: string; subject: string }>;
+      const dana = staff.find((c) => c.clinicianId === clinic.therapists[0])!;
+      const asDana = as(kit, await tokenFor('clinician', [clinic.siteId], dana.subject));
+      const link = await asDana('post', `/clinicians/${dana.clinicianId}/feed-link`).expect(201);
+      expect(link.body.path).toMatch(/^\/calendar-feeds\/[\w-]+\.[\w-]+\/schedule\.ics$/);
+
+      const feed = await request(kit.app.getHttpServer()).get(link.body.path).expect(200);
+      expect(feed.headers['content-type']).toMatch(/^text\/calendar/);
+      const events = new ICAL.Component(ICAL.parse(feed.text)).getAllSubcomponents('vevent');
+      expect(events.length).toBeGreaterThan(30);
+
+      await asDana('post', `/clinicians/${clinic.therapists[1]}/feed-link`).expect(403);
+      const tampered = link.body.path.replace(/\.([\w-])/, (_: string, c: string) => `.${c === 'A' ? 'B' : 'A'}`);
+      await request(kit.app.getHttpServer()).get(tampered).expect(404);
+      await clinic.call('patch', `/clinicians/${dana.clinicianId}`, { active: false }).expect(200);
+      await request(kit.app.getHttpServer()).get(link.body.path).expect(404);
     });
 
     it("the feed needs a token for the clinician's site", async () => {
