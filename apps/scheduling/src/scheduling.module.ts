@@ -12,11 +12,22 @@ import { ChangeTrack, DefineTrack } from './application/track.use-cases';
 import { StaffController } from './api/staff.controller';
 import { ChangeProgram, DefineProgram } from './application/program.use-cases';
 import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from './application/staff.use-cases';
+import { AppointmentsController } from './api/appointments.controller';
+import { EnrolmentsController } from './api/enrolments.controller';
+import { PlansController } from './api/plans.controller';
+import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
+import { Appointments } from './application/appointments';
+import { EnrolmentQueries } from './application/enrolment-queries';
+import { TreatmentPlans } from './application/treatment-plans';
+import { Placement } from './application/placement';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
 import { Sites1763800001000 } from './infrastructure/migrations/1763800001000-sites';
 import { Week1763800011000 } from './infrastructure/migrations/1763800011000-week';
+import { PatientCare1763800013000 } from './infrastructure/migrations/1763800013000-patient-care';
+
+const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
 
 @Module({
   imports: [
@@ -24,11 +35,22 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
       service: 'scheduling',
       siteDirectory: false,
       entities: [SiteEntity],
-      migrations: [Sites1763800001000, Week1763800011000],
+      migrations: [Sites1763800001000, Week1763800011000, PatientCare1763800013000],
       appendOnlyTables: ['treatment_plan_versions'],
+      handlerProviders: EVENT_HANDLERS,
     }),
   ],
-  controllers: [SitesController, StaffController, ProgramsController, TracksController, SessionsController, ScheduleController],
+  controllers: [
+    SitesController,
+    StaffController,
+    ProgramsController,
+    TracksController,
+    SessionsController,
+    ScheduleController,
+    EnrolmentsController,
+    AppointmentsController,
+    PlansController,
+  ],
   providers: [
     RegisterSite,
     UpdateSite,
@@ -46,6 +68,11 @@ import { Week1763800011000 } from './infrastructure/migrations/1763800011000-wee
     ReopenSiteDay,
     SessionHorizon,
     ClinicianSchedule,
+    EnrolmentQueries,
+    Appointments,
+    TreatmentPlans,
+    Placement,
+    ...EVENT_HANDLERS,
   ],
 })
 export class SchedulingModule {}

@@ -11,6 +11,17 @@ import {
   TrackChanged,
   TrackDefined,
 } from './events/scheduling.events';
+import {
+  AppointmentBooked,
+  AppointmentCancelled,
+  AppointmentRescheduled,
+  EnrolmentChanged,
+  PatientEnrolled,
+  ReminderDue,
+  SeatsBooked,
+  SeatsReleased,
+  TreatmentPlanUpdated,
+} from './events/enrolment.events';
 import { ConsentGranted, ConsentRevoked } from './events/consent.events';
 import {
   CoverageRejected,
@@ -44,6 +55,15 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   SessionScheduled,
   SessionRescheduled,
   SessionCancelled,
+  PatientEnrolled,
+  EnrolmentChanged,
+  SeatsBooked,
+  SeatsReleased,
+  TreatmentPlanUpdated,
+  AppointmentBooked,
+  AppointmentRescheduled,
+  AppointmentCancelled,
+  ReminderDue,
   ConsentGranted,
   ConsentRevoked,
   CoverageVerificationRequested,

@@ -4,6 +4,7 @@ export * from './topics';
 export * from './catalogue';
 export * from './asyncapi';
 export * from './events/scheduling.events';
+export * from './events/enrolment.events';
 export * from './events/consent.events';
 export * from './events/coverage.events';
 export * from './events/admission.events';

@@ -105,6 +105,23 @@ export const TOPICS = {
       'Sessions patients attended, with patient ids: internal to the platform (insurance counts authorised units from it). Analysts read a pseudonymous stream, not this one.',
     compatibility: 'backward',
   },
+  schedulingEnrolments: {
+    name: 'scheduling.enrolments',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'patientId',
+    description:
+      "A patient's place in scheduling: enrolments, seats booked and released in group sessions, treatment plan hours, appointments. Ids and dates only.",
+    compatibility: 'backward',
+  },
+  schedulingReminders: {
+    name: 'scheduling.reminders',
+    partitions: 3,
+    retentionMs: 2 * DAY,
+    key: 'holderId',
+    description: 'Reminders due 24 hours and 2 hours before each commitment of a patient or clinician, for the notification service to send.',
+    compatibility: 'backward',
+  },
   deadLetterIntake: deadLetter('intake'),
   deadLetterInsurance: deadLetter('insurance'),
   deadLetterScheduling: deadLetter('scheduling'),

@@ -6,6 +6,7 @@ import type { Outbox } from '@iop/messaging';
 import { DomainError } from '@iop/platform';
 import { blocksBetween } from '../domain/recurrence';
 import { holdCommitments } from '../infrastructure/commitments';
+import { bookPlacedPatientsInto } from './seats';
 import { staffCommitments } from './session-commitments';
 import { SESSION_COLUMNS, localDateOf, sessionPayload, todayIn, toSession, type Session } from './session-repository';
 import type { Track } from './track-repository';
@@ -34,7 +35,8 @@ export interface MaterialiseOptions {
  * Puts a track's sessions on the calendar from today (or the track's start) to the horizon, skipping closed days and
  * occurrences that exist already: (track_id, position, series_date) is unique, so any number of passes on any number
  * of instances create each occurrence once. Each new session holds its leader's, co-leader's and room's time and
- * raises `scheduling.session-scheduled`. Returns the sessions created.
+ * raises `scheduling.session-scheduled`; patients placed in the track get seats in them (`scheduling.seats-booked`).
+ * Returns the sessions created.
  */
 export async function materialise(manager: EntityManager, outbox: Outbox, track: Track, options: MaterialiseOptions): Promise<Session[]> {
   const now = options.now ?? new Date();
@@ -110,6 +112,13 @@ export async function materialise(manager: EntityManager, outbox: Outbox, track:
   }
   await trackRepository.markMaterialised(manager, track.trackId, until);
   await outbox.addMany(manager, SessionScheduled, held.map(sessionPayload), options.correlationId ? { correlationId: options.correlationId } : {});
+  // Patients already placed in the track get their seats in the new sessions (after the sessions' own events).
+  await bookPlacedPatientsInto(
+    manager,
+    held.map((s) => s.sessionId),
+    outbox,
+    options.correlationId,
+  );
   return held;
 }
 

@@ -102,8 +102,9 @@ async function describeCollision(manager: EntityManager, commitments: readonly C
       );
     }
   }
-  // The constraint saw a row this site cannot read: the holder (a patient) is busy at another clinic then.
-  const c = commitments[0]!;
+  // The constraint saw a row this site cannot read: the holder (a patient) is busy at another clinic then. Clinicians
+  // and rooms belong to one site, so only a patient can collide out of sight.
+  const c = commitments.find((o) => o.holderKind === 'patient') ?? commitments[0]!;
   return new DomainError(
     `schedule.${c.holderKind}-busy`,
     `${c.holderKind} ${c.holderId} already has a commitment overlapping ${local(c.startsAt, timeZone)} (${timeZone}) elsewhere in the network`,
