@@ -101,6 +101,11 @@ describe('group sessions on the calendar', () => {
       expect(held).toEqual([]);
       const seat = await kit.infra.adminQuery<{ status: string }>(`SELECT status FROM scheduling.seat_bookings WHERE patient_id = $1`, [patientId]);
       expect(seat).toEqual([{ status: 'released' }]);
+      const seatEvents = await kit.infra.adminQuery<{ type: string; payload: { sessionIds: string[] } }>(
+        `SELECT type, payload FROM scheduling.outbox WHERE key = $1 ORDER BY seq`,
+        [patientId],
+      );
+      expect(seatEvents).toEqual([{ type: 'scheduling.seats-released', payload: expect.objectContaining({ sessionIds: [first!.sessionId] }) }]);
       const closures = await clinic.call('get', `/sites/${clinic.siteId}/closures`).expect(200);
       expect(closures.body).toEqual([{ siteId: clinic.siteId, date: day, reason: 'Snow day' }]);
       await clinic.call('post', `/sites/${clinic.siteId}/closures`, { date: day, reason: 'again' }).expect(409);

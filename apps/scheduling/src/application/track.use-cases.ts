@@ -237,6 +237,7 @@ export async function cancelSessions(
   await releaseEverything(
     manager,
     cancelled.map((s) => s.sessionId),
+    { outbox, ...(context.correlationId ? { correlationId: context.correlationId } : {}) },
   );
   await outbox.addMany(
     manager,
