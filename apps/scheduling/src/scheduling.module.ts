@@ -15,7 +15,7 @@ import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from './applicatio
 import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
 import { PlansController } from './api/plans.controller';
-import { PatientScheduleController } from './api/patient-schedule.controller';
+import { PatientFeedController, PatientScheduleController } from './api/patient-schedule.controller';
 import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
@@ -54,6 +54,7 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
     AppointmentsController,
     PlansController,
     PatientScheduleController,
+    PatientFeedController,
   ],
   providers: [
     RegisterSite,

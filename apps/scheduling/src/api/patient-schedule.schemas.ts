@@ -20,6 +20,16 @@ export const PatientScheduleQuery = z
 export type PatientScheduleFilter = z.infer<typeof PatientScheduleQuery>;
 
 export const PatientFeedQuery = z.strictObject({ siteId: Id });
+
+export const PatientFeedLinkBody = z.strictObject({
+  siteId: Id.describe('The site whose feed of the patient the link opens (the patient needs an open enrolment there)'),
+});
+export type PatientFeedLinkBody = z.infer<typeof PatientFeedLinkBody>;
+
+export const PatientFeedLinkView = z.object({
+  path: z.string().describe('Path of the feed on this service, /patient-feeds/<token>/schedule.ics; anyone holding it reads the feed'),
+  expiresAt: ResponseInstant,
+});
 export type PatientFeedFilter = z.infer<typeof PatientFeedQuery>;
 
 export const ScheduleItemView = z.object({
@@ -49,4 +59,4 @@ export const PatientScheduleView = z.object({
 
 export const ICalendarText = z.string().describe('An RFC 5545 iCalendar document (text/calendar)');
 
-nameSchemas({ PatientSchedule: PatientScheduleView, ScheduleItem: ScheduleItemView });
+nameSchemas({ PatientSchedule: PatientScheduleView, ScheduleItem: ScheduleItemView, PatientFeedLink: PatientFeedLinkView });

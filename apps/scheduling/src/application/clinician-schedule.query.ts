@@ -79,8 +79,7 @@ export class ClinicianSchedule {
       if (!admin && principal.subject !== clinician.subject) {
         throw new DomainError('feed.not-yours', 'a clinician may ask for a link to their own calendar only', 403);
       }
-      const days = Number(process.env['SCHEDULING_FEED_LINK_DAYS'] ?? 90);
-      const expires = Math.floor(Date.now() / 1000) + (Number.isInteger(days) && days > 0 && days <= 366 ? days : 90) * 24 * 60 * 60;
+      const expires = feedLinkExpiry();
       const token = signFeedLink({ clinicianId, siteId: clinician.siteId, expires }, feedSecret());
       return { path: `/calendar-feeds/${token}/schedule.ics`, expiresAt: new Date(expires * 1000).toISOString() };
     });
@@ -106,13 +105,19 @@ export class ClinicianSchedule {
  * The secret feed links are signed with: `SCHEDULING_FEED_SECRET` (rotating it revokes every link). Outside
  * production a fixed development secret stands in; in production links are refused until one is set.
  */
-function feedSecret(): string {
+export function feedSecret(): string {
   const secret = process.env['SCHEDULING_FEED_SECRET'];
   if (secret) return secret;
   if (process.env['NODE_ENV'] === 'production') {
     throw new DomainError('feed.not-configured', 'calendar feed links are not configured here (SCHEDULING_FEED_SECRET)', 503);
   }
   return 'iop-development-only-feed-secret';
+}
+
+/** When a link made now expires (seconds since the epoch): `SCHEDULING_FEED_LINK_DAYS` days on, 90 by default. */
+export function feedLinkExpiry(now = Date.now()): number {
+  const days = Number(process.env['SCHEDULING_FEED_LINK_DAYS'] ?? 90);
+  return Math.floor(now / 1000) + (Number.isInteger(days) && days > 0 && days <= 366 ? days : 90) * 24 * 60 * 60;
 }
 
 async function readSchedule(manager: EntityManager, clinicianId: string, from: string | undefined, to: string | undefined): Promise<Schedule> {

@@ -1,11 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { DateTime } from 'luxon';
-import type { EntityManager } from 'typeorm';
-import { AuditTrail } from '@iop/auth';
-import { UnitOfWork, notFound } from '@iop/platform';
+import { DataSource, type EntityManager } from 'typeorm';
+import { AuditTrail, type Principal } from '@iop/auth';
+import { sitesScope, inScopedTransaction } from '@iop/persistence';
+import { DomainError, UnitOfWork, currentRequest, notFound } from '@iop/platform';
 import type { PatientScheduleFilter } from '../api/patient-schedule.schemas';
+import { signPatientFeedLink, verifyPatientFeedLink } from '../domain/feed-link';
 import type { Site } from '../domain/site';
+import { feedLinkExpiry, feedSecret } from './clinician-schedule.query';
 import { requireSite, todayAt } from './enrolment-store';
 
 export interface ScheduleItem {
@@ -39,6 +42,7 @@ export class PatientSchedule {
   constructor(
     private readonly uow: UnitOfWork,
     private readonly audit: AuditTrail,
+    private readonly dataSource: DataSource,
   ) {}
 
   week(patientId: string, query: PatientScheduleFilter) {
@@ -55,37 +59,96 @@ export class PatientSchedule {
   feed(patientId: string, siteId: string): Promise<string> {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const site = await patientSite(manager, siteId, patientId);
-      const today = DateTime.fromISO(todayAt(site));
-      const items = await itemsBetween(
-        manager,
-        site,
-        patientId,
-        today.minus({ days: FEED_DAYS_BACK }).toISODate()!,
-        today.plus({ days: FEED_DAYS_AHEAD }).toISODate()!,
-      );
+      return feedOf(manager, this.audit, { principal, requestId }, site, patientId);
+    });
+  }
+
+  /**
+   * A signed link to the patient's feed at the site, for their phone's calendar (which cannot send a bearer token):
+   * valid `SCHEDULING_FEED_LINK_DAYS` (90 by default), while this enrolment at the site lasts and the secret is the same.
+   * Audited: the link reads the patient's record.
+   */
+  feedLink(patientId: string, siteId: string): Promise<{ path: string; expiresAt: string }> {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      await requireSite(manager, siteId);
+      const enrolmentId = await openEnrolmentAt(manager, siteId, patientId);
+      if (!enrolmentId) throw notFound('patient.not-at-site', `patient ${patientId} has no open enrolment at site ${siteId}`);
+      const expires = feedLinkExpiry();
+      const token = signPatientFeedLink({ patientId, siteId, enrolmentId, expires }, feedSecret());
       await this.audit.record(
         manager,
         { principal, requestId },
-        { action: 'read', resource: `patient:${patientId}/schedule.ics`, patientId, siteId: site.siteId },
+        {
+          action: 'create',
+          resource: `patient:${patientId}/feed-link`,
+          patientId,
+          siteId,
+          reason: `calendar feed link until ${new Date(expires * 1000).toISOString()}`,
+        },
       );
-      // As the clinician's feed: UID the session or appointment id, SEQUENCE its revision (a moved event replaces the
-      // old one, a cancelled one shows cancelled), UTC instants, X-WR-TIMEZONE the site's zone.
-      const calendar = ical({ name: `Schedule at ${site.name}`, prodId: '//IOP platform//scheduling//EN', method: ICalCalendarMethod.PUBLISH, ttl: 60 * 60 });
-      calendar.x([{ key: 'X-WR-TIMEZONE', value: site.timeZone }]);
-      for (const item of items) {
-        calendar.createEvent({
-          id: item.id,
-          sequence: item.revision,
-          start: item.startsAt,
-          end: item.endsAt,
-          summary: `${item.kind === 'appointment' ? 'Appointment' : 'Group session'} at ${site.name}`,
-          status: item.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
-          ...(item.telehealth ? { location: 'Telehealth' } : {}),
-        });
-      }
-      return calendar.toString();
+      return { path: `/patient-feeds/${token}/schedule.ics`, expiresAt: new Date(expires * 1000).toISOString() };
     });
   }
+
+  /**
+   * The feed as its signed link opens it: that patient at that site only, while the enrolment the link names is open.
+   * A tampered or malformed link is 401, an expired one or one whose enrolment has ended 403. The read is audited
+   * with the link as the actor.
+   */
+  async feedByLink(token: string): Promise<string> {
+    const check = verifyPatientFeedLink(token, feedSecret());
+    if (!check.ok) {
+      if (check.reason === 'expired') throw new DomainError('feed.link-expired', 'this calendar link has expired; ask the clinic for a new one', 403);
+      throw new DomainError('feed.link-invalid', 'this is not a calendar link this service made', 401);
+    }
+    const { patientId, siteId, enrolmentId } = check.claims;
+    return inScopedTransaction(this.dataSource, sitesScope([siteId]), async (manager) => {
+      if ((await openEnrolmentAt(manager, siteId, patientId)) !== enrolmentId) {
+        throw new DomainError('feed.link-revoked', "this calendar link no longer works: the patient's enrolment at the site has ended", 403);
+      }
+      const site = await requireSite(manager, siteId);
+      const link: Principal = { subject: `feed-link:${enrolmentId}`, roles: [], siteIds: [siteId], allSites: false };
+      return feedOf(manager, this.audit, { principal: link, requestId: currentRequest()?.requestId }, site, patientId);
+    });
+  }
+}
+
+/** The patient's iCalendar feed at the site, a week back to 120 days ahead, audited as the actor's read. */
+async function feedOf(manager: EntityManager, audit: AuditTrail, actor: { principal: Principal; requestId?: string }, site: Site, patientId: string) {
+  const today = DateTime.fromISO(todayAt(site));
+  const items = await itemsBetween(
+    manager,
+    site,
+    patientId,
+    today.minus({ days: FEED_DAYS_BACK }).toISODate()!,
+    today.plus({ days: FEED_DAYS_AHEAD }).toISODate()!,
+  );
+  await audit.record(manager, actor, { action: 'read', resource: `patient:${patientId}/schedule.ics`, patientId, siteId: site.siteId });
+  // As the clinician's feed: UID the session or appointment id, SEQUENCE its revision (a moved event replaces the
+  // old one, a cancelled one shows cancelled), UTC instants, X-WR-TIMEZONE the site's zone.
+  const calendar = ical({ name: `Schedule at ${site.name}`, prodId: '//IOP platform//scheduling//EN', method: ICalCalendarMethod.PUBLISH, ttl: 60 * 60 });
+  calendar.x([{ key: 'X-WR-TIMEZONE', value: site.timeZone }]);
+  for (const item of items) {
+    calendar.createEvent({
+      id: item.id,
+      sequence: item.revision,
+      start: item.startsAt,
+      end: item.endsAt,
+      summary: `${item.kind === 'appointment' ? 'Appointment' : 'Group session'} at ${site.name}`,
+      status: item.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      ...(item.telehealth ? { location: 'Telehealth' } : {}),
+    });
+  }
+  return calendar.toString();
+}
+
+/** The patient's open enrolment at the site, if any. */
+async function openEnrolmentAt(manager: EntityManager, siteId: string, patientId: string): Promise<string | null> {
+  const rows = (await manager.query(
+    `SELECT enrolment_id AS "enrolmentId" FROM scheduling.enrolments WHERE site_id = $1 AND patient_id = $2 AND status <> 'ended' ORDER BY created_at DESC LIMIT 1`,
+    [siteId, patientId],
+  )) as Array<{ enrolmentId: string }>;
+  return rows[0]?.enrolmentId ?? null;
 }
 
 /** The site, if the patient has (or had) an enrolment there: the same 404 whether the patient is unknown or another site's. */
