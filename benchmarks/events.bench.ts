@@ -284,6 +284,8 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
   if (r.steady) {
     ratios.push(['pipeline ÷ kafkajs latency, p50 at steady load', ratio(r.steady.pipeline.latency.p50Ms, r.steady.kafka.latency.p50Ms)]);
     ratios.push(['pipeline ÷ kafkajs latency, p99 at steady load', ratio(r.steady.pipeline.latency.p99Ms, r.steady.kafka.latency.p99Ms)]);
+    ratios.push(['pipeline − kafkajs latency, p50 at steady load (ms added)', ms(r.steady.pipeline.latency.p50Ms - r.steady.kafka.latency.p50Ms)]);
+    ratios.push(['pipeline − kafkajs latency, p99 at steady load (ms added)', ms(r.steady.pipeline.latency.p99Ms - r.steady.kafka.latency.p99Ms)]);
   }
   ratios.push(['pipeline 1/tx ÷ kafkajs latency, p50 saturated', ratio(r.single.latency.p50Ms, r.kafka.latency.p50Ms)]);
   ratios.push(['pipeline 1/tx ÷ kafkajs latency, p99 saturated', ratio(r.single.latency.p99Ms, r.kafka.latency.p99Ms)]);
@@ -308,6 +310,7 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
         'relay sends',
         'mean batch',
         'send p50 ms',
+        'relay wakes',
       ],
       runs.map(([label, run]) => [
         label,
@@ -320,6 +323,7 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
         num(run.relay.sends),
         num(run.relay.meanBatch, 1),
         ms(run.relay.sendMs.p50Ms),
+        num(run.relayWakes),
       ]),
     ),
   );
@@ -365,6 +369,8 @@ function writeJson({ params, facts, kafka, messageBytes, elapsedSeconds }: Conte
             steadyLatency: {
               p50: r.steady.pipeline.latency.p50Ms / r.steady.kafka.latency.p50Ms,
               p99: r.steady.pipeline.latency.p99Ms / r.steady.kafka.latency.p99Ms,
+              p50AddedMs: r.steady.pipeline.latency.p50Ms - r.steady.kafka.latency.p50Ms,
+              p99AddedMs: r.steady.pipeline.latency.p99Ms - r.steady.kafka.latency.p99Ms,
             },
           }
         : {}),

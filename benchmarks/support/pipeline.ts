@@ -2,7 +2,7 @@ import type { Kafka, Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import { Registry, type Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { EventRegistry } from '@iop/contracts';
-import { EventConsumer, Outbox, OutboxRelay, onEvent, type Log } from '@iop/messaging';
+import { EventConsumer, Outbox, OutboxRelay, onEvent, outboxChannel, relayWakesSent, type Log } from '@iop/messaging';
 import { ALL_SITES, createServiceDataSource, inScopedTransaction } from '@iop/persistence';
 import type { CheckInFactory, CheckInRecorded, checkInRecordedOn } from './bench-event';
 import type { ScratchDatabase } from './bench-infrastructure';
@@ -37,6 +37,8 @@ export interface PipelineFigure extends Figure {
   /** Share of the phase the consumer spent inside those transactions: near 1 means it was the limit. */
   readonly consumerBusy: number;
   readonly relay: RelaySends;
+  /** NOTIFYs the writers' process sent to wake the relay (coalesced, after commit). */
+  readonly relayWakes: number;
 }
 
 class SendStats {
@@ -100,9 +102,9 @@ export class Pipeline {
     this.writerDs = createServiceDataSource(db.service, [], db.serviceUrl);
     this.consumerDs = createServiceDataSource(db.service, [], db.serviceUrl);
     this.outbox = new Outbox(db.service);
-    this.clock = new CommitClock((eventTime, committedAt, transactionMs) => {
+    this.clock = new CommitClock((eventTimes, committedAt, transactionMs) => {
       this.consumerTxMs.push(transactionMs);
-      this.phase?.record(committedAt - eventTime, committedAt);
+      for (const eventTime of eventTimes) this.phase?.record(committedAt - eventTime, committedAt);
     });
   }
 
@@ -208,6 +210,7 @@ export class Pipeline {
     this.relaySends.reset();
     this.consumerTxMs = [];
     const first = this.written;
+    const wakesBefore = relayWakesSent(this.writerDs, outboxChannel(schema));
     this.written += count;
     const writerTxMs: number[] = [];
     // The path a command takes in a service: one scoped transaction, its events added to the outbox.
@@ -249,6 +252,7 @@ export class Pipeline {
         consumerTx,
         consumerBusy: (consumerTx.meanMs * consumerTx.samples) / (seconds * 1000),
         relay: this.relaySends.snapshot(),
+        relayWakes: relayWakesSent(this.writerDs, outboxChannel(schema)) - wakesBefore,
       };
     } finally {
       phase.abandon();
