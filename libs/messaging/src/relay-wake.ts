@@ -15,12 +15,16 @@ import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner 
  * every commit after that commit, at most one round trip later, and under load the NOTIFYs are far fewer
  * than the transactions. Losing a wake (a crash between commit and NOTIFY) costs only latency: the relay
  * also polls.
+ *
+ * When the leading relay runs in this process on the same data source (one replica, or the replica that
+ * leads), the wake is a function call and no NOTIFY is sent at all: nobody else needs it, since only the
+ * leader publishes, and a new leader starts by reading everything pending.
  */
 export function wakeRelayAfterCommit(manager: EntityManager, channel: string): void {
   const runner = manager.queryRunner;
   if (!runner || !runner.isTransactionActive) {
     // No transaction around the insert: it has committed already.
-    wakerFor(manager.connection, channel).request();
+    wake(manager.connection, channel);
     return;
   }
   watchCommits(manager.connection);
@@ -30,6 +34,32 @@ export function wakeRelayAfterCommit(manager: EntityManager, channel: string): v
 }
 
 const pending = new WeakMap<QueryRunner, Set<string>>();
+const localRelays = new WeakMap<DataSource, Map<string, Set<() => void>>>();
+const localWakes = new WeakMap<DataSource, Map<string, number>>();
+
+function wake(dataSource: DataSource, channel: string): void {
+  const local = localRelays.get(dataSource)?.get(channel);
+  if (local && local.size > 0) {
+    for (const relay of local) relay();
+    const counts = localWakes.get(dataSource) ?? new Map<string, number>();
+    localWakes.set(dataSource, counts.set(channel, (counts.get(channel) ?? 0) + 1));
+    return;
+  }
+  wakerFor(dataSource, channel).request();
+}
+
+/**
+ * For the relay while it leads: writers on `dataSource` in this process wake it with a call instead of a NOTIFY.
+ * Returns the function that stops it (when the relay loses or gives up the lead).
+ */
+export function wakeLocally(dataSource: DataSource, channel: string, relay: () => void): () => void {
+  let byChannel = localRelays.get(dataSource);
+  if (!byChannel) localRelays.set(dataSource, (byChannel = new Map()));
+  let relays = byChannel.get(channel);
+  if (!relays) byChannel.set(channel, (relays = new Set()));
+  relays.add(relay);
+  return () => void relays.delete(relay);
+}
 const watched = new WeakSet<DataSource>();
 const wakers = new WeakMap<DataSource, Map<string, RelayWaker>>();
 
@@ -51,7 +81,7 @@ function watchCommits(dataSource: DataSource): void {
       const channels = pending.get(queryRunner);
       if (!channels) return;
       pending.delete(queryRunner);
-      for (const channel of channels) wakerFor(dataSource, channel).request();
+      for (const channel of channels) wake(dataSource, channel);
     },
     afterTransactionRollback({ queryRunner }) {
       if (!queryRunner.isTransactionActive) pending.delete(queryRunner);
@@ -98,7 +128,7 @@ export class RelayWaker {
   }
 }
 
-/** How many wake-ups this process has sent on a data source's channel (tests, benchmark). */
-export function relayWakesSent(dataSource: DataSource, channel: string): number {
-  return wakers.get(dataSource)?.get(channel)?.sent ?? 0;
+/** How many wake-ups this process has sent on a data source's channel (tests, benchmark): NOTIFYs, and calls to a relay leading here. */
+export function relayWakesSent(dataSource: DataSource, channel: string): { readonly notifies: number; readonly local: number } {
+  return { notifies: wakers.get(dataSource)?.get(channel)?.sent ?? 0, local: localWakes.get(dataSource)?.get(channel) ?? 0 };
 }

@@ -1,13 +1,14 @@
 import { Client } from 'pg';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { eventually, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
-import { Outbox, outboxChannel, relayWakesSent } from '../src';
+import { Outbox, OutboxRelay, outboxChannel, relayWakesSent } from '../src';
+import { MemoryLog } from './support/memory-log';
 import { probeEvent, range, uniqueKeys, type Probe } from './support/test-events';
 import { provisionTestSchema, type TestSchema } from './support/test-schema';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Issue 8 D4: a NOTIFY in every writer transaction serialised the commits of all of them, server-wide. */
+/** Issue 8 D4: a NOTIFY in every writer transaction serialised the commits of all of them, server-wide. No relay leads in this process here, so writers NOTIFY. */
 describe('waking the relay after writers commit', () => {
   let infra: TestInfrastructure;
   let db: TestSchema;
@@ -35,7 +36,7 @@ describe('waking the relay after writers commit', () => {
     await db?.dispose();
   });
 
-  const wakesSent = () => relayWakesSent(db.dataSource, outboxChannel(db.schema));
+  const wakesSent = () => relayWakesSent(db.dataSource, outboxChannel(db.schema)).notifies;
   /** No wake still on its way from an earlier test. */
   const quiet = async () => {
     let before: number;
@@ -122,5 +123,36 @@ describe('waking the relay after writers commit', () => {
     expect(statements).toHaveLength(1);
     expect(statements.join('\n')).not.toMatch(/notify/i);
     await eventually(() => expect(heard).toHaveLength(1));
+  });
+
+  it('wakes a relay leading in the same process with a call, and sends no NOTIFY', async () => {
+    await quiet();
+    const sends: number[] = [];
+    const producer = { sendBatch: () => Promise.resolve(void sends.push(Date.now())) };
+    const relay = new OutboxRelay({
+      schema: db.schema,
+      dataSource: db.dataSource,
+      connectionString: db.connectionString,
+      producer: producer as never,
+      log: new MemoryLog(),
+      // So long that only a wake-up can explain a prompt publish.
+      pollIntervalMs: 60_000,
+    });
+    relay.start();
+    try {
+      await eventually(async () => expect((await relay.backlog()).count).toBe(0));
+      const [key] = uniqueKeys(1) as [string];
+      const before = relayWakesSent(db.dataSource, outboxChannel(db.schema));
+      const committed = await inScopedTransaction(db.dataSource, ALL_SITES, (manager) => outbox.add(manager, event, { key, seq: 1 })).then(() => Date.now());
+
+      await eventually(async () => expect(await db.count('outbox', 'key = $1 AND published_at IS NOT NULL', [key])).toBe(1), { timeoutMs: 5_000 });
+      expect(sends.at(-1)).toBeGreaterThanOrEqual(committed);
+      const after = relayWakesSent(db.dataSource, outboxChannel(db.schema));
+      expect(after.local - before.local).toBe(1);
+      expect(after.notifies).toBe(before.notifies);
+      expect(heard).toEqual([]);
+    } finally {
+      await relay.stop();
+    }
   });
 });
