@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventDefinition, EventRegistry } from '@iop/contracts';
-import { ALL_SITES, assertSqlIdentifier, inScopedTransaction } from '@iop/persistence';
+import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, scopeSetting } from '@iop/persistence';
 import { decodeEvent, headersToStrings, type EventMeta } from './cloudevent-codec';
 import { DEAD_LETTER_REASONS, describeError, PermanentEventError, type DeadLetterReason } from './errors';
 import { classifyFailure } from './error-classification';
@@ -337,16 +337,15 @@ export class EventConsumer {
     const events = run.flatMap((r) => (r.event ? [r.event] : []));
     let result: BatchTransaction;
     try {
-      result =
-        events.length === 0
-          ? { outcomes: run.map(() => 'ignored' as const) }
-          : await inScopedTransaction(this.options.dataSource, ALL_SITES, (m) => this.applyIn(m, run));
+      result = events.length === 0 ? { outcomes: run.map(() => 'ignored' as const) } : await this.options.dataSource.transaction((m) => this.applyIn(m, run));
     } catch (error) {
-      // Nothing committed: the first message goes alone through the retry path, which waits a transient failure out.
-      const [first] = run as [Received, ...Received[]];
-      if (first.event) await this.applyAlone(delivery(first.message), first.event, error);
+      // Nothing committed: the first event goes alone through the retry path, which waits a transient failure out
+      // (or, a lone event's handler having failed, counts this as its first attempt).
+      const at = run.findIndex((r) => r.event);
+      const first = run[at]!;
+      await this.applyAlone(delivery(first.message), first.event!, error);
       payload.resolveOffset(first.message.offset);
-      return 1;
+      return at + 1;
     }
     result.outcomes.forEach((outcome, i) => {
       const event = run[i]!.event;
@@ -362,12 +361,18 @@ export class EventConsumer {
 
   private async applyIn(manager: EntityManager, run: readonly Received[]): Promise<BatchTransaction> {
     const events = run.flatMap((r) => (r.event ? [r.event.meta] : []));
+    // The row-level security scope (all sites, as inScopedTransaction sets it) rides on the inbox insert: the
+    // scope is a one-time filter in front of the insert, so it is set before any handler runs.
     const inserted = (await manager.query(
-      `INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type)
+      `WITH scope AS (SELECT set_config('app.site_ids', $4, true) AS sites)
+       INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type)
        SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+       WHERE (SELECT sites FROM scope) IS NOT NULL
        ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.options.name, events.map((m) => m.id), events.map((m) => m.type)],
+      [this.options.name, events.map((m) => m.id), events.map((m) => m.type), scopeSetting(ALL_SITES)],
     )) as Array<{ event_id: string }>;
+    // A lone event needs no savepoint: if it fails, the whole transaction is its own, and rolls back.
+    const savepoints = events.length > 1;
     const fresh = new Set(inserted.map((r) => r.event_id));
     const outcomes: BatchTransaction['outcomes'] = [];
     for (const [index, { event }] of run.entries()) {
@@ -380,13 +385,19 @@ export class EventConsumer {
         outcomes.push('duplicate');
         continue;
       }
-      // Not released: each event's savepoint nests in the previous one's, and a rollback to `event` undoes the latest only.
-      await manager.query('SAVEPOINT event');
-      try {
-        await this.traced(event.meta, async () => {
+      const apply = () =>
+        this.traced(event.meta, async () => {
           await this.handlers.get(event.meta.type)!.handle(event.payload, event.meta, manager);
           return 'processed' as const;
         });
+      if (!savepoints) {
+        outcomes.push(await apply());
+        continue;
+      }
+      // Not released: each event's savepoint nests in the previous one's, and a rollback to `event` undoes the latest only.
+      await manager.query('SAVEPOINT event');
+      try {
+        await apply();
       } catch (error) {
         await manager.query('ROLLBACK TO SAVEPOINT event');
         // Neither it nor those after it are applied in this transaction: their inbox rows must not commit.
