@@ -14,6 +14,8 @@ export interface PipelineSettings {
   readonly writers: number;
   readonly relayBatch: number;
   readonly stallMs: number;
+  /** `local`: the relay leads in the writers' process and they wake it with a call, as a one-replica service does; `notify`: they NOTIFY it, as other replicas do. */
+  readonly relayWake: 'local' | 'notify';
 }
 
 /** The relay's `sendBatch` calls: how it batched under this load, and how long Kafka took. */
@@ -37,8 +39,8 @@ export interface PipelineFigure extends Figure {
   /** Share of the phase the consumer spent inside those transactions: near 1 means it was the limit. */
   readonly consumerBusy: number;
   readonly relay: RelaySends;
-  /** NOTIFYs the writers' process sent to wake the relay (coalesced, after commit). */
-  readonly relayWakes: number;
+  /** How the writers woke the relay after their commits: NOTIFYs (coalesced), or calls when it leads in their process. */
+  readonly relayWakes: { readonly notifies: number; readonly local: number };
 }
 
 class SendStats {
@@ -150,6 +152,7 @@ export class Pipeline {
       producer: this.relaySends.observe(producer),
       log: this.log,
       batchSize: this.settings.relayBatch,
+      wakeLocally: this.settings.relayWake === 'local',
     });
     this.relay.start();
   }
@@ -252,7 +255,9 @@ export class Pipeline {
         consumerTx,
         consumerBusy: (consumerTx.meanMs * consumerTx.samples) / (seconds * 1000),
         relay: this.relaySends.snapshot(),
-        relayWakes: relayWakesSent(this.writerDs, outboxChannel(schema)) - wakesBefore,
+        relayWakes: (({ notifies, local }) => ({ notifies: notifies - wakesBefore.notifies, local: local - wakesBefore.local }))(
+          relayWakesSent(this.writerDs, outboxChannel(schema)),
+        ),
       };
     } finally {
       phase.abandon();
