@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { assertSqlIdentifier } from '@iop/persistence';
+import { assertSqlIdentifier, sqlLiteral } from '@iop/persistence';
 import type { Principal } from './roles';
 
 export type AuditAction = 'read' | 'list' | 'create' | 'update' | 'delete' | 'disclose' | 'override';
@@ -72,6 +72,23 @@ export class AuditTrail {
         entries.map((e) => e.reason ?? null),
       ],
     );
+    for (const entry of entries) this.onRecord?.(entry);
+  }
+
+  /**
+   * For a statement that reads and audits at once (`inScopedStatement`): an INSERT, to be used as a data-modifying CTE,
+   * of one audit row per row of `source` (a CTE or table with `patient_id` and `site_id` columns), values inlined as
+   * literals. Tell `noted` which entries it wrote.
+   */
+  insertFrom(source: string, actor: Actor, entry: Pick<AuditEntry, 'action' | 'resource' | 'reason'>): string {
+    return `INSERT INTO ${this.schema}.audit_log (actor, role, site_id, patient_id, action, resource, request_id, reason)
+      SELECT ${sqlLiteral(actor.principal.subject)}, ${sqlLiteral(actor.principal.roles.join(','))}, site_id, patient_id, ${sqlLiteral(entry.action)},
+             ${sqlLiteral(entry.resource)}, ${sqlLiteral(actor.requestId)}, ${sqlLiteral(entry.reason)}
+        FROM ${assertSqlIdentifier(source)}`;
+  }
+
+  /** Entries a statement from `insertFrom` wrote. */
+  noted(entries: readonly AuditEntry[]): void {
     for (const entry of entries) this.onRecord?.(entry);
   }
 }

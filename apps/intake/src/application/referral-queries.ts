@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
 import { UnitOfWork } from '@iop/platform';
+import { sqlLiteral } from '@iop/persistence';
 import type { ReferralListFilter } from '../api/referral.schemas';
 import { patientRepository, type Patient } from '../infrastructure/patient.repository';
 import { referralRepository, toStoredReferral, type ReferralRow } from '../infrastructure/referral.repository';
@@ -29,30 +30,41 @@ export class ReferralQueries {
     private readonly audit: AuditTrail,
   ) {}
 
-  /** Four round trips: BEGIN with the scope, one statement for the referral, its patient and its progress, the audit row, COMMIT. */
-  referral(referralId: string) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const [row] = (await manager.query(
-        `SELECT r.*, p.patient_id AS p_patient_id, p.site_id AS p_site_id, p.given_name AS p_given_name, p.family_name AS p_family_name,
-                p.date_of_birth::text AS p_date_of_birth, p.phone AS p_phone, ${PROGRESS_COLUMNS}
-           FROM referrals r LEFT JOIN patients p ON p.patient_id = r.patient_id
-          WHERE r.referral_id = $1`,
-        [referralId],
-      )) as Array<ReferralRow & PatientColumns & ProgressColumns>;
-      if (!row) throw referralNotFound(referralId);
-      if (!row.p_patient_id) throw patientNotFound(row.patient_id);
-      const stored = toStoredReferral(row);
-      const patient = { patientId: row.p_patient_id, siteId: row.p_site_id!, givenName: row.p_given_name!, familyName: row.p_family_name! };
-      await auditPatient(this.audit, manager, { principal, requestId }, 'read', `referral:${referralId}`, patient);
-      return {
-        ...referralSummary(stored),
-        sourceDetail: stored.referral.sourceDetail ?? null,
-        concernNotes: stored.concernNotes ?? null,
-        repeatCaller: stored.repeatCaller ?? null,
-        patient: { ...patient, dateOfBirth: row.p_date_of_birth ?? null, phone: row.p_phone ?? null },
-        ...progressOf(row),
-      };
-    });
+  /**
+   * One round trip: the referral, its patient and its progress, and the audit row of the read, in one statement that
+   * is its own transaction (the row is written only if the patient is visible, and commits with the read).
+   */
+  async referral(referralId: string) {
+    const resource = `referral:${referralId}`;
+    const {
+      rows: [row],
+    } = await this.uow.statement<ReferralRow & PatientColumns & ProgressColumns>(
+      (caller) =>
+        `WITH found AS (
+           SELECT r.*, p.patient_id AS p_patient_id, p.site_id AS p_site_id, p.given_name AS p_given_name, p.family_name AS p_family_name,
+                  p.date_of_birth::text AS p_date_of_birth, p.phone AS p_phone, ${PROGRESS_COLUMNS}
+             FROM referrals r LEFT JOIN patients p ON p.patient_id = r.patient_id
+            WHERE r.referral_id = ${sqlLiteral(referralId)}
+         ), seen AS (
+           SELECT p_patient_id AS patient_id, p_site_id AS site_id FROM found WHERE p_patient_id IS NOT NULL
+         ), audited AS (
+           ${this.audit.insertFrom('seen', caller, { action: 'read', resource })}
+         )
+         SELECT * FROM found`,
+    );
+    if (!row) throw referralNotFound(referralId);
+    if (!row.p_patient_id) throw patientNotFound(row.patient_id);
+    const stored = toStoredReferral(row);
+    const patient = { patientId: row.p_patient_id, siteId: row.p_site_id!, givenName: row.p_given_name!, familyName: row.p_family_name! };
+    this.audit.noted([{ action: 'read', resource, patientId: patient.patientId, siteId: patient.siteId }]);
+    return {
+      ...referralSummary(stored),
+      sourceDetail: stored.referral.sourceDetail ?? null,
+      concernNotes: stored.concernNotes ?? null,
+      repeatCaller: stored.repeatCaller ?? null,
+      patient: { ...patient, dateOfBirth: row.p_date_of_birth ?? null, phone: row.p_phone ?? null },
+      ...progressOf(row),
+    };
   }
 
   patient(patientId: string) {
