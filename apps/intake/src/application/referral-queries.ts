@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
 import { UnitOfWork } from '@iop/platform';
 import { sqlLiteral } from '@iop/persistence';
@@ -81,84 +80,68 @@ export class ReferralQueries {
    * Newest first, ties by id, read off an index in that order: a page costs the same whatever the site's history. `cursor`
    * continues after the last item of a page (keyset); `page` still skips by number, which costs what it skips. The
    * total comes from the counts the read model keeps per site, stage and source; no count is kept by age, so with
-   * an age bound it is null.
+   * an age bound it is null. One round trip: the page, the total and one 'list' audit row per referral shown are one
+   * statement, its own transaction (values are validated by the query schema and inlined as literals).
    */
-  list(query: ReferralListFilter) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, ...values: unknown[]) => {
-        let text = sql;
-        for (const value of values) {
-          params.push(value);
-          text = text.replace('?', `$${params.length}`);
-        }
-        where.push(text);
-      };
-      if (query.siteId) add('r.site_id = ?', query.siteId);
-      if (query.stage) add('r.stage = ?', query.stage);
-      if (query.source) add('r.source = ?', query.source);
-      if (query.minAgeDays !== undefined) add(`r.received_at <= now() - make_interval(days => ?)`, query.minAgeDays);
-      if (query.maxAgeDays !== undefined) add(`r.received_at >= now() - make_interval(days => ?)`, query.maxAgeDays);
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      if (after) add('(r.received_at, r.referral_id) < (?::timestamptz, ?::uuid)', after.receivedAt, after.referralId);
-      const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-      const offset = after ? 0 : (query.page - 1) * query.pageSize;
-      const rows: Array<ReferralRow & { given_name: string; family_name: string; received_key: string }> = await manager.query(
-        // The page is taken from referrals alone (off the index in the list's order), then joined to its patients.
-        `SELECT r.*, p.given_name, p.family_name, to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_key
-           FROM (SELECT * FROM referrals r ${filter} ORDER BY r.received_at DESC, r.referral_id DESC LIMIT ${query.pageSize + 1} OFFSET ${offset}) r
-           JOIN patients p USING (patient_id)
-          ORDER BY r.received_at DESC, r.referral_id DESC`,
-        params,
-      );
-      const more = rows.length > query.pageSize;
-      const shown = more ? rows.slice(0, query.pageSize) : rows;
-      const total = query.minAgeDays !== undefined || query.maxAgeDays !== undefined ? null : await this.total(manager, query);
-      const items = shown.map((row) => {
-        const stored = toStoredReferral(row);
-        return {
-          ...referralSummary(stored),
-          givenName: row.given_name,
-          familyName: row.family_name,
-          ageDays: Math.floor((Date.now() - stored.referral.receivedAt.getTime()) / 86_400_000),
-        };
-      });
-      // One 'list' row per referral shown, written in one statement.
-      await this.audit.recordMany(
-        manager,
-        { principal, requestId },
-        items.map((item) => ({ action: 'list' as const, resource: 'referrals', patientId: item.patientId, siteId: item.siteId })),
-      );
-      const last = shown[shown.length - 1];
-      return {
-        items,
-        page: after ? 1 : query.page,
-        pageSize: query.pageSize,
-        total,
-        nextCursor: more && last ? encodeCursor(last.received_key, last.referral_id) : null,
-      };
-    });
-  }
-
-  /** Referrals matching a site, stage and source filter, from the read model's counts (a handful of rows per site). */
-  private async total(manager: EntityManager, query: ReferralListFilter): Promise<number> {
+  async list(query: ReferralListFilter) {
     const where: string[] = [];
-    const params: unknown[] = [];
+    const counted: string[] = [];
     for (const [column, value] of [
       ['site_id', query.siteId],
       ['stage', query.stage],
       ['source', query.source],
     ] as const) {
       if (value === undefined) continue;
-      params.push(value);
-      where.push(`${column} = $${params.length}`);
+      where.push(`r.${column} = ${sqlLiteral(value)}`);
+      counted.push(`${column} = ${sqlLiteral(value)}`);
     }
-    const [{ total }] = (await manager.query(
-      `SELECT coalesce(sum(n), 0)::int AS total FROM referral_counts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
-      params,
-    )) as [{ total: number }];
-    return total;
+    const aged = query.minAgeDays !== undefined || query.maxAgeDays !== undefined;
+    if (query.minAgeDays !== undefined) where.push(`r.received_at <= now() - make_interval(days => ${Math.trunc(query.minAgeDays)})`);
+    if (query.maxAgeDays !== undefined) where.push(`r.received_at >= now() - make_interval(days => ${Math.trunc(query.maxAgeDays)})`);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (after) where.push(`(r.received_at, r.referral_id) < (${sqlLiteral(after.receivedAt)}::timestamptz, ${sqlLiteral(after.referralId)}::uuid)`);
+    const pageSize = Math.trunc(query.pageSize);
+    const offset = after ? 0 : (Math.trunc(query.page) - 1) * pageSize;
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = aged ? 'NULL::int' : `(SELECT coalesce(sum(n), 0)::int FROM referral_counts ${counted.length ? `WHERE ${counted.join(' AND ')}` : ''})`;
+    type Row = ReferralRow & { given_name: string; family_name: string; received_key: string; total: number | null };
+    const { rows } = await this.uow.statement<Row | { referral_id: null; total: number | null }>(
+      (caller) =>
+        // The page is taken from referrals alone (off the index in the list's order), then joined to its patients;
+        // one row more than the page says whether there is a next one. A page with no items still answers the total.
+        `WITH page AS (
+           SELECT r.*, p.given_name, p.family_name, to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_key,
+                  row_number() OVER (ORDER BY r.received_at DESC, r.referral_id DESC) AS n
+             FROM (SELECT * FROM referrals r ${filter} ORDER BY r.received_at DESC, r.referral_id DESC LIMIT ${pageSize + 1} OFFSET ${offset}) r
+             JOIN patients p USING (patient_id)
+         ), shown AS (
+           SELECT patient_id, site_id FROM page WHERE n <= ${pageSize}
+         ), audited AS (
+           ${this.audit.insertFrom('shown', caller, { action: 'list', resource: 'referrals' })}
+         )
+         SELECT page.*, t.total FROM (SELECT ${total} AS total) t LEFT JOIN page ON true ORDER BY page.n`,
+    );
+    const found = rows.filter((row): row is Row => row.referral_id !== null);
+    const more = found.length > pageSize;
+    const shown = more ? found.slice(0, pageSize) : found;
+    const items = shown.map((row) => {
+      const stored = toStoredReferral(row);
+      return {
+        ...referralSummary(stored),
+        givenName: row.given_name,
+        familyName: row.family_name,
+        ageDays: Math.floor((Date.now() - stored.referral.receivedAt.getTime()) / 86_400_000),
+      };
+    });
+    this.audit.noted(items.map((item) => ({ action: 'list' as const, resource: 'referrals', patientId: item.patientId, siteId: item.siteId })));
+    const last = shown[shown.length - 1];
+    return {
+      items,
+      page: after ? 1 : query.page,
+      pageSize: query.pageSize,
+      total: rows[0]?.total ?? null,
+      nextCursor: more && last ? encodeCursor(last.received_key, last.referral_id) : null,
+    };
   }
 }
 
