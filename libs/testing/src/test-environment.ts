@@ -70,5 +70,6 @@ export function dockerEngineAnswers(): boolean {
 export function itWithDevBroker(name: string, fn: () => Promise<void>, timeoutMs?: number): void {
   const env = loadTestEnvironment();
   if (env.brokerControlFile) it(name, fn, timeoutMs);
+  // eslint-disable-next-line no-restricted-syntax -- a deliberate skip that names its reason, not a forgotten one
   else it.skip(`${name} [skipped on ${env.mode} Kafka: needs the development broker's fault-injection channel]`, fn, timeoutMs);
 }
