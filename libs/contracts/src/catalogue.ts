@@ -32,6 +32,7 @@ import {
 } from './events/coverage.events';
 import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
 import { SessionAttended } from './events/attendance.events';
+import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from './events/analytics.events';
 import { AuthorizationExpiring } from './events/authorization.events';
 import {
   ReferralAdmitted,
@@ -84,6 +85,9 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ReferralClosed,
   AuthorizationExpiring,
   SessionAttended,
+  AttendanceFactRecorded,
+  AttendanceWeekComputed,
+  SiteWeekComputed,
 ];
 
 export class EventRegistry {
