@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
+import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
 
 @Module({
-  imports: [PlatformModule.forService({ service: 'attendance', siteDirectory: true })],
+  imports: [
+    PlatformModule.forService({
+      service: 'attendance',
+      siteDirectory: true,
+      migrations: [Attendance1763800020000],
+      // A correction adds a version; the first record and every later one stay as they were recorded.
+      appendOnlyTables: ['attendance_record_versions'],
+    }),
+  ],
 })
 export class AttendanceModule {}
