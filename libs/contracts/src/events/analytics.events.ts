@@ -31,14 +31,9 @@ export const AttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-sh
 export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
 export const ATTENDANCE_STATUSES = AttendanceStatus.options;
 
-export const AnalyticsSessionKind = z.enum([
-  'group',
-  'individual-therapy',
-  'family-therapy',
-  'psychiatric-evaluation',
-  'medication-management',
-  'case-management',
-]);
+export const AnalyticsSessionKind = z
+  .enum(['group', 'individual', 'family', 'psychiatric', 'medication', 'case-management'])
+  .describe('group therapy, individual or family therapy, psychiatric evaluation, medication management, case management');
 
 const Minutes = z.number().int().min(0).max(1440);
 const LocalDate = z.iso.date().describe("YYYY-MM-DD in the site's own time zone");
@@ -50,8 +45,8 @@ const AttendanceFact = z
     patientKey: PatientKey,
     keyId: PseudonymKeyId,
     siteId: Id,
-    programKind: ProgramKind,
-    levelOfCare: LevelOfCare.describe('ASAM level of care of the program: 1, 2.1 (IOP) or 2.5 (PHP)'),
+    programKind: ProgramKind.nullable().describe('null when attendance has not yet learnt the program'),
+    levelOfCare: LevelOfCare.nullable().describe('ASAM level of care of the program: 1, 2.1 (IOP) or 2.5 (PHP); null when not known yet'),
     sessionKind: AnalyticsSessionKind,
     modality: SessionDelivery.describe('How the session was delivered: in person, telehealth or hybrid'),
     serviceDate: LocalDate,
