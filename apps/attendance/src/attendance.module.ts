@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
+import { analyticsPseudonymiser } from './application/analytics-stream';
 
 @Module({
   imports: [
@@ -12,5 +13,7 @@ import { Attendance1763800020000 } from './infrastructure/migrations/17638000200
       appendOnlyTables: ['attendance_record_versions'],
     }),
   ],
+  // Built at start: without a usable pseudonymisation key (ANALYTICS_PSEUDONYM_KEYS, 32+ bytes in production) the service does not start.
+  providers: [{ provide: 'ANALYTICS_PSEUDONYMISER', useFactory: analyticsPseudonymiser }],
 })
 export class AttendanceModule {}

@@ -28,7 +28,7 @@ export async function findRecordForSeat(manager: EntityManager, sessionId: strin
   return rows[0] ? recordFromRow(rows[0]) : null;
 }
 
-type ContextRow = AttendanceRecordRow & {
+export type ContextRow = AttendanceRecordRow & {
   kind: SessionKind;
   delivery: SessionDelivery;
   modality: string | null;
@@ -40,14 +40,14 @@ type ContextRow = AttendanceRecordRow & {
   time_zone: string | null;
 };
 
-const CONTEXT_SQL = `SELECT ${RECORD_COLUMNS}, s.kind, s.delivery, s.modality, s.starts_at, s.ends_at,
+export const CONTEXT_SQL = `SELECT ${RECORD_COLUMNS}, s.kind, s.delivery, s.modality, s.starts_at, s.ends_at,
     p.kind AS program_kind, p.level_of_care, p.per_diem_minimum_minutes, d.time_zone
   FROM attendance.attendance_records r
   JOIN attendance.sessions s ON s.session_id = r.session_id
   LEFT JOIN attendance.programs p ON p.program_id = coalesce(r.program_id, s.program_id)
   LEFT JOIN attendance.site_directory d ON d.site_id = r.site_id`;
 
-function inContext(r: ContextRow): AttendanceRecordInContext {
+export function inContext(r: ContextRow): AttendanceRecordInContext {
   return {
     ...recordFromRow(r),
     session: { kind: r.kind, delivery: r.delivery, modality: r.modality, startsAt: r.starts_at.toISOString(), endsAt: r.ends_at.toISOString() },
