@@ -15,8 +15,7 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { ALL_SITES, createServiceDataSource, inScopedTransaction } from '@iop/persistence';
-import { pageRecordsInContext } from '../apps/attendance/src/application/attendance-records';
-import { analyticsPseudonymiser, publishAnalyticsFor } from '../apps/attendance/src/application/analytics-stream';
+import { analyticsPseudonymiser, pageAnalyticsRecords, publishAnalyticsFor } from '../apps/attendance/src/application/analytics-stream';
 
 const USAGE = 'usage: npm run analytics:backfill -- [--page-size <n>]';
 
@@ -45,7 +44,7 @@ async function main(): Promise<number> {
     const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total FROM attendance.attendance_records`)) as Array<{ total: number }>;
     for (;;) {
       const page = await inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
-        const records = await pageRecordsInContext(manager, after, pageSize);
+        const records = await pageAnalyticsRecords(manager, after, pageSize);
         await publishAnalyticsFor(manager, records, { pseudonymiser, context: { correlationId } });
         return records;
       });

@@ -6,16 +6,21 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { TOPICS } from '@iop/contracts';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { eventually, scanKafkaForPhi, startService, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { AttendanceModule } from '../src/attendance.module';
-import { publishAnalyticsForRecord } from '../src/application/analytics-stream';
+import { Outbox } from '@iop/messaging';
+import { writeRecord, type Change } from '../src/application/record-attendance';
+import { loadSeat } from '../src/application/seats';
+import type { AbsenceStatus } from '../src/domain/attendance-record';
+import type { Interval } from '../src/domain/attendance-rules';
 
 /*
- * The analysts' stream end to end on real Postgres and Kafka: attendance records (written here as attendance's recording
- * writes them: the record row, a version row, then the analytics events in the same transaction), attendance's relay,
+ * The analysts' stream end to end on real Postgres and Kafka: attendance records written through attendance's one write
+ * path (writeRecord: the record, its version, attendance-recorded/-corrected and the analytics events in one transaction;
+ * the HTTP endpoints in front of it are the recording tests' business), attendance's relay,
  * the topics, and the reference landing consumer (npm run analytics:land) and backfill (npm run analytics:backfill) run
  * as the processes an analyst or operator would run.
  */
@@ -39,7 +44,8 @@ describe("the analysts' attendance stream", () => {
   const bo = { patientId: randomUUID(), enrolmentId: randomUUID(), episodeId: randomUUID() };
   const monday = randomUUID();
   const tuesday = randomUUID();
-  const records: Record<string, string> = {};
+  const records: Record<string, Recorded> = {};
+  const outbox = new Outbox('attendance');
 
   beforeAll(async () => {
     infra = await useTestInfrastructure();
@@ -69,6 +75,12 @@ describe("the analysts' attendance stream", () => {
          VALUES ($1, $2, $3, $4, $5, 'active', 540)`,
         [p.enrolmentId, p.patientId, p.episodeId, site, program],
       );
+      for (const sessionId of [monday, tuesday]) {
+        await infra.adminQuery(
+          `INSERT INTO attendance.seats (session_id, patient_id, site_id, enrolment_id, episode_id, state) VALUES ($1, $2, $3, $4, $5, 'booked')`,
+          [sessionId, p.patientId, site, p.enrolmentId, p.episodeId],
+        );
+      }
     }
   });
 
@@ -77,62 +89,37 @@ describe("the analysts' attendance stream", () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  /** Records attendance as the recording path does: the record, its first version, and the analytics events, in one transaction. */
+  type Recorded = Awaited<ReturnType<typeof writeRecord>>;
+
+  /** Records through attendance's one write path (the record, its version, attendance-recorded/-corrected and the analytics events). */
   async function record(
     patient: typeof ada,
     sessionId: string,
-    serviceDate: string,
-    status: string,
-    minutes: { attended: number; late?: number; early?: number },
-  ): Promise<string> {
-    const recordId = randomUUID();
-    await inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
-      await manager.query(
-        `INSERT INTO attendance.attendance_records (record_id, session_id, patient_id, site_id, enrolment_id, episode_id, program_id, service_date, status,
-           scheduled_minutes, attended_minutes, late_minutes, early_minutes, revision, source)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 180, $10, $11, $12, 1, 'staff')`,
-        [
-          recordId,
-          sessionId,
-          patient.patientId,
-          site,
-          patient.enrolmentId,
-          patient.episodeId,
-          program,
-          serviceDate,
-          status,
-          minutes.attended,
-          minutes.late ?? 0,
-          minutes.early ?? 0,
-        ],
-      );
-      await addVersion(manager, recordId, null);
-      await publishAnalyticsForRecord(manager, recordId, { context: { correlationId: randomUUID() } });
+    how: { change: Change; intervals?: Interval[]; absence?: AbsenceStatus; checkOut?: boolean; reason?: string },
+  ): Promise<Recorded> {
+    return inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
+      const seat = await loadSeat(manager, sessionId, patient.patientId);
+      const intervals = how.intervals ?? [];
+      return writeRecord(manager, outbox, {
+        seat,
+        intervals,
+        ...(how.absence ? { absence: how.absence } : {}),
+        checkInAt: intervals[0]?.from ?? null,
+        checkOutAt: how.checkOut ? (intervals[intervals.length - 1]?.to ?? null) : null,
+        source: how.change === 'correction' ? 'correction' : how.change === 'group' ? 'group' : 'staff',
+        change: how.change,
+        actor: 'tester',
+        ...(how.reason ? { reason: how.reason } : {}),
+        correlationId: randomUUID(),
+      });
     });
-    return recordId;
   }
 
-  async function addVersion(manager: EntityManager, recordId: string, reason: string | null): Promise<void> {
-    await manager.query(
-      `INSERT INTO attendance.attendance_record_versions (record_id, revision, site_id, status, check_in_at, check_out_at, attended_minutes, late_minutes,
-         early_minutes, source, reason, recorded_by)
-       SELECT record_id, revision, site_id, status, check_in_at, check_out_at, attended_minutes, late_minutes, early_minutes, source, $2, 'tester'
-         FROM attendance.attendance_records WHERE record_id = $1`,
-      [recordId, reason],
-    );
-  }
-
-  /** A correction as attendance makes it: the record moves to revision + 1, the reason is kept in the new version, and the fact is re-published. */
-  async function correct(recordId: string, status: string, attended: number, early: number, reason: string): Promise<void> {
-    await inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
-      await manager.query(
-        `UPDATE attendance.attendance_records SET status = $2, attended_minutes = $3, early_minutes = $4, revision = revision + 1, source = 'correction',
-           updated_at = now() WHERE record_id = $1`,
-        [recordId, status, attended, early],
-      );
-      await addVersion(manager, recordId, reason);
-      await publishAnalyticsForRecord(manager, recordId);
-    });
+  async function sessionTimes(sessionId: string): Promise<{ start: Date; end: Date }> {
+    const [row] = await infra.adminQuery<{ starts_at: Date; ends_at: Date }>(`SELECT starts_at, ends_at FROM attendance.sessions WHERE session_id = $1`, [
+      sessionId,
+    ]);
+    return { start: row!.starts_at, end: row!.ends_at };
   }
 
   async function outboxDrained(): Promise<void> {
@@ -184,34 +171,48 @@ describe("the analysts' attendance stream", () => {
   }
 
   it('publishes a corrected record as the same fact with revision 2, and the landing holds one row with the corrected minutes', async () => {
-    records['adaMonday'] = await record(ada, monday, '2026-03-09', 'attended', { attended: 180 });
-    records['adaTuesday'] = await record(ada, tuesday, '2026-03-10', 'attended', { attended: 170, late: 10 });
-    records['boMonday'] = await record(bo, monday, '2026-03-09', 'no-show', { attended: 0 });
-    records['boTuesday'] = await record(bo, tuesday, '2026-03-10', 'cancelled-by-clinic', { attended: 0 });
-    await correct(records['adaTuesday'], 'left-early', 120, 60, `${ADA.name} (DOB ${ADA.birthDate}, member ${ADA.memberId}) left for a family emergency`);
+    const mon = await sessionTimes(monday);
+    const tue = await sessionTimes(tuesday);
+    const minutes = (ms: number) => new Date(ms);
+    // Ada: checked in and out on Monday; on Tuesday the group leader marked her 10 minutes late, then a correction says she left an hour early.
+    await record(ada, monday, { change: 'check-in', intervals: [{ from: mon.start, to: null }] });
+    records['adaMonday'] = await record(ada, monday, { change: 'check-out', intervals: [{ from: mon.start, to: mon.end }], checkOut: true });
+    const late = minutes(tue.start.getTime() + 10 * 60_000);
+    records['adaTuesday'] = await record(ada, tuesday, { change: 'group', intervals: [{ from: late, to: tue.end }], checkOut: true });
+    records['adaTuesday'] = await record(ada, tuesday, {
+      change: 'correction',
+      intervals: [{ from: late, to: minutes(tue.end.getTime() - 60 * 60_000) }],
+      checkOut: true,
+      reason: `${ADA.name} (DOB ${ADA.birthDate}, member ${ADA.memberId}) left for a family emergency`,
+    });
+    // Bo: a no-show on Monday; the clinic cancelled Tuesday for him.
+    records['boMonday'] = await record(bo, monday, { change: 'group', absence: 'no-show' });
+    records['boTuesday'] = await record(bo, tuesday, { change: 'group', absence: 'cancelled-by-clinic' });
+    expect(records['adaTuesday']).toMatchObject({ revision: 2, attendedMinutes: 110, earlyMinutes: 60 });
     await outboxDrained();
 
     const file = join(work, 'first.duckdb');
     await land(file);
-    const facts = await query(
+    expect(await query(file, `SELECT count(*) AS n FROM facts WHERE site_id = '${site}'`)).toEqual([{ n: 4n }]);
+    const landed = await query(
       file,
-      `SELECT revision, attended_minutes, early_minutes, status, count(*) OVER () AS n FROM facts WHERE site_id = '${site}' ORDER BY service_date, status`,
+      `SELECT service_date::VARCHAR AS day, revision, attended_minutes, late_minutes, early_minutes FROM facts
+        WHERE site_id = '${site}' AND patient_key = (SELECT patient_key FROM facts WHERE site_id = '${site}' AND status = 'attended') ORDER BY day`,
     );
-    expect(facts).toHaveLength(4);
-    const corrected = await query(
-      file,
-      `SELECT f.revision, f.attended_minutes, f.early_minutes, f.status FROM facts f
-        WHERE f.site_id = '${site}' AND f.service_date = DATE '2026-03-10' AND f.status = 'left-early'`,
-    );
-    expect(corrected).toEqual([{ revision: 2, attended_minutes: 120, early_minutes: 60, status: 'left-early' }]);
+    expect(landed).toEqual([
+      // The check-out completed Monday's record: a second change, so revision 2, with the minutes of the whole session.
+      { day: '2026-03-09', revision: 2, attended_minutes: 180, late_minutes: 0, early_minutes: 0 },
+      // Recorded once, corrected once: revision 2, the corrected minutes only.
+      { day: '2026-03-10', revision: 2, attended_minutes: 110, late_minutes: 10, early_minutes: 60 },
+    ]);
 
-    // Ada's week: both days, one billable (180 min), plan minimum of 540 not met.
+    // Ada's week: one billable day (180 minutes), 290 minutes against a plan minimum of 540; Bo's: nothing attended.
     const weeks = await query(
       file,
       `SELECT attended_minutes, billable_days, plan_minimum_met, sessions FROM patient_weeks WHERE site_id = '${site}' ORDER BY attended_minutes DESC`,
     );
     expect(weeks).toEqual([
-      { attended_minutes: 300, billable_days: 1, plan_minimum_met: false, sessions: 2 },
+      { attended_minutes: 290, billable_days: 1, plan_minimum_met: false, sessions: 2 },
       { attended_minutes: 0, billable_days: 0, plan_minimum_met: false, sessions: 2 },
     ]);
     // Two patients in the site's week: every figure of the de-identified aggregate is suppressed.
@@ -220,10 +221,23 @@ describe("the analysts' attendance stream", () => {
 
   it("prints the attendance rate and hours that were recorded for the site's week", async () => {
     const figures = await land(join(work, 'figures.duckdb'));
-    // Ada: 180 + 120 minutes, both present; Bo: a no-show (counted) and a clinic cancellation (not counted).
+    // What was recorded, clinic cancellations left out of what was scheduled.
+    const counted = Object.values(records).filter((r) => r.status !== 'cancelled-by-clinic');
+    const present = counted.filter((r) => ['attended', 'late', 'left-early'].includes(r.status));
+    const hours = present.reduce((sum, r) => sum + r.attendedMinutes, 0) / 60;
     expect(figures).toEqual([
-      { siteId: site, isoWeek: '2026-W11', patients: 2, sessions: 3, attended: 2, attendanceRate: 0.6667, hours: 5, hoursPerPatient: 2.5 },
+      {
+        siteId: site,
+        isoWeek: '2026-W11',
+        patients: 2,
+        sessions: counted.length,
+        attended: present.length,
+        attendanceRate: Math.round((present.length / counted.length) * 10000) / 10000,
+        hours: Math.round(hours * 100) / 100,
+        hoursPerPatient: Math.round((hours / 2) * 100) / 100,
+      },
     ]);
+    expect(figures[0]).toMatchObject({ sessions: 3, attended: 2, hours: 4.83 });
   }, 120_000);
 
   it('leaves the landed figures unchanged when the stream is backfilled twice', async () => {
@@ -247,7 +261,7 @@ describe("the analysts' attendance stream", () => {
 
   it('puts no names, birth dates, member ids, notes or platform ids in any analytics message', async () => {
     const phi = [ADA.name, ADA.birthDate, ADA.memberId, BO.name, BO.birthDate, BO.memberId, 'family emergency', 'relapse prevention'];
-    const ids = [ada.patientId, bo.patientId, ada.enrolmentId, ada.episodeId, bo.episodeId, monday, tuesday, ...Object.values(records)];
+    const ids = [ada.patientId, bo.patientId, ada.enrolmentId, ada.episodeId, bo.episodeId, monday, tuesday, ...Object.values(records).map((r) => r.recordId)];
     const { hits, messages } = await scanKafkaForPhi(infra.kafkaBrokers, [...phi, ...ids], { topics: ANALYTICS_TOPICS });
     expect(messages).toBeGreaterThanOrEqual(15);
     expect(hits).toEqual([]);

@@ -107,9 +107,9 @@ export const TOPICS = {
     name: 'attendance.sessions',
     partitions: 3,
     retentionMs: -1,
-    key: 'episodeId',
+    key: 'patientId',
     description:
-      'Sessions patients attended, with patient ids: internal to the platform (insurance counts authorised units from it). Analysts read a pseudonymous stream, not this one.',
+      'Attendance recorded and corrected, billable days recorded and voided, weekly hours at risk and outreach needed, with patient ids: internal to the platform (insurance counts authorised units from billable days). Analysts read a pseudonymous stream, not this one.',
     compatibility: 'backward',
   },
   schedulingEnrolments: {

@@ -1,10 +1,9 @@
 import type { EntityManager } from 'typeorm';
 import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from '@iop/contracts';
 import { Outbox, type EventContext } from '@iop/messaging';
-import { analyticsFactFor, attendanceWeekFor, isoWeekOf, siteWeekFor } from '../domain/analytics-fact';
-import type { AttendanceRecordInContext } from '../domain/attendance-record';
+import { analyticsFactFor, attendanceWeekFor, isoWeekOf, siteWeekFor, type AnalyticsRecord } from '../domain/analytics-fact';
 import { Pseudonymiser } from '../domain/pseudonym';
-import { CONTEXT_SQL, inContext, loadRecordInContext, type ContextRow } from './attendance-records';
+import { CONTEXT_SQL, inContext, type ContextRow } from './attendance-records';
 
 /*
  * The analysts' stream (docs/analytics/README.md), written to attendance's outbox in the same transaction as the record it
@@ -22,13 +21,23 @@ export function analyticsPseudonymiser(): Pseudonymiser {
   return configured;
 }
 
-async function recordsInContext(manager: EntityManager, where: string, params: unknown[]): Promise<AttendanceRecordInContext[]> {
-  const rows = (await manager.query(`${CONTEXT_SQL} WHERE ${where} ORDER BY r.record_id`, params)) as ContextRow[];
-  return rows.map(inContext);
+/** Records with their session, program and zone (attendance's own join) and the number of changes each has had. */
+async function analyticsRecords(manager: EntityManager, where: string, params: unknown[], limit?: number): Promise<AnalyticsRecord[]> {
+  const rows = (await manager.query(
+    `SELECT c.*, (SELECT count(*)::int FROM attendance.attendance_record_versions v WHERE v.record_id = c.record_id) AS changes
+       FROM (${CONTEXT_SQL} WHERE ${where}) c ORDER BY c.record_id ${limit ? `LIMIT ${Math.trunc(limit)}` : ''}`,
+    params,
+  )) as Array<ContextRow & { changes: number }>;
+  return rows.map((r) => ({ ...inContext(r), changes: Math.max(1, r.changes) }));
+}
+
+/** Every record in pages, by record id (pass the last id seen as `after`): what the backfill walks. */
+export function pageAnalyticsRecords(manager: EntityManager, after: string | null, limit: number): Promise<AnalyticsRecord[]> {
+  return analyticsRecords(manager, `($1::uuid IS NULL OR r.record_id > $1::uuid)`, [after], limit);
 }
 
 /** The weekly minimum the patient's plan asks for (else their program's); null when attendance knows neither. */
-async function planMinimumMinutes(manager: EntityManager, record: AttendanceRecordInContext): Promise<number | null> {
+async function planMinimumMinutes(manager: EntityManager, record: AnalyticsRecord): Promise<number | null> {
   const rows = (await manager.query(
     `SELECT coalesce(
        (SELECT e.weekly_minimum_minutes FROM attendance.enrolments e WHERE e.enrolment_id = $1),
@@ -50,17 +59,13 @@ export interface AnalyticsOptions {
  * and its site's week. Call it in the transaction that changed the record, next to `attendance.attendance-recorded`.
  */
 export async function publishAnalyticsForRecord(manager: EntityManager, recordId: string, options: AnalyticsOptions = {}): Promise<void> {
-  const record = await loadRecordInContext(manager, recordId);
+  const [record] = await analyticsRecords(manager, `r.record_id = $1`, [recordId]);
   if (!record) throw new Error(`attendance record ${recordId} not found for the analytics stream`);
   await publishAnalyticsFor(manager, [record], options);
 }
 
 /** The same for several records at once (a whole group checked in): each week is published once. */
-export async function publishAnalyticsFor(
-  manager: EntityManager,
-  records: readonly AttendanceRecordInContext[],
-  options: AnalyticsOptions = {},
-): Promise<void> {
+export async function publishAnalyticsFor(manager: EntityManager, records: readonly AnalyticsRecord[], options: AnalyticsOptions = {}): Promise<void> {
   const pseudonymiser = options.pseudonymiser ?? analyticsPseudonymiser();
   const context = options.context ?? {};
   if (records.length === 0) return;
@@ -71,8 +76,8 @@ export async function publishAnalyticsFor(
     context,
   );
 
-  const patientWeeks = new Map<string, AttendanceRecordInContext>();
-  const siteWeeks = new Map<string, AttendanceRecordInContext>();
+  const patientWeeks = new Map<string, AnalyticsRecord>();
+  const siteWeeks = new Map<string, AnalyticsRecord>();
   for (const r of records) {
     const { weekStart } = isoWeekOf(r.serviceDate);
     patientWeeks.set(`${r.patientId}:${weekStart}`, r);
@@ -80,13 +85,13 @@ export async function publishAnalyticsFor(
   }
   for (const r of patientWeeks.values()) {
     const { weekStart } = isoWeekOf(r.serviceDate);
-    const week = await recordsInContext(manager, `r.patient_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.patientId, weekStart]);
+    const week = await analyticsRecords(manager, `r.patient_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.patientId, weekStart]);
     const minimum = await planMinimumMinutes(manager, r);
     await outbox.add(manager, AttendanceWeekComputed, attendanceWeekFor(week, { pseudonymiser, planMinimumMinutes: minimum }), context);
   }
   for (const r of siteWeeks.values()) {
     const { weekStart } = isoWeekOf(r.serviceDate);
-    const week = await recordsInContext(manager, `r.site_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.siteId, weekStart]);
+    const week = await analyticsRecords(manager, `r.site_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.siteId, weekStart]);
     await outbox.add(manager, SiteWeekComputed, siteWeekFor(r.siteId, week), context);
   }
 }

@@ -1,6 +1,5 @@
 import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from '@iop/contracts';
-import type { AttendanceRecordInContext } from './attendance-record';
-import { analyticsFactFor, attendanceWeekFor, factIdFor, isoWeekOf, siteWeekFor } from './analytics-fact';
+import { analyticsFactFor, type AnalyticsRecord, attendanceWeekFor, factIdFor, isoWeekOf, siteWeekFor } from './analytics-fact';
 import { parsePseudonymKeys, Pseudonymiser } from './pseudonym';
 
 const pseudonymiser = new Pseudonymiser(parsePseudonymKeys('k1:a-test-secret-that-is-long-enough-0123456789'));
@@ -8,7 +7,7 @@ const SITE = '11111111-1111-4111-8111-111111111111';
 const PATIENT = '22222222-2222-4222-8222-222222222222';
 let n = 0;
 
-function aRecord(overrides: Partial<AttendanceRecordInContext> = {}): AttendanceRecordInContext {
+function aRecord(overrides: Partial<AnalyticsRecord> = {}): AnalyticsRecord {
   n++;
   return {
     recordId: `33333333-3333-4333-8333-${String(n).padStart(12, '0')}`,
@@ -27,6 +26,7 @@ function aRecord(overrides: Partial<AttendanceRecordInContext> = {}): Attendance
     lateMinutes: 0,
     earlyMinutes: 0,
     revision: 1,
+    changes: 1,
     source: 'staff',
     recordedAt: '2026-03-09T20:00:00.000Z',
     updatedAt: '2026-03-09T20:00:00.000Z',
@@ -68,11 +68,25 @@ describe('an analytics fact', () => {
 
   it('keeps its fact id through a correction, with the record revision', () => {
     const first = aRecord();
-    const corrected = { ...first, revision: 2, attendedMinutes: 120, earlyMinutes: 60, status: 'left-early' as const, updatedAt: '2026-03-10T09:00:00.000Z' };
+    const corrected = {
+      ...first,
+      revision: 2,
+      changes: 2,
+      attendedMinutes: 120,
+      earlyMinutes: 60,
+      status: 'left-early' as const,
+      updatedAt: '2026-03-10T09:00:00.000Z',
+    };
     const a = analyticsFactFor(first, { pseudonymiser });
     const b = analyticsFactFor(corrected, { pseudonymiser });
     expect(b.factId).toBe(a.factId);
     expect(b).toMatchObject({ revision: 2, attendedMinutes: 120, earlyMinutes: 60, status: 'left-early' });
+  });
+
+  it('has a higher revision when a check-out completes the first revision of the record', () => {
+    const checkedIn = aRecord({ attendedMinutes: 0, changes: 1 });
+    const checkedOut = { ...checkedIn, attendedMinutes: 180, changes: 2 };
+    expect(analyticsFactFor(checkedOut, { pseudonymiser }).revision).toBeGreaterThan(analyticsFactFor(checkedIn, { pseudonymiser }).revision);
   });
 
   it('is the same payload when built again (a replay is recognisably the same fact)', () => {
@@ -94,7 +108,7 @@ describe("a patient's analytics week", () => {
         aRecord({ serviceDate: '2026-03-09', attendedMinutes: 180 }),
         aRecord({ serviceDate: '2026-03-10', status: 'left-early', attendedMinutes: 170, earlyMinutes: 10 }),
         aRecord({ serviceDate: '2026-03-12', status: 'no-show', attendedMinutes: 0 }),
-        aRecord({ serviceDate: '2026-03-13', status: 'cancelled-by-clinic', attendedMinutes: 0, revision: 2 }),
+        aRecord({ serviceDate: '2026-03-13', status: 'cancelled-by-clinic', attendedMinutes: 0, revision: 2, changes: 2 }),
       ],
       { pseudonymiser, planMinimumMinutes: 540 },
     );

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { DateTime } from 'luxon';
-import type { AttendanceFactPayload, AttendanceStatus as AnalyticsStatus, AttendanceWeekPayload, SiteWeekPayload } from '@iop/contracts';
+import type { AttendanceFactPayload, AnalyticsAttendanceStatus as AnalyticsStatus, AttendanceWeekPayload, SiteWeekPayload } from '@iop/contracts';
 import type { AttendanceRecordInContext, AttendanceStatus } from './attendance-record';
+import { isoWeekOf } from './calendar';
 import type { Pseudonymiser } from './pseudonym';
 import { siteWeekFigures } from './small-cell-suppression';
 
@@ -28,15 +28,7 @@ export function factIdFor(recordId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** The ISO week (`2026-W09`) and its Monday of a site-local date. */
-export function isoWeekOf(localDate: string): { isoWeek: string; weekStart: string } {
-  const day = DateTime.fromISO(localDate, { zone: 'UTC' });
-  if (!day.isValid) throw new RangeError(`not a date: ${localDate}`);
-  return {
-    isoWeek: `${day.weekYear}-W${String(day.weekNumber).padStart(2, '0')}`,
-    weekStart: day.minus({ days: day.weekday - 1 }).toISODate()!,
-  };
-}
+export { isoWeekOf };
 
 const STATUS: Record<AttendanceStatus, AnalyticsStatus> = {
   attended: 'attended',
@@ -59,13 +51,21 @@ export interface FactContext {
   readonly pseudonymiser: Pseudonymiser;
 }
 
+/**
+ * A record as the analysts' stream sees it: with the number of changes it has had (its rows in attendance_record_versions:
+ * a check-in, the check-out completing it, each correction). That number is the fact's revision, so every change a
+ * consumer could see has a higher revision than the one before, also a check-out that completes the record's first
+ * revision; a correction after a single recording is revision 2.
+ */
+export type AnalyticsRecord = AttendanceRecordInContext & { readonly changes: number };
+
 /** The analytics fact of one attendance record at its current revision. */
-export function analyticsFactFor(record: AttendanceRecordInContext, context: FactContext): AttendanceFactPayload {
+export function analyticsFactFor(record: AnalyticsRecord, context: FactContext): AttendanceFactPayload {
   const { patientKey, keyId } = context.pseudonymiser.keyFor(record.patientId);
   const level = record.program?.levelOfCare ?? null;
   return {
     factId: factIdFor(record.recordId),
-    revision: record.revision,
+    revision: record.changes,
     patientKey,
     keyId,
     siteId: record.siteId,
@@ -86,11 +86,11 @@ export function analyticsFactFor(record: AttendanceRecordInContext, context: Fac
 }
 
 /**
- * A patient's week from all of their records in it. `revision` is the sum of the records' revisions: it grows with every
- * new record and every correction, and is the same when nothing changed (so a replay is recognisably the same row).
+ * A patient's week from all of their records in it. `revision` is the sum of the records' changes: it grows with every
+ * new record and every change to one, and is the same when nothing changed (so a replay is recognisably the same row).
  */
 export function attendanceWeekFor(
-  records: readonly AttendanceRecordInContext[],
+  records: readonly AnalyticsRecord[],
   context: FactContext & { readonly planMinimumMinutes: number | null },
 ): AttendanceWeekPayload {
   if (records.length === 0) throw new RangeError('a week needs at least one record');
@@ -124,13 +124,13 @@ export function attendanceWeekFor(
     statusCounts,
     planMinimumMinutes: context.planMinimumMinutes,
     planMinimumMet: context.planMinimumMinutes === null ? null : attendedMinutes >= context.planMinimumMinutes,
-    revision: sorted.reduce((sum, r) => sum + r.revision, 0),
+    revision: sorted.reduce((sum, r) => sum + r.changes, 0),
     occurredAt: sorted.reduce((max, r) => (r.updatedAt > max ? r.updatedAt : max), sorted[0]!.updatedAt),
   };
 }
 
 /** A site's week from all of its records in it, with small cells suppressed. Revision as for a patient's week. */
-export function siteWeekFor(siteId: string, records: readonly AttendanceRecordInContext[]): SiteWeekPayload {
+export function siteWeekFor(siteId: string, records: readonly AnalyticsRecord[]): SiteWeekPayload {
   if (records.length === 0) throw new RangeError('a week needs at least one record');
   const { isoWeek, weekStart } = isoWeekOf(records[0]!.serviceDate);
   const counted = records.filter((r) => COUNTED(r.status));
@@ -146,7 +146,7 @@ export function siteWeekFor(siteId: string, records: readonly AttendanceRecordIn
     isoWeek,
     weekStart,
     ...figures,
-    revision: records.reduce((sum, r) => sum + r.revision, 0),
+    revision: records.reduce((sum, r) => sum + r.changes, 0),
     occurredAt: records.reduce((max, r) => (r.updatedAt > max ? r.updatedAt : max), records[0]!.updatedAt),
   };
 }

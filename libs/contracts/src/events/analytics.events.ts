@@ -27,9 +27,9 @@ export const IsoWeek = z
   .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week such as 2026-W09')
   .describe('ISO 8601 week (Monday to Sunday) of the site-local date, e.g. 2026-W09');
 
-export const AttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-show', 'excused-absence', 'cancelled-by-patient', 'cancelled-by-clinic']);
-export type AttendanceStatus = z.infer<typeof AttendanceStatus>;
-export const ATTENDANCE_STATUSES = AttendanceStatus.options;
+export const AnalyticsAttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-show', 'excused-absence', 'cancelled-by-patient', 'cancelled-by-clinic']);
+export type AnalyticsAttendanceStatus = z.infer<typeof AnalyticsAttendanceStatus>;
+export const ANALYTICS_ATTENDANCE_STATUSES = AnalyticsAttendanceStatus.options;
 
 export const AnalyticsSessionKind = z
   .enum(['group', 'individual', 'family', 'psychiatric', 'medication', 'case-management'])
@@ -55,7 +55,7 @@ const AttendanceFact = z
     attendedMinutes: Minutes.describe('Minutes the patient was present (telehealth: merged join/leave intervals); 0 when absent'),
     lateMinutes: Minutes.describe('Minutes after the scheduled start the patient arrived; 0 when on time or absent'),
     earlyMinutes: Minutes.describe('Minutes before the scheduled end the patient left; 0 when stayed or absent'),
-    status: AttendanceStatus,
+    status: AnalyticsAttendanceStatus,
     occurredAt: z.iso.datetime({ offset: true }).describe('When this revision was recorded'),
   })
   .strict();
@@ -74,7 +74,7 @@ export const AttendanceFactRecorded = defineEvent({
 });
 
 const StatusCounts = z
-  .object(Object.fromEntries(ATTENDANCE_STATUSES.map((s) => [s, z.number().int().min(0)])) as Record<AttendanceStatus, z.ZodNumber>)
+  .object(Object.fromEntries(ANALYTICS_ATTENDANCE_STATUSES.map((s) => [s, z.number().int().min(0)])) as Record<AnalyticsAttendanceStatus, z.ZodNumber>)
   .strict()
   .describe('Number of sessions in the week with each status');
 

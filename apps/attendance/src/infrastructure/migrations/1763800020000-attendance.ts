@@ -98,9 +98,12 @@ export class Attendance1763800020000 implements MigrationInterface {
     await q.query(`CREATE INDEX attendance_records_patient_day ON attendance.attendance_records (patient_id, service_date)`);
     await q.query(`CREATE INDEX attendance_records_site_day ON attendance.attendance_records (site_id, service_date)`);
     // Every revision of every record, the first one included: never updated or deleted.
+    // A check-out completes revision 1 (a second row at the same revision); a correction starts the next revision.
     await q.query(`CREATE TABLE attendance.attendance_record_versions (
+      version_id         bigserial PRIMARY KEY,
       record_id          uuid NOT NULL REFERENCES attendance.attendance_records (record_id),
       revision           integer NOT NULL,
+      change             text NOT NULL CHECK (change IN ('check-in', 'check-out', 'group', 'kiosk', 'telehealth', 'correction')),
       site_id            uuid NOT NULL,
       status             text NOT NULL,
       check_in_at        timestamptz,
@@ -111,9 +114,9 @@ export class Attendance1763800020000 implements MigrationInterface {
       source             text NOT NULL,
       reason             text,
       recorded_by        text NOT NULL,
-      recorded_at        timestamptz NOT NULL DEFAULT now(),
-      PRIMARY KEY (record_id, revision)
+      recorded_at        timestamptz NOT NULL DEFAULT now()
     )`);
+    await q.query(`CREATE INDEX attendance_record_versions_record ON attendance.attendance_record_versions (record_id, version_id)`);
     // Telehealth: the video platform's join/leave intervals, merged into attended minutes; event ids refuse replays.
     await q.query(`CREATE TABLE attendance.telehealth_intervals (
       interval_id   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
