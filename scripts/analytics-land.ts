@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
 import { AttendanceFactRecorded, AttendanceWeekComputed, dataSchemaUri, SiteWeekComputed, TOPICS, type PayloadOf } from '@iop/contracts';
-import { kafkaBrokers } from '@iop/messaging';
+// The kafka-client module alone: the messaging library's index loads the outbox, relay and database layers this consumer has no use for.
+import { kafkaBrokers } from '../libs/messaging/src/kafka-client';
 
 const USAGE = 'usage: npm run analytics:land -- [--file <path>] [--until-idle] [--json] [--brokers <list>] [--group <id>] [--idle-ms <n>]';
 const TOPIC_NAMES = [TOPICS.analyticsAttendance.name, TOPICS.analyticsAttendanceWeekly.name, TOPICS.analyticsSiteWeek.name];
@@ -224,7 +225,8 @@ async function main(): Promise<number> {
   await admin.connect();
   const existing = new Set(await admin.listTopics());
   const topics = TOPIC_NAMES.filter((t) => existing.has(t));
-  const consumer = kafka.consumer({ groupId: values.group ?? `analytics-land-${randomUUID()}`, sessionTimeout: 10000 });
+  // A short fetch wait: an idle fetch would otherwise hold up both the drain check and the disconnect for 5 s per broker.
+  const consumer = kafka.consumer({ groupId: values.group ?? `analytics-land-${randomUUID()}`, sessionTimeout: 10000, maxWaitTimeInMs: 250 });
   /** Next offset to read per topic/partition, as landed. */
   const position = new Map<string, bigint>();
   let landed = 0;
