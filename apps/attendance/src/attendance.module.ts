@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
+import { AttendanceController } from './api/attendance.controller';
+import { AttendanceQueries } from './application/attendance-queries';
+import { RecordAttendance } from './application/recording.use-cases';
+import { rosterReadModelHandlers } from './application/roster-read-model';
+import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
 
 @Module({
@@ -10,7 +15,10 @@ import { Attendance1763800020000 } from './infrastructure/migrations/17638000200
       migrations: [Attendance1763800020000],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       appendOnlyTables: ['attendance_record_versions'],
+      handlers: [...rosterReadModelHandlers],
     }),
   ],
+  controllers: [AttendanceController],
+  providers: [RecordAttendance, AttendanceQueries, TelehealthEvents],
 })
 export class AttendanceModule {}

@@ -43,10 +43,12 @@ export async function recomputeDay(manager: EntityManager, outbox: Outbox, day: 
   const programId = sessions.find((s) => s.program_id)?.program_id ?? null;
   const episodeId = sessions.find((s) => s.episode_id)?.episode_id ?? null;
   const program = programId
-    ? ((await manager.query(`SELECT kind, per_diem_minimum_minutes FROM attendance.programs WHERE program_id = $1`, [programId])) as {
-        kind: ProgramKind;
-        per_diem_minimum_minutes: number;
-      }[])[0]
+    ? (
+        (await manager.query(`SELECT kind, per_diem_minimum_minutes FROM attendance.programs WHERE program_id = $1`, [programId])) as {
+          kind: ProgramKind;
+          per_diem_minimum_minutes: number;
+        }[]
+      )[0]
     : undefined;
   const attended = sessions.map((s) => ({ sessionId: s.session_id, sessionKind: s.kind, attendedMinutes: s.attended_minutes }));
   // Without a known program there is no per-diem code: the day can only be billed as discrete lines.

@@ -70,7 +70,17 @@ export async function writeRecord(manager: EntityManager, outbox: Outbox, input:
       `INSERT INTO attendance.attendance_records (record_id, session_id, patient_id, site_id, enrolment_id, episode_id, program_id, service_date,
          status, check_in_at, check_out_at, scheduled_minutes, attended_minutes, late_minutes, early_minutes, revision, source)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-      [recordId, seat.session.session_id, seat.patientId, seat.session.site_id, seat.enrolmentId, seat.episodeId, seat.programId, seat.session.local_date, ...values],
+      [
+        recordId,
+        seat.session.session_id,
+        seat.patientId,
+        seat.session.site_id,
+        seat.enrolmentId,
+        seat.episodeId,
+        seat.programId,
+        seat.session.local_date,
+        ...values,
+      ],
     );
   }
   await manager.query(

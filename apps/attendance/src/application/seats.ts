@@ -61,8 +61,8 @@ export async function loadSeat(manager: EntityManager, sessionId: string, patien
 
 /** Booked patients of a session. */
 export async function bookedPatients(manager: EntityManager, sessionId: string): Promise<string[]> {
-  const rows = (await manager.query(`SELECT patient_id FROM attendance.seats WHERE session_id = $1 AND state = 'booked' ORDER BY patient_id`, [
-    sessionId,
-  ])) as { patient_id: string }[];
+  const rows = (await manager.query(`SELECT patient_id FROM attendance.seats WHERE session_id = $1 AND state = 'booked' ORDER BY patient_id`, [sessionId])) as {
+    patient_id: string;
+  }[];
   return rows.map((r) => r.patient_id);
 }
