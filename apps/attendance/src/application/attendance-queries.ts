@@ -57,11 +57,11 @@ export class AttendanceQueries {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const session = await loadSession(manager, sessionId);
       const seats = (await manager.query(
-        `SELECT st.patient_id, st.enrolment_id, ${RECORD_SELECT.replace(/r\.patient_id, /, '')}
+        `SELECT st.patient_id, st.enrolment_id AS seat_enrolment_id, ${RECORD_SELECT.replace(/r\.patient_id, /, '')}
            FROM attendance.seats st LEFT JOIN attendance.attendance_records r ON r.session_id = st.session_id AND r.patient_id = st.patient_id
           WHERE st.session_id = $1 AND (st.state = 'booked' OR r.record_id IS NOT NULL) ORDER BY st.patient_id`,
         [sessionId],
-      )) as Array<AttendanceRecordRow & { enrolment_id: string }>;
+      )) as Array<AttendanceRecordRow & { seat_enrolment_id: string }>;
       for (const s of seats) {
         await this.audit.record(
           manager,
@@ -71,7 +71,7 @@ export class AttendanceQueries {
       }
       return {
         session: sessionView(session),
-        entries: seats.map((s) => ({ patientId: s.patient_id, enrolmentId: s.enrolment_id, record: s.record_id ? recordFromRow(s) : null })),
+        entries: seats.map((s) => ({ patientId: s.patient_id, enrolmentId: s.seat_enrolment_id, record: s.record_id ? recordFromRow(s) : null })),
       };
     });
   }
