@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { BillableDayRecorded, BillableDayVoided } from '@iop/contracts';
 import type { Outbox } from '@iop/messaging';
 import type { ProgramKind, SessionKind } from '../domain/attendance-record';
-import { billDay, type DayBilling } from '../domain/billing';
+import { billDay, discreteLines, type DayBilling } from '../domain/billing';
 import { discreteCodesFromEnv } from './billing-config';
 
 const CODES = discreteCodesFromEnv();
@@ -57,7 +57,7 @@ export async function recomputeDay(manager: EntityManager, outbox: Outbox, day: 
   // Without a known program there is no per-diem code: the day can only be billed as discrete lines.
   const billing: DayBilling = program
     ? billDay(attended, { kind: program.kind, perDiemMinimumMinutes: program.per_diem_minimum_minutes }, CODES)
-    : { ...billDay(attended, { kind: 'substance-use', perDiemMinimumMinutes: 1441 }, CODES) };
+    : { kind: 'discrete', lines: discreteLines(attended, CODES), attendedMinutes: attended.reduce((sum, s) => sum + s.attendedMinutes, 0) };
 
   const existing = (
     (await manager.query(
