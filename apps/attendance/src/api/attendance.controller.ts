@@ -131,9 +131,14 @@ export class AttendanceController {
   })
   @ApiBodyFrom(TelehealthEventBody)
   @Returns(RecordView, { status: 200, description: "The seat's record after the event" })
-  telehealthEvent(@Req() req: unknown, @Headers('x-iop-signature') signature: string | undefined, @Headers('x-iop-timestamp') timestamp: string | undefined) {
+  telehealthEvent(
+    @Req() req: unknown,
+    @Headers('x-iop-signature') signature: string | undefined,
+    @Headers('x-iop-timestamp') timestamp: string | undefined,
+    // The body's shape is checked first (the schema is public; a 400 tells nothing secret), then the signature over its exact bytes.
+    @ValidBody(TelehealthEventBody) body: TelehealthEventBody,
+  ) {
     verifyTelehealthSignature({ signature, timestamp }, rawBodyOf(req));
-    const body = TelehealthEventBody.parse((req as { body?: unknown }).body);
     return this.telehealth.receive(body);
   }
 

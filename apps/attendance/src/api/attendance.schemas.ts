@@ -59,6 +59,7 @@ export const TelehealthEventBody = z.strictObject({
   patientId: Id,
   occurredAt: Instant,
 });
+export type TelehealthEventBody = z.infer<typeof TelehealthEventBody>;
 
 export const DayQuery = z.strictObject({ date: ServiceDate.describe("A local date in the site's zone") });
 export type DayQuery = z.infer<typeof DayQuery>;
