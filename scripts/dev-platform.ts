@@ -30,6 +30,7 @@ import {
 } from '@iop/testing';
 // The simulator is the demo's clearinghouse and payers; scripts/ is outside the module boundaries.
 import { SCENARIOS, startPayerSimulator, type PayerSimulator } from '../apps/payer-simulator/src/payer-simulator';
+import { seedDemoWeek } from './demo-week';
 
 interface SiteDetails {
   readonly name: string;
@@ -159,7 +160,11 @@ async function main(): Promise<void> {
   const sites = await seedDemoNetwork(scheduling, adminToken);
   const everySite = await api<Site[]>('GET', `${scheduling}/sites`, adminToken);
   await makeDirectoriesKnow(everySite, platform, adminToken, databaseUrl);
-  for (const site of sites) await seedDemoWeek(scheduling, adminToken, site);
+  for (const site of sites) {
+    if (await seedDemoWeek((method, url, body) => api(method, url, adminToken, body), `${scheduling}/sites/${site.siteId}`)) {
+      say(`[dev] ${site.name}: two programs, four clinicians, three rooms, a morning and an evening track with 12 weeks of sessions`);
+    }
+  }
 
   const first = sites[0]!;
   const coordinatorToken = await mintDevelopmentToken({ subject: 'dev-intake-coordinator', roles: ['intake_coordinator'], sites: [first.siteId] });
@@ -180,63 +185,6 @@ async function seedDemoNetwork(scheduling: string, token: string): Promise<Site[
   say(created.length ? `[dev] registered demo sites: ${created.join(', ')}` : '[dev] demo sites already registered');
   const now = await byName();
   return DEMO_SITES.map((d) => now.get(d.name.toLowerCase())!);
-}
-
-/**
- * Gives a demo site that has no programs yet its week, through scheduling's API as a site admin would: two 2.1 adult
- * programs, four clinicians and three rooms, a morning mental-health track (Mon/Wed/Thu 09:00, three 60-minute groups)
- * and an evening SUD track (Mon/Tue/Thu 18:00, two 90-minute groups), each 9 h a week, with 12 weeks of sessions.
- */
-async function seedDemoWeek(scheduling: string, token: string, site: Site): Promise<void> {
-  const base = `${scheduling}/sites/${site.siteId}`;
-  if ((await api<unknown[]>('GET', `${base}/programs`, token)).length > 0) return;
-  const program = (body: object) => api<{ programId: string }>('POST', `${base}/programs`, token, body);
-  const sud = await program({ name: 'Substance use IOP (adults)', kind: 'substance-use', population: 'adult', levelOfCare: '2.1' });
-  const mh = await program({ name: 'Mental health IOP (adults)', kind: 'mental-health', population: 'adult', levelOfCare: '2.1' });
-  const slug = site.name.toLowerCase().replace(/[^a-z]+/g, '-');
-  const clinician = async (n: number, displayName: string, roles: string[], programIds: string[]) =>
-    (await api<{ clinicianId: string }>('POST', `${base}/clinicians`, token, { subject: `dev-clinician-${slug}-${n}`, displayName, roles, programIds }))
-      .clinicianId;
-  const morgan = await clinician(1, 'Morgan Ellis, LCSW', ['therapist'], [mh.programId, sud.programId]);
-  const priya = await clinician(2, 'Priya Natarajan, PsyD', ['therapist'], [mh.programId]);
-  const jordan = await clinician(3, 'Jordan Blake, LADC', ['therapist', 'case-manager'], [sud.programId]);
-  const casey = await clinician(4, 'Casey Moreno, MD', ['psychiatrist', 'prescriber'], [sud.programId, mh.programId]);
-  const room = async (name: string, capacity: number, virtual = false) =>
-    (await api<{ roomId: string }>('POST', `${base}/rooms`, token, { name, capacity, virtual })).roomId;
-  const roomA = await room('Group room A', 12);
-  const roomB = await room('Group room B', 12);
-  await room('Telehealth room', 15, true);
-  const tomorrow = new Date(Date.now() + 24 * 60 * 60 * 1000).toISOString().slice(0, 10);
-  const group = (topic: string, modality: string, durationMinutes: number, leaderId: string, roomId: string, coLeaderId?: string) => ({
-    topic,
-    modality,
-    durationMinutes,
-    leaderId,
-    ...(coLeaderId ? { coLeaderId } : {}),
-    roomId,
-    capacity: 10,
-    delivery: 'in-person',
-  });
-  const track = (body: object) => api<{ weeklyHours: string }>('POST', `${base}/tracks`, token, { startsOn: tomorrow, ...body });
-  await track({
-    programId: mh.programId,
-    name: 'Morning MH adults',
-    recurrence: 'FREQ=WEEKLY;BYDAY=MO,WE,TH',
-    blockStart: '09:00',
-    sessions: [
-      group('Skills group', 'DBT skills', 60, morgan, roomA),
-      group('Mood and anxiety', 'CBT group', 60, priya, roomA),
-      group('Wellness and planning', 'psychoeducation', 60, morgan, roomA),
-    ],
-  });
-  await track({
-    programId: sud.programId,
-    name: 'Evening SUD adults',
-    recurrence: 'FREQ=WEEKLY;BYDAY=MO,TU,TH',
-    blockStart: '18:00',
-    sessions: [group('Relapse prevention', 'CBT group', 90, jordan, roomB, casey), group('Process group', 'process group', 90, jordan, roomB)],
-  });
-  say(`[dev] ${site.name}: two programs, four clinicians, three rooms, a morning and an evening track with 12 weeks of sessions`);
 }
 
 /**

@@ -15,11 +15,14 @@ import { AddClinician, AddRoom, ChangeClinician, ChangeRoom } from './applicatio
 import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
 import { PlansController } from './api/plans.controller';
+import { PatientScheduleController } from './api/patient-schedule.controller';
 import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
 import { TreatmentPlans } from './application/treatment-plans';
 import { Placement } from './application/placement';
+import { PatientSchedule } from './application/patient-schedule';
+import { ReminderSweep } from './application/reminders';
 import { RegisterSite } from './application/register-site.use-case';
 import { UpdateSite } from './application/update-site.use-case';
 import { SiteEntity } from './infrastructure/site.entity';
@@ -50,6 +53,7 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
     EnrolmentsController,
     AppointmentsController,
     PlansController,
+    PatientScheduleController,
   ],
   providers: [
     RegisterSite,
@@ -72,6 +76,8 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
     Appointments,
     TreatmentPlans,
     Placement,
+    PatientSchedule,
+    ReminderSweep,
     ...EVENT_HANDLERS,
   ],
 })

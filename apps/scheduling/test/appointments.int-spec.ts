@@ -138,7 +138,12 @@ describe('appointments', () => {
       expect(JSON.stringify(read.body)).not.toContain(patient.patientId);
       await api(kit, other.coordinator).post(`/appointments/${res.body.appointmentId}/cancellation`, { reason: 'x' }).expect(404);
       const rows = await inScopedTransaction(kit.app.get(DataSource), sitesScope([other.siteId]), (m) =>
-        m.query('SELECT appointment_id FROM appointments UNION ALL SELECT enrolment_id FROM enrolments WHERE patient_id = $1', [patient.patientId]),
+        m.query(
+          `SELECT appointment_id FROM appointments UNION ALL SELECT enrolment_id FROM enrolments WHERE patient_id = $1
+           UNION ALL SELECT plan_id FROM treatment_plans WHERE patient_id = $1 UNION ALL SELECT plan_id FROM treatment_plan_versions
+           UNION ALL SELECT source_id FROM commitments WHERE holder_id = $1`,
+          [patient.patientId],
+        ),
       );
       expect(rows).toEqual([]);
     });

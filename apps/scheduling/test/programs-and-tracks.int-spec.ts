@@ -94,6 +94,14 @@ describe('programs and tracks of a site', () => {
       expect(res.body).toMatchObject({ code: 'track.leader-not-allowed', detail: expect.stringContaining('session 2: the leader Lee Park') });
     });
 
+    it('a room cannot shrink below the groups planned in it', async () => {
+      const clinic = await aClinic(kit);
+      await clinic.call('post', `/sites/${clinic.siteId}/tracks`, aTrack(clinic)).expect(201);
+      const res = await clinic.call('patch', `/rooms/${clinic.groupRoom}`, { capacity: 8 }).expect(422);
+      expect(res.body.detail).toBe('room Group room A has groups of up to 10 planned in it; move them before it holds 8');
+      await clinic.call('patch', `/rooms/${clinic.groupRoom}`, { capacity: 10 }).expect(200);
+    });
+
     it('a room too small for the group is refused', async () => {
       const clinic = await aClinic(kit);
       const track = aTrack(clinic);

@@ -2,9 +2,9 @@ import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import request from 'supertest';
 import { SessionCancelled, SessionScheduled } from '@iop/contracts';
-import { eventually } from '@iop/testing';
+import { eventually, tokenFor } from '@iop/testing';
 import { SessionHorizon } from '../src/application/session-horizon.job';
-import { aClinic, aTrack, inDays, sessionsOf, startScheduling, type Clinic, type SchedulingKit } from './scheduling-test-kit';
+import { aClinic, aTrack, as, inDays, sessionsOf, startScheduling, type Clinic, type SchedulingKit } from './scheduling-test-kit';
 
 describe('group sessions on the calendar', () => {
   let kit: SchedulingKit;
@@ -101,6 +101,11 @@ describe('group sessions on the calendar', () => {
       expect(held).toEqual([]);
       const seat = await kit.infra.adminQuery<{ status: string }>(`SELECT status FROM scheduling.seat_bookings WHERE patient_id = $1`, [patientId]);
       expect(seat).toEqual([{ status: 'released' }]);
+      const seatEvents = await kit.infra.adminQuery<{ type: string; payload: { sessionIds: string[] } }>(
+        `SELECT type, payload FROM scheduling.outbox WHERE key = $1 ORDER BY seq`,
+        [patientId],
+      );
+      expect(seatEvents).toEqual([{ type: 'scheduling.seats-released', payload: expect.objectContaining({ sessionIds: [first!.sessionId] }) }]);
       const closures = await clinic.call('get', `/sites/${clinic.siteId}/closures`).expect(200);
       expect(closures.body).toEqual([{ siteId: clinic.siteId, date: day, reason: 'Snow day' }]);
       await clinic.call('post', `/sites/${clinic.siteId}/closures`, { date: day, reason: 'again' }).expect(409);
@@ -116,6 +121,18 @@ describe('group sessions on the calendar', () => {
       expect(days.size).toBeGreaterThanOrEqual(3);
       await clinic.call('delete', `/sites/${clinic.siteId}/closures/${closedDay}`).expect(204);
       await clinic.call('delete', `/sites/${clinic.siteId}/closures/${closedDay}`).expect(404);
+    });
+
+    it('a closure racing a track definition leaves nothing scheduled on the closed day, whichever commits first', async () => {
+      const clinic = await aClinic(kit);
+      const days = [3, 4, 5, 6, 7].map(inDays);
+      const daily = { recurrence: 'FREQ=DAILY', sessions: [{ ...aTrack(clinic).sessions[0], durationMinutes: 90 }] };
+      await Promise.all([
+        ...days.map((date) => clinic.call('post', `/sites/${clinic.siteId}/closures`, { date, reason: 'Race' }).expect(201)),
+        clinic.call('post', `/sites/${clinic.siteId}/tracks`, aTrack(clinic, daily)).expect(201),
+      ]);
+      const onClosedDays = (await sessionsOf(clinic, days[0]!, days[4]!)).filter((s) => s.status === 'scheduled');
+      expect(onClosedDays).toEqual([]);
     });
 
     it('a closure in the past is refused', async () => {
@@ -226,6 +243,27 @@ describe('group sessions on the calendar', () => {
       expect(appointment.summary).toBe(`Appointment at ${clinic.siteName}`);
       expect(DateTime.fromJSDate(appointment.startDate.toJSDate()).setZone('America/Chicago').toFormat('HH:mm')).toBe('08:30');
       expect(res.text).not.toMatch(/Evening SUD|CBT|Relapse|individual-therapy/);
+    });
+
+    it('a calendar app subscribes with a signed link the clinician asks for, which opens only that feed', async () => {
+      const clinic = await aClinic(kit);
+      await defineTrack(clinic);
+      const staff = (await clinic.call('get', `/sites/${clinic.siteId}/clinicians`).expect(200)).body as Array<{ clinicianId: string; subject: string }>;
+      const dana = staff.find((c) => c.clinicianId === clinic.therapists[0])!;
+      const asDana = as(kit, await tokenFor('clinician', [clinic.siteId], dana.subject));
+      const link = await asDana('post', `/clinicians/${dana.clinicianId}/feed-link`).expect(201);
+      expect(link.body.path).toMatch(/^\/calendar-feeds\/[\w-]+\.[\w-]+\/schedule\.ics$/);
+
+      const feed = await request(kit.app.getHttpServer()).get(link.body.path).expect(200);
+      expect(feed.headers['content-type']).toMatch(/^text\/calendar/);
+      const events = new ICAL.Component(ICAL.parse(feed.text)).getAllSubcomponents('vevent');
+      expect(events.length).toBeGreaterThan(30);
+
+      await asDana('post', `/clinicians/${clinic.therapists[1]}/feed-link`).expect(403);
+      const tampered = link.body.path.replace(/\.([\w-])/, (_: string, c: string) => `.${c === 'A' ? 'B' : 'A'}`);
+      await request(kit.app.getHttpServer()).get(tampered).expect(404);
+      await clinic.call('patch', `/clinicians/${dana.clinicianId}`, { active: false }).expect(200);
+      await request(kit.app.getHttpServer()).get(link.body.path).expect(404);
     });
 
     it("the feed needs a token for the clinician's site", async () => {

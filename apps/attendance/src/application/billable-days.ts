@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { BillableDayRecorded, BillableDayVoided } from '@iop/contracts';
 import type { Outbox } from '@iop/messaging';
 import type { ProgramKind, SessionKind } from '../domain/attendance-record';
-import { billDay, type DayBilling } from '../domain/billing';
+import { billDay, discreteLines, type DayBilling } from '../domain/billing';
 import { discreteCodesFromEnv } from './billing-config';
 
 const CODES = discreteCodesFromEnv();
@@ -28,7 +28,7 @@ const sameLines = (a: Line[], b: Line[]): boolean => {
 };
 
 /**
- * Recounts one patient-day after any recording or correction: at or above the program's per-diem minimum, one
+ * Recounts one patient-day after any recording or correction (sessions still open — checked in, not yet out — wait): at or above the program's per-diem minimum, one
  * billable day (published once; published again with a higher revision if a void came in between); under it, the
  * billable day (if there was one) is voided and discrete lines replace it. The day's active charges are replaced
  * only when they differ, so a recount that changes nothing changes nothing in the export.
@@ -37,7 +37,10 @@ export async function recomputeDay(manager: EntityManager, outbox: Outbox, day: 
   const sessions = (await manager.query(
     `SELECT r.session_id, s.kind, r.attended_minutes, r.episode_id, coalesce(r.program_id, s.program_id) AS program_id
        FROM attendance.attendance_records r JOIN attendance.sessions s USING (session_id)
-      WHERE r.site_id = $1 AND r.patient_id = $2 AND r.service_date = $3::date ORDER BY s.starts_at`,
+      WHERE r.site_id = $1 AND r.patient_id = $2 AND r.service_date = $3::date
+        -- A check-in without its check-out is still open: its minutes are a guess until the patient leaves.
+        AND (r.check_in_at IS NULL OR r.check_out_at IS NOT NULL)
+      ORDER BY s.starts_at`,
     [day.siteId, day.patientId, day.serviceDate],
   )) as { session_id: string; kind: SessionKind; attended_minutes: number; episode_id: string | null; program_id: string | null }[];
   const programId = sessions.find((s) => s.program_id)?.program_id ?? null;
@@ -54,7 +57,7 @@ export async function recomputeDay(manager: EntityManager, outbox: Outbox, day: 
   // Without a known program there is no per-diem code: the day can only be billed as discrete lines.
   const billing: DayBilling = program
     ? billDay(attended, { kind: program.kind, perDiemMinimumMinutes: program.per_diem_minimum_minutes }, CODES)
-    : { ...billDay(attended, { kind: 'substance-use', perDiemMinimumMinutes: 1441 }, CODES) };
+    : { kind: 'discrete', lines: discreteLines(attended, CODES), attendedMinutes: attended.reduce((sum, s) => sum + s.attendedMinutes, 0) };
 
   const existing = (
     (await manager.query(

@@ -61,11 +61,16 @@ export function billDay(
   const attendedMinutes = sessions.reduce((sum, s) => sum + s.attendedMinutes, 0);
   const minimum = program.perDiemMinimumMinutes || DEFAULT_PER_DIEM_MINIMUM_MINUTES;
   if (attendedMinutes >= minimum) return { kind: 'per-diem', ...PER_DIEM_BY_PROGRAM[program.kind], attendedMinutes };
+  return { kind: 'discrete', lines: discreteLines(sessions, codes), attendedMinutes };
+}
+
+/** One line per attended session the code table has a code for (the rule with the highest minimum reached). */
+export function discreteLines(sessions: readonly AttendedSession[], codes: readonly DiscreteCodeRule[] = DEFAULT_DISCRETE_CODES): DiscreteLine[] {
   const lines: DiscreteLine[] = [];
   for (const s of sessions) {
     if (s.attendedMinutes <= 0) continue;
     const rule = codes.filter((r) => r.sessionKind === s.sessionKind && s.attendedMinutes >= r.minMinutes).sort((a, b) => b.minMinutes - a.minMinutes)[0];
     if (rule) lines.push({ sessionId: s.sessionId, code: rule.code, units: 1, minutes: s.attendedMinutes });
   }
-  return { kind: 'discrete', lines, attendedMinutes };
+  return lines;
 }

@@ -35,3 +35,8 @@ export const ScheduleView = z.object({
 export const IcsFeed = z.string().describe('An iCalendar (RFC 5545) document, served as text/calendar');
 
 nameSchemas({ ClinicianSchedule: ScheduleView });
+
+export const FeedLinkView = z.object({
+  path: z.string().describe('Path of the feed on this service, e.g. /calendar-feeds/<token>/schedule.ics; anyone holding it reads the feed'),
+  expiresAt: ResponseInstant,
+});

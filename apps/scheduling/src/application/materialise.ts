@@ -45,6 +45,7 @@ export async function materialise(manager: EntityManager, outbox: Outbox, track:
   const until = DateTime.fromISO(today).plus({ weeks: horizonWeeks() }).toISODate()!;
   if (from > until || (track.endsOn && track.endsOn < from)) return [];
 
+  await holdSiteCalendar(manager, track.siteId, 'shared');
   const closed = new Set(
     (
       (await manager.query(`SELECT closed_on::text AS d FROM scheduling.closures WHERE site_id = $1 AND closed_on BETWEEN $2::date AND $3::date`, [
@@ -119,6 +120,17 @@ export async function materialise(manager: EntityManager, outbox: Outbox, track:
     options.correlationId,
   );
   return held;
+}
+
+/**
+ * Orders closures against materialisation at one site: a closure takes the site's calendar exclusively, materialising
+ * takes it shared, so a pass that started before a closure committed cannot put sessions on the day it closes (it
+ * waits, then reads the closure), and two passes do not wait for each other.
+ */
+export async function holdSiteCalendar(manager: EntityManager, siteId: string, mode: 'shared' | 'exclusive'): Promise<void> {
+  await manager.query(`SELECT ${mode === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtext('scheduling.calendar'), hashtext($1))`, [
+    siteId,
+  ]);
 }
 
 /** Holds all at once when nothing clashes (the usual day); otherwise one by one, leaving out what clashes. */

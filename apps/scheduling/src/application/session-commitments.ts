@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { holdCommitments, type Commitment } from '../infrastructure/commitments';
+import { announceSeats, type SeatEventContext } from './seats';
 
 interface Held {
   readonly sessionId: string;
@@ -48,11 +49,32 @@ export async function reholdSession(manager: EntityManager, s: Held, timeZone: s
   );
 }
 
-/** Cancels sessions' hold on everyone: staff, room, and patients, whose seats are released. */
-export async function releaseEverything(manager: EntityManager, sessionIds: readonly string[]): Promise<void> {
+/**
+ * Cancels sessions' hold on everyone: staff, room, and patients, whose seats are released, each patient's with
+ * `scheduling.seats-released` (their seats' history, on the patient's key, says why their week changed).
+ */
+export async function releaseEverything(manager: EntityManager, sessionIds: readonly string[], ctx: SeatEventContext): Promise<void> {
   if (sessionIds.length === 0) return;
   await manager.query(`DELETE FROM scheduling.commitments WHERE source_kind = 'session' AND source_id = ANY($1::uuid[])`, [sessionIds]);
-  await manager.query(`UPDATE scheduling.seat_bookings SET status = 'released', released_at = now() WHERE session_id = ANY($1::uuid[]) AND status = 'booked'`, [
-    sessionIds,
-  ]);
+  const released = (await manager.query(
+    `WITH released AS (
+       UPDATE scheduling.seat_bookings SET status = 'released', released_at = now()
+        WHERE session_id = ANY($1::uuid[]) AND status = 'booked'
+        RETURNING session_id, patient_id, enrolment_id, site_id)
+     SELECT r.session_id AS "sessionId", r.patient_id AS "patientId", r.enrolment_id AS "enrolmentId", r.site_id AS "siteId", e.episode_id AS "episodeId"
+       FROM released r JOIN scheduling.enrolments e USING (enrolment_id)
+      ORDER BY r.enrolment_id, r.session_id`,
+    [sessionIds],
+  )) as Array<{ sessionId: string; patientId: string; enrolmentId: string; siteId: string; episodeId: string }>;
+  const byEnrolment = new Map<string, typeof released>();
+  for (const r of released) byEnrolment.set(r.enrolmentId, [...(byEnrolment.get(r.enrolmentId) ?? []), r]);
+  for (const rows of byEnrolment.values()) {
+    await announceSeats(
+      manager,
+      ctx,
+      'released',
+      rows[0]!,
+      rows.map((r) => r.sessionId),
+    );
+  }
 }

@@ -4,6 +4,7 @@ import { Outbox } from '@iop/messaging';
 import { DomainError, UnitOfWork, conflict, notFound } from '@iop/platform';
 import type { EntityManager } from 'typeorm';
 import type { CancelSessionBody, ChangeSessionBody, ClosureBody } from '../api/session.schemas';
+import { holdSiteCalendar } from './materialise';
 import { programOrNotFound } from './program.use-cases';
 import { reholdSession } from './session-commitments';
 import { localDateOf, sessionPayload, sessionRepository, todayIn, type Session } from './session-repository';
@@ -116,6 +117,7 @@ export class CloseSiteForADay {
       const today = todayIn(site.timeZone);
       if (body.date < today)
         throw new DomainError('closure.in-past', `a closure cannot be in the past (${body.date}; today is ${today} in ${site.timeZone})`, 422);
+      await holdSiteCalendar(manager, siteId, 'exclusive');
       const [inserted] = (await manager.query(
         `INSERT INTO scheduling.closures (site_id, closed_on, reason) VALUES ($1, $2, $3) ON CONFLICT (site_id, closed_on) DO NOTHING RETURNING closed_on`,
         [siteId, body.date, body.reason],

@@ -92,9 +92,28 @@ export class ChangeRoom {
       if (!current) throw notFound('room.unknown', `there is no room ${roomId}`);
       const next: Room = { ...current, ...body };
       if (JSON.stringify(next) === JSON.stringify(current)) return current;
+      if (next.capacity < current.capacity) await mustHoldItsGroups(manager, next);
       const changed = { ...next, revision: current.revision + 1 };
       await uniquely(() => staffRepository.saveRoom(manager, changed), 'room.name-taken', `the site already has a room named "${body.name ?? ''}"`);
       return changed;
     });
+  }
+}
+
+/** A room cannot shrink below a group planned in it: the track's block or a session still ahead. */
+async function mustHoldItsGroups(manager: EntityManager, room: Room): Promise<void> {
+  const [largest] = (await manager.query(
+    `SELECT max(capacity)::int AS capacity FROM (
+       SELECT ts.capacity FROM scheduling.track_sessions ts JOIN scheduling.tracks t USING (track_id) WHERE ts.room_id = $1 AND t.active
+       UNION ALL
+       SELECT capacity FROM scheduling.sessions WHERE room_id = $1 AND status = 'scheduled' AND starts_at > now()) groups`,
+    [room.roomId],
+  )) as Array<{ capacity: number | null }>;
+  if (largest?.capacity && largest.capacity > room.capacity) {
+    throw new DomainError(
+      'room.too-small-for-its-groups',
+      `room ${room.name} has groups of up to ${largest.capacity} planned in it; move them before it holds ${room.capacity}`,
+      422,
+    );
   }
 }

@@ -7,7 +7,7 @@ import { DomainError, LOGGER, UnitOfWork, notFound } from '@iop/platform';
 import type { ChangeTrackBody, DefineTrackBody } from '../api/track.schemas';
 import { blocksPerWeek, RecurrenceError } from '../domain/recurrence';
 import { blockProblem, placeSessions, weeklyMinutes, weeklyRangeProblem } from '../domain/track';
-import { materialise } from './materialise';
+import { holdSiteCalendar, materialise } from './materialise';
 import { programOrNotFound } from './program.use-cases';
 import { releaseEverything, reholdSession } from './session-commitments';
 import { sessionPayload, sessionRepository, todayIn, type Session } from './session-repository';
@@ -64,6 +64,8 @@ export class DefineTrack {
   execute(siteId: string, body: DefineTrackBody): Promise<Track> {
     return this.uow.run(async ({ manager, requestId }) => {
       const site = await siteOrNotFound(manager, siteId);
+      // The calendar lock before any other (the outbox's key locks): closures take it first too, so no two wait on each other.
+      await holdSiteCalendar(manager, siteId, 'shared');
       const program = await programOrNotFound(manager, body.programId);
       if (program.siteId !== siteId) throw notFound('program.unknown', `site ${siteId} has no program ${body.programId}`);
       const sessions = placeSessions(body.sessions);
@@ -134,6 +136,7 @@ export class ChangeTrack {
     return this.uow.run(async ({ manager, requestId }) => {
       const current = await trackOrNotFound(manager, trackId, true);
       const site = await siteOrNotFound(manager, current.siteId);
+      await holdSiteCalendar(manager, site.siteId, 'shared');
       const program = await programOrNotFound(manager, current.programId);
       const today = todayIn(site.timeZone);
       const context = { correlationId: requestId };
@@ -234,6 +237,7 @@ export async function cancelSessions(
   await releaseEverything(
     manager,
     cancelled.map((s) => s.sessionId),
+    { outbox, ...(context.correlationId ? { correlationId: context.correlationId } : {}) },
   );
   await outbox.addMany(
     manager,

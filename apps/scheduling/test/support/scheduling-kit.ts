@@ -33,6 +33,7 @@ export async function startScheduling(env: Record<string, string> = {}): Promise
     async close() {
       await producer.disconnect().catch(() => undefined);
       await app?.close();
+      for (const key of Object.keys(env)) Reflect.deleteProperty(process.env, key);
     },
   };
 }
