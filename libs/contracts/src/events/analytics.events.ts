@@ -27,7 +27,15 @@ export const IsoWeek = z
   .regex(/^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$/, 'must be an ISO week such as 2026-W09')
   .describe('ISO 8601 week (Monday to Sunday) of the site-local date, e.g. 2026-W09');
 
-export const AnalyticsAttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-show', 'excused-absence', 'cancelled-by-patient', 'cancelled-by-clinic']);
+export const AnalyticsAttendanceStatus = z.enum([
+  'attended',
+  'late',
+  'left-early',
+  'no-show',
+  'excused-absence',
+  'cancelled-by-patient',
+  'cancelled-by-clinic',
+]);
 export type AnalyticsAttendanceStatus = z.infer<typeof AnalyticsAttendanceStatus>;
 export const ANALYTICS_ATTENDANCE_STATUSES = AnalyticsAttendanceStatus.options;
 
