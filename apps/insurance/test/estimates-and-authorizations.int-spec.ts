@@ -1,4 +1,4 @@
-import { AuthorizationExpiring, SessionAttended, type PayloadOf } from '@iop/contracts';
+import { AuthorizationExpiring, BillableDayRecorded, BillableDayVoided, type PayloadOf } from '@iop/contracts';
 import { encodeEvent } from '@iop/messaging';
 import { eventually, tokenFor } from '@iop/testing';
 import { AuthorizationSweep } from '../src/application/authorization-watch';
@@ -116,21 +116,19 @@ describe('patient cost estimates and prior authorisations', () => {
       ...overrides,
     });
 
-    /**
-     * Attendance's event for one attended session, as the attendance service will publish it. Keyed by the patient's
-     * episode, so one patient's sessions arrive in order.
-     */
-    const episodes = new Map<string, string>();
-    const anAttendedSession = (siteId: string, patientId: string, serviceDate: string): PayloadOf<typeof SessionAttended> => ({
-      attendanceId: crypto.randomUUID(),
-      sessionId: crypto.randomUUID(),
-      episodeId: episodes.get(patientId) ?? episodes.set(patientId, crypto.randomUUID()).get(patientId)!,
+    /** Attendance's billable day (the patient reached the per-diem minimum that day), as the attendance service publishes it. */
+    const aBillableDay = (siteId: string, patientId: string, serviceDate: string): PayloadOf<typeof BillableDayRecorded> => ({
+      billableDayId: crypto.randomUUID(),
       patientId,
+      episodeId: crypto.randomUUID(),
       siteId,
-      sessionKind: 'group',
+      programId: crypto.randomUUID(),
       serviceDate,
-      minutesAttended: 180,
       billingCode: 'H0015',
+      revenueCode: '0906',
+      units: 1,
+      attendedMinutes: 180,
+      revision: 1,
       occurredAt: new Date().toISOString(),
     });
 
@@ -139,20 +137,22 @@ describe('patient cost estimates and prior authorisations', () => {
       return res.body as Array<{ authorizationId: string; payerReference: string; unitsUsed: number; unitsRemaining: number; warnings: string[] }>;
     };
 
-    it('count one unit per attended day from attendance events, however many sessions that day and however often redelivered', async () => {
+    it('count one unit per billable day from attendance events, however often redelivered, and give it back when the day is voided', async () => {
       const clinic = await aClinic(kit);
       const patientId = await referPatient(kit, clinic.siteId);
       await api(kit, clinic.coordinator).post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId)).expect(201);
-      const morning = anAttendedSession(clinic.siteId, patientId, today());
-      const encoded = encodeEvent(SessionAttended, morning, '/iop/attendance', {});
+      const first = aBillableDay(clinic.siteId, patientId, today());
+      const encoded = encodeEvent(BillableDayRecorded, first, '/iop/attendance', {});
       const message = { key: encoded.key, value: JSON.stringify(encoded.payload), headers: encoded.headers };
-      await kit.producer.send({ topic: SessionAttended.topic, acks: -1, messages: [message, message] });
-      await publish(kit.producer, SessionAttended, { ...anAttendedSession(clinic.siteId, patientId, today()), sessionKind: 'individual', minutesAttended: 50 });
-      await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(1)));
+      await kit.producer.send({ topic: BillableDayRecorded.topic, acks: -1, messages: [message, message] });
+      await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(1)));
       // A day outside every authorisation uses none of them.
-      await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(90)));
-      // The third distinct day is the last event on the episode's partition: once it counts, all before it were handled.
-      await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(2)));
+      await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(90)));
+      await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(3)));
+      // A correction took the fourth day below the minimum: its unit comes back.
+      await publish(kit.producer, BillableDayVoided, { ...aBillableDay(clinic.siteId, patientId, inDays(3)), revision: 2 });
+      // The last distinct day is the last event on the patient's partition: once it counts, all before it were handled.
+      await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(2)));
       await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] }), {
         timeoutMs: 30_000,
       });
@@ -171,7 +171,7 @@ describe('patient cost estimates and prior authorisations', () => {
         .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 7 }))
         .expect(201);
       const authorizationId = recorded.body.authorizationId as string;
-      for (let day = 0; day < 7; day++) await publish(kit.producer, SessionAttended, anAttendedSession(clinic.siteId, patientId, inDays(day)));
+      for (let day = 0; day < 7; day++) await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(day)));
 
       const warnings = await eventually(
         () => {
@@ -195,7 +195,7 @@ describe('patient cost estimates and prior authorisations', () => {
       await eventually(async () =>
         expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 7, unitsRemaining: 0, warnings: ['units-exhausted'] }),
       );
-      // Every attended day is counted (the warnings are written with the count, in one transaction): exactly two, not "at least".
+      // Every billable day is counted (the warnings are written with the count, in one transaction): exactly two, not "at least".
       const published = await kit.infra.adminQuery(`SELECT 1 FROM insurance.outbox WHERE type = $1 AND payload->>'authorizationId' = $2`, [
         AuthorizationExpiring.type,
         authorizationId,

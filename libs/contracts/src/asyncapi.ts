@@ -24,6 +24,13 @@ const CLOUDEVENT_HEADERS = {
   },
 };
 
+/** What a topic read outside the platform is, in HIPAA terms (TopicSpec.dataClass); docs/analytics/README.md says more. */
+export const DATA_CLASS_NOTES = {
+  'limited-data-set':
+    'Limited data set (HIPAA, 45 CFR 164.514(e)): pseudonymous patient keys with service dates and site ids; no names, birth dates, member ids, free text or clinicians. Released only under a data-use agreement.',
+  'de-identified': 'De-identified aggregates: no patient keys, counts from 1 to 10 suppressed, and rates computed from them too.',
+} as const;
+
 /** An AsyncAPI 3.0 document of every topic and event in the catalogue. */
 export function buildAsyncApiDocument(version = '0.1.0'): Record<string, unknown> {
   const channels: Record<string, unknown> = {};
@@ -51,9 +58,16 @@ export function buildAsyncApiDocument(version = '0.1.0'): Record<string, unknown
     const channelId = t.name.replace(/[^a-zA-Z0-9]/g, '_');
     channels[channelId] = {
       address: t.name,
-      description: `${t.description} Key: ${t.key}.`,
+      description: `${t.description} Key: ${t.key}.${t.dataClass ? ` ${DATA_CLASS_NOTES[t.dataClass]}` : ''}`,
+      ...(t.dataClass ? { 'x-data-class': t.dataClass } : {}),
       messages: Object.fromEntries(own.map((d) => [messageName(d).replace(/[^a-zA-Z0-9]/g, '_'), { $ref: `#/components/messages/${messageName(d)}` }])),
-      bindings: { kafka: { topic: t.name, partitions: t.partitions, topicConfiguration: { 'retention.ms': t.retentionMs } } },
+      bindings: {
+        kafka: {
+          topic: t.name,
+          partitions: t.partitions,
+          topicConfiguration: { 'retention.ms': t.retentionMs, ...(t.cleanupPolicy ? { 'cleanup.policy': [t.cleanupPolicy] } : {}) },
+        },
+      },
     };
     if (own.length > 0) {
       operations[`consume_${channelId}`] = {

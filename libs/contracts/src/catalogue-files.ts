@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { buildAsyncApiDocument } from './asyncapi';
+import { buildAsyncApiDocument, DATA_CLASS_NOTES } from './asyncapi';
 import { EVENT_CATALOGUE, payloadJsonSchema } from './catalogue';
 import { dataSchemaUri, type EventDefinition } from './event-definition';
 import { ALL_TOPICS, type TopicSpec } from './topics';
@@ -60,7 +60,11 @@ function renderKafkaTopics(): string {
         topicName: topic.name,
         partitions: topic.partitions,
         replicas: REPLICAS,
-        config: { 'retention.ms': topic.retentionMs, 'min.insync.replicas': MIN_IN_SYNC_REPLICAS },
+        config: {
+          'retention.ms': topic.retentionMs,
+          ...(topic.cleanupPolicy ? { 'cleanup.policy': topic.cleanupPolicy } : {}),
+          'min.insync.replicas': MIN_IN_SYNC_REPLICAS,
+        },
       },
     };
     return `# ${topic.description} Key: ${topic.key}.\n${stringify(resource, { lineWidth: 0 })}`;
@@ -152,6 +156,9 @@ function renderReadme(): string {
       '',
       `Key: \`${topic.key}\`. Partitions: ${topic.partitions}. Retention: ${retention(topic)}.`,
       '',
+      ...(topic.dataClass
+        ? [`**Data class: \`${topic.dataClass}\`.** ${DATA_CLASS_NOTES[topic.dataClass]} See [docs/analytics](../analytics/README.md).`, '']
+        : []),
     );
     const events = EVENT_CATALOGUE.filter((d) => d.topic === topic.name);
     if (events.length === 0) {
@@ -168,6 +175,7 @@ function renderReadme(): string {
 }
 
 function retention(topic: TopicSpec): string {
+  if (topic.cleanupPolicy === 'compact') return 'compacted (the latest message per key, kept forever)';
   if (topic.retentionMs < 0) return 'kept forever';
   const days = topic.retentionMs / (24 * 60 * 60 * 1000);
   return Number.isInteger(days) ? `${days} days` : `${topic.retentionMs} ms`;

@@ -31,7 +31,8 @@ import {
   CoverageVerified,
 } from './events/coverage.events';
 import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
-import { SessionAttended } from './events/attendance.events';
+import { AttendanceCorrected, AttendanceRecorded, BillableDayRecorded, BillableDayVoided, OutreachNeeded, WeeklyHoursAtRisk } from './events/attendance.events';
+import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from './events/analytics.events';
 import { AuthorizationExpiring } from './events/authorization.events';
 import {
   ReferralAdmitted,
@@ -83,7 +84,15 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ReferralAdmitted,
   ReferralClosed,
   AuthorizationExpiring,
-  SessionAttended,
+  AttendanceRecorded,
+  AttendanceCorrected,
+  BillableDayRecorded,
+  BillableDayVoided,
+  WeeklyHoursAtRisk,
+  OutreachNeeded,
+  AttendanceFactRecorded,
+  AttendanceWeekComputed,
+  SiteWeekComputed,
 ];
 
 export class EventRegistry {

@@ -10,6 +10,7 @@ export * from './events/coverage.events';
 export * from './events/admission.events';
 export * from './events/referral.events';
 export * from './events/attendance.events';
+export * from './events/analytics.events';
 export * from './events/authorization.events';
 export * from './catalogue-files';
 export * from './dates';

@@ -10,6 +10,13 @@ export interface TopicSpec {
   readonly key: string;
   readonly description: string;
   readonly compatibility: 'backward';
+  /** Kafka `cleanup.policy`; absent means `delete` (kept for retentionMs). `compact` keeps the latest message per key. */
+  readonly cleanupPolicy?: 'delete' | 'compact';
+  /**
+   * For topics read outside the platform: `limited-data-set` (pseudonymous patients with dates, HIPAA LDS: a data-use
+   * agreement is needed) or `de-identified` (aggregates only). Absent: internal to the platform.
+   */
+  readonly dataClass?: 'limited-data-set' | 'de-identified';
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -100,9 +107,9 @@ export const TOPICS = {
     name: 'attendance.sessions',
     partitions: 3,
     retentionMs: -1,
-    key: 'episodeId',
+    key: 'patientId',
     description:
-      'Sessions patients attended, with patient ids: internal to the platform (insurance counts authorised units from it). Analysts read a pseudonymous stream, not this one.',
+      'Attendance recorded and corrected, billable days recorded and voided, weekly hours at risk and outreach needed, with patient ids: internal to the platform (insurance counts authorised units from billable days). Analysts read a pseudonymous stream, not this one.',
     compatibility: 'backward',
   },
   schedulingEnrolments: {
@@ -121,6 +128,38 @@ export const TOPICS = {
     key: 'holderId',
     description: 'Reminders due 24 hours and 2 hours before each commitment of a patient or clinician, for the notification service to send.',
     compatibility: 'backward',
+  },
+  analyticsAttendance: {
+    name: 'analytics.attendance',
+    partitions: 6,
+    retentionMs: -1,
+    key: 'factId',
+    description:
+      "The analysts' fact stream: one fact per patient per session, re-published with revision + 1 on each correction, kept forever so a consumer can rebuild from the beginning. Keyed by fact so that every revision of a fact stays in order (the patient key changes when the pseudonymisation key rotates). Pseudonymous, with dates.",
+    compatibility: 'backward',
+    dataClass: 'limited-data-set',
+  },
+  analyticsAttendanceWeekly: {
+    name: 'analytics.attendance-weekly',
+    partitions: 6,
+    retentionMs: -1,
+    key: 'patientKey:isoWeek',
+    description:
+      "Each patient's week (hours scheduled and attended, billable days, status counts, plan minimum met), latest row per key. Pseudonymous, with dates.",
+    compatibility: 'backward',
+    cleanupPolicy: 'compact',
+    dataClass: 'limited-data-set',
+  },
+  analyticsSiteWeek: {
+    name: 'analytics.site-week',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'siteId:isoWeek',
+    description:
+      "Each site's week in aggregate (census, attendance and no-show rates, hours per patient), counts under 11 suppressed, latest row per key. De-identified.",
+    compatibility: 'backward',
+    cleanupPolicy: 'compact',
+    dataClass: 'de-identified',
   },
   deadLetterIntake: deadLetter('intake'),
   deadLetterInsurance: deadLetter('insurance'),

@@ -58,7 +58,7 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): 
     topics: missing.map((t) => ({
       topic: t.name,
       numPartitions: t.partitions,
-      configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+      configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }, ...(t.cleanupPolicy ? [{ name: 'cleanup.policy', value: t.cleanupPolicy }] : [])],
     })),
   });
   return missing.map((t) => t.name);

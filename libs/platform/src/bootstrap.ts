@@ -56,8 +56,15 @@ function requireJsonBodies(req: RawRequest, _res: unknown, next: (error?: unknow
 }
 
 /** A body that is not UTF-8 would be decoded with U+FFFD in place of its bad bytes, saving text nobody sent: refused instead. */
-function requireUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+function requireUtf8(req: unknown, _res: unknown, body: Buffer): void {
   if (!isUtf8(body)) throw Object.assign(new Error('the request body is not UTF-8'), { status: 415, type: 'charset.unsupported' });
+  // Kept as received, for webhooks whose signature covers the exact bytes sent (see `rawBodyOf`).
+  (req as { rawBody?: Buffer }).rawBody = body;
+}
+
+/** The JSON body exactly as it arrived (before parsing), or undefined when the request had none. */
+export function rawBodyOf(req: unknown): Buffer | undefined {
+  return (req as { rawBody?: Buffer }).rawBody;
 }
 
 /** Builds a service's Nest application with the platform's HTTP conventions; tests use it without listening. */

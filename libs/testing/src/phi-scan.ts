@@ -32,15 +32,19 @@ export function scanLogsForPhi(dir: string, values: readonly string[]): PhiHit[]
 }
 
 /**
- * Reads every catalogue topic (dead-letter topics included) from the beginning up to its end as of now,
- * and returns each message value, key or header that holds one of `values`.
+ * Reads every catalogue topic (dead-letter topics included), or only `options.topics`, from the beginning up to its end
+ * as of now, and returns each message value, key or header that holds one of `values`.
  */
-export async function scanKafkaForPhi(brokers: readonly string[], values: readonly string[]): Promise<{ hits: PhiHit[]; messages: number }> {
+export async function scanKafkaForPhi(
+  brokers: readonly string[],
+  values: readonly string[],
+  options: { readonly topics?: readonly string[] } = {},
+): Promise<{ hits: PhiHit[]; messages: number }> {
   const kafka = createKafka(uniqueName('phi-scan'), quietLogger(), [...brokers]);
   const admin = kafka.admin();
   await admin.connect();
   const existing = new Set(await admin.listTopics());
-  const topics = ALL_TOPICS.map((t) => t.name).filter((name) => existing.has(name));
+  const topics = (options.topics ?? ALL_TOPICS.map((t) => t.name)).filter((name) => existing.has(name));
   const remaining = new Map<string, bigint>();
   for (const topic of topics) {
     for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
 import { DataSource } from 'typeorm';
-import { AuthorizationExpiring, SessionAttended } from '@iop/contracts';
+import { AuthorizationExpiring, BillableDayRecorded, BillableDayVoided } from '@iop/contracts';
 import { Outbox, onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { LOGGER, PeriodicJob } from '@iop/platform';
@@ -57,17 +57,24 @@ export async function raiseAuthorizationWarnings(manager: EntityManager, authori
   return raised;
 }
 
-/** Attendance's attended sessions use up authorised units: a day with any attended session is one per-diem unit. */
+/**
+ * Attendance's billable days use up authorised units: a day whose attended minutes reached the program's per-diem
+ * minimum is one unit; a day under it (discrete service lines) uses none. A correction that takes a day below the
+ * minimum voids it, and its unit is given back. Events are keyed by patient, so a day's record and void arrive in order.
+ */
 export const authorizationUsageHandlers: readonly EventHandler[] = [
-  onEvent(SessionAttended, async (s, meta, manager) => {
+  onEvent(BillableDayRecorded, async (d, meta, manager) => {
     const charged = await authorizationRepository.recordUsage(manager, {
       eventId: meta.id,
-      siteId: s.siteId,
-      patientId: s.patientId,
-      serviceDate: s.serviceDate,
-      serviceCode: s.billingCode,
+      siteId: d.siteId,
+      patientId: d.patientId,
+      serviceDate: d.serviceDate,
+      serviceCode: d.billingCode,
     });
     if (charged) await raiseAuthorizationWarnings(manager, charged);
+  }),
+  onEvent(BillableDayVoided, async (d, _meta, manager) => {
+    await authorizationRepository.releaseUsage(manager, { siteId: d.siteId, patientId: d.patientId, serviceDate: d.serviceDate, serviceCode: d.billingCode });
   }),
 ];
 

@@ -128,7 +128,7 @@ export const authorizationRepository = {
     return rows.map((r) => r.authorization_id);
   },
   /**
-   * Counts one attended day against the authorisation in force for it (per diem: a day counts once however many
+   * Counts one billable day against the authorisation in force for it (per diem: a day counts once however many
    * sessions it had; a redelivered event inserts nothing). Returns the authorisation charged, or null when none
    * covers the day or the day was already counted.
    */
@@ -143,6 +143,18 @@ export const authorizationRepository = {
         ORDER BY start_date LIMIT 1
        ON CONFLICT DO NOTHING RETURNING authorization_id`,
       [use.eventId, use.siteId, use.patientId, use.serviceDate, use.serviceCode],
+    )) as { authorization_id: string }[];
+    return rows[0]?.authorization_id ?? null;
+  },
+
+  /** Gives back the unit a patient's day used (attendance voided the billable day); returns the authorisation it came from. */
+  async releaseUsage(manager: EntityManager, use: { siteId: string; patientId: string; serviceDate: string; serviceCode: string }): Promise<string | null> {
+    const rows = (await manager.query(
+      `DELETE FROM insurance.authorization_usage u
+        USING insurance.authorizations a
+        WHERE u.authorization_id = a.authorization_id AND a.site_id = $1 AND a.patient_id = $2 AND a.service_code = $4 AND u.service_date = $3::date
+       RETURNING u.authorization_id`,
+      [use.siteId, use.patientId, use.serviceDate, use.serviceCode],
     )) as { authorization_id: string }[];
     return rows[0]?.authorization_id ?? null;
   },

@@ -3,34 +3,147 @@ import { Id } from '../common';
 import { defineEvent } from '../event-definition';
 import { TOPICS } from '../topics';
 
-/** The per-diem codes an IOP day is billed under: H0015 substance use, S9480 psychiatric. */
-export const PerDiemCode = z.enum(['H0015', 'S9480']);
-
 /*
- * Attendance publishes this when a patient's attendance at a session is recorded. It is in the catalogue before the
- * attendance service produces it so that its consumers (insurance counts authorised units from it) are built against
- * the contract, not against a guess. Ids only: no names, no notes.
+ * Attendance's events: ids, times, minutes and codes only. No names, no notes, no correction reasons (free text may
+ * hold PHI), no program names. Keyed by patient so that one patient's records, corrections and billable days (and the
+ * voids that undo them) reach consumers in order.
  */
-export const SessionAttended = defineEvent({
-  type: 'attendance.session-attended',
+
+/** The per-diem codes an IOP day is billed under: H0015 substance use (and co-occurring), S9480 psychiatric. */
+export const PerDiemCode = z.enum(['H0015', 'S9480']);
+/** UB-04 revenue codes for the per-diem: 0906 chemical dependency IOP, 0905 psychiatric IOP. */
+export const PerDiemRevenueCode = z.enum(['0906', '0905']);
+
+export const AttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-show', 'excused', 'cancelled-by-patient', 'cancelled-by-clinic']);
+export const AttendanceSource = z.enum(['staff', 'group', 'kiosk', 'telehealth', 'correction']);
+export const AttendedSessionKind = z.enum(['group', 'individual', 'family', 'psychiatric', 'medication', 'case-management']);
+
+const Instant = z.iso.datetime({ offset: true });
+
+const RecordFacts = z.object({
+  recordId: Id,
+  sessionId: Id,
+  patientId: Id,
+  episodeId: Id.nullable(),
+  siteId: Id,
+  programId: Id.nullable(),
+  sessionKind: AttendedSessionKind,
+  /** The session's day in the site's own calendar (its IANA time zone). */
+  serviceDate: z.iso.date(),
+  status: AttendanceStatus,
+  scheduledMinutes: z.number().int().min(0).max(1440),
+  attendedMinutes: z.number().int().min(0).max(1440),
+  lateMinutes: z.number().int().min(0).max(1440),
+  earlyMinutes: z.number().int().min(0).max(1440),
+  /** 1 when first recorded; each correction adds one. Consumers keep the highest. */
+  revision: z.number().int().min(1),
+  source: AttendanceSource,
+  occurredAt: Instant,
+});
+
+export const AttendanceRecorded = defineEvent({
+  type: 'attendance.attendance-recorded',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceSessions.name,
+  schema: RecordFacts,
+  key: (p) => p.patientId,
+  site: (p) => p.siteId,
+  description:
+    "A patient's attendance at a session was recorded (staff, whole group, kiosk or telehealth): status, attended, late and early minutes; revision 1, or higher when a check-out completes it.",
+});
+
+export const AttendanceCorrected = defineEvent({
+  type: 'attendance.attendance-corrected',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceSessions.name,
+  schema: RecordFacts.extend({ previousStatus: AttendanceStatus, previousAttendedMinutes: z.number().int().min(0).max(1440) }),
+  key: (p) => p.patientId,
+  site: (p) => p.siteId,
+  description: 'A recorded attendance was corrected (with a reason kept in attendance, never in the event): the whole new state with revision + 1.',
+});
+
+const DayFacts = z.object({
+  billableDayId: Id,
+  patientId: Id,
+  episodeId: Id.nullable(),
+  siteId: Id,
+  programId: Id.nullable(),
+  /** The day in the site's own calendar. */
+  serviceDate: z.iso.date(),
+  billingCode: PerDiemCode,
+  revenueCode: PerDiemRevenueCode,
+  /** Per-diem units: one per billable day. */
+  units: z.number().int().min(1).max(1),
+  attendedMinutes: z.number().int().min(0).max(1440),
+  /** 1 the first time the day became billable; each later recount (void or re-record) adds one. Consumers keep the highest. */
+  revision: z.number().int().min(1),
+  occurredAt: Instant,
+});
+
+export const BillableDayRecorded = defineEvent({
+  type: 'attendance.billable-day-recorded',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceSessions.name,
+  schema: DayFacts,
+  key: (p) => p.patientId,
+  site: (p) => p.siteId,
+  description:
+    "A patient's attended minutes on a day reached the program's per-diem minimum (default 3 h): one billable day under H0015 or S9480, one unit against an authorisation.",
+});
+
+export const BillableDayVoided = defineEvent({
+  type: 'attendance.billable-day-voided',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceSessions.name,
+  schema: DayFacts,
+  key: (p) => p.patientId,
+  site: (p) => p.siteId,
+  description:
+    'A correction took a billable day below the per-diem minimum: the day is no longer billed as a per-diem (its unit is given back); discrete service lines replace it.',
+});
+
+export const WeeklyHoursAtRisk = defineEvent({
+  type: 'attendance.weekly-hours-at-risk',
   version: 1,
   producer: 'attendance',
   topic: TOPICS.attendanceSessions.name,
   schema: z.object({
-    attendanceId: Id,
-    sessionId: Id,
-    episodeId: Id,
     patientId: Id,
+    episodeId: Id.nullable(),
     siteId: Id,
-    sessionKind: z.enum(['group', 'individual', 'family']),
-    /** The day of the session in the site's own calendar (its IANA time zone). */
-    serviceDate: z.iso.date(),
-    minutesAttended: z.number().int().min(1).max(720),
-    /** The code the episode's days are billed under; a day with any attended session counts one unit. */
-    billingCode: PerDiemCode,
-    occurredAt: z.iso.datetime({ offset: true }),
+    /** ISO week in the site's calendar, e.g. 2026-W11, and its Monday. */
+    isoWeek: z.string().regex(/^\d{4}-W\d{2}$/),
+    weekStart: z.iso.date(),
+    weeklyMinimumMinutes: z.number().int().min(0),
+    attendedMinutes: z.number().int().min(0),
+    remainingScheduledMinutes: z.number().int().min(0),
+    /** A group session that week, in another track of the site, with a free seat (null when there is none). */
+    suggestedSessionId: Id.nullable(),
+    occurredAt: Instant,
   }),
-  key: (p) => p.episodeId,
+  key: (p) => p.patientId,
   site: (p) => p.siteId,
-  description: 'A patient attended (part of) a scheduled session; one attended day is one per-diem unit against an authorisation.',
+  description: "Mid-week, the patient's remaining scheduled sessions cannot reach the plan's weekly minimum; raised once per patient-week.",
+});
+
+export const OutreachNeeded = defineEvent({
+  type: 'attendance.outreach-needed',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceSessions.name,
+  schema: z.object({
+    outreachId: Id,
+    patientId: Id,
+    episodeId: Id.nullable(),
+    siteId: Id,
+    missedSessionIds: z.array(Id).min(2),
+    occurredAt: Instant,
+  }),
+  key: (p) => p.patientId,
+  site: (p) => p.siteId,
+  description: "Two consecutive no-shows: someone at the site should reach the patient. Also on the site's outreach work queue.",
 });

@@ -1,0 +1,97 @@
+import type { EntityManager } from 'typeorm';
+import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from '@iop/contracts';
+import { Outbox, type EventContext } from '@iop/messaging';
+import { analyticsFactFor, attendanceWeekFor, isoWeekOf, siteWeekFor, type AnalyticsRecord } from '../domain/analytics-fact';
+import { Pseudonymiser } from '../domain/pseudonym';
+import { CONTEXT_SQL, inContext, type ContextRow } from './attendance-records';
+
+/*
+ * The analysts' stream (docs/analytics/README.md), written to attendance's outbox in the same transaction as the record it
+ * describes: when a record is created or corrected, its fact (same factId, the record's revision), the patient's week and
+ * the site's week are all re-published. Nothing here is kept in tables of its own: every payload is a function of
+ * attendance's records, so a backfill (scripts/analytics-backfill.ts) re-publishes exactly the same events.
+ */
+
+const outbox = new Outbox('attendance');
+let configured: Pseudonymiser | undefined;
+
+/** The network's pseudonymiser, from ANALYTICS_PSEUDONYM_KEYS; throws (so the service does not start) when it is unusable. */
+export function analyticsPseudonymiser(): Pseudonymiser {
+  configured ??= Pseudonymiser.fromEnv();
+  return configured;
+}
+
+/** Records with their session, program and zone (attendance's own join) and the number of changes each has had. */
+async function analyticsRecords(manager: EntityManager, where: string, params: unknown[], limit?: number): Promise<AnalyticsRecord[]> {
+  const rows = (await manager.query(
+    `SELECT c.*, (SELECT count(*)::int FROM attendance.attendance_record_versions v WHERE v.record_id = c.record_id) AS changes
+       FROM (${CONTEXT_SQL} WHERE ${where}) c ORDER BY c.record_id ${limit ? `LIMIT ${Math.trunc(limit)}` : ''}`,
+    params,
+  )) as Array<ContextRow & { changes: number }>;
+  return rows.map((r) => ({ ...inContext(r), changes: Math.max(1, r.changes) }));
+}
+
+/** Every record in pages, by record id (pass the last id seen as `after`): what the backfill walks. */
+export function pageAnalyticsRecords(manager: EntityManager, after: string | null, limit: number): Promise<AnalyticsRecord[]> {
+  return analyticsRecords(manager, `($1::uuid IS NULL OR r.record_id > $1::uuid)`, [after], limit);
+}
+
+/** The weekly minimum the patient's plan asks for (else their program's); null when attendance knows neither. */
+async function planMinimumMinutes(manager: EntityManager, record: AnalyticsRecord): Promise<number | null> {
+  const rows = (await manager.query(
+    `SELECT coalesce(
+       (SELECT e.weekly_minimum_minutes FROM attendance.enrolments e WHERE e.enrolment_id = $1),
+       (SELECT p.min_weekly_minutes FROM attendance.programs p
+         WHERE p.program_id = coalesce($2::uuid, (SELECT e.program_id FROM attendance.enrolments e WHERE e.enrolment_id = $1)))
+     ) AS minimum`,
+    [record.enrolmentId, record.programId],
+  )) as Array<{ minimum: number | null }>;
+  return rows[0]?.minimum ?? null;
+}
+
+export interface AnalyticsOptions {
+  readonly pseudonymiser?: Pseudonymiser;
+  readonly context?: EventContext;
+}
+
+/**
+ * Adds to the outbox the analytics events for a record that was just recorded or corrected: its fact, its patient's week
+ * and its site's week. Call it in the transaction that changed the record, next to `attendance.attendance-recorded`.
+ */
+export async function publishAnalyticsForRecord(manager: EntityManager, recordId: string, options: AnalyticsOptions = {}): Promise<void> {
+  const [record] = await analyticsRecords(manager, `r.record_id = $1`, [recordId]);
+  if (!record) throw new Error(`attendance record ${recordId} not found for the analytics stream`);
+  await publishAnalyticsFor(manager, [record], options);
+}
+
+/** The same for several records at once (a whole group checked in): each week is published once. */
+export async function publishAnalyticsFor(manager: EntityManager, records: readonly AnalyticsRecord[], options: AnalyticsOptions = {}): Promise<void> {
+  const pseudonymiser = options.pseudonymiser ?? analyticsPseudonymiser();
+  const context = options.context ?? {};
+  if (records.length === 0) return;
+  await outbox.addMany(
+    manager,
+    AttendanceFactRecorded,
+    records.map((r) => analyticsFactFor(r, { pseudonymiser })),
+    context,
+  );
+
+  const patientWeeks = new Map<string, AnalyticsRecord>();
+  const siteWeeks = new Map<string, AnalyticsRecord>();
+  for (const r of records) {
+    const { weekStart } = isoWeekOf(r.serviceDate);
+    patientWeeks.set(`${r.patientId}:${weekStart}`, r);
+    siteWeeks.set(`${r.siteId}:${weekStart}`, r);
+  }
+  for (const r of patientWeeks.values()) {
+    const { weekStart } = isoWeekOf(r.serviceDate);
+    const week = await analyticsRecords(manager, `r.patient_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.patientId, weekStart]);
+    const minimum = await planMinimumMinutes(manager, r);
+    await outbox.add(manager, AttendanceWeekComputed, attendanceWeekFor(week, { pseudonymiser, planMinimumMinutes: minimum }), context);
+  }
+  for (const r of siteWeeks.values()) {
+    const { weekStart } = isoWeekOf(r.serviceDate);
+    const week = await analyticsRecords(manager, `r.site_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.siteId, weekStart]);
+    await outbox.add(manager, SiteWeekComputed, siteWeekFor(r.siteId, week), context);
+  }
+}

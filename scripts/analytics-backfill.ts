@@ -1,0 +1,72 @@
+/**
+ * Re-publishes the analysts' stream from attendance's tables: every record's fact (same factId, its current revision,
+ * the same payload as when it was published live), and every patient-week and site-week row.
+ *   npm run analytics:backfill                     all records
+ *   npm run analytics:backfill -- --page-size 200  records per transaction (default 500)
+ * Use it after a pseudonym key rotation (facts come out under the new key id, with the same factId and revision, so a
+ * consumer that upserts by factId replaces the old key), after a new event version, or to fill a new topic.
+ *
+ * It writes to attendance's outbox, not to Kafka: the attendance service's relay publishes the events (keep it running).
+ * The outbox takes each key's lock, so a backfilled fact can never overtake a live correction of the same record, and the
+ * events pass the same strict schema check as live ones. Consumers see an event they already have (same factId and
+ * revision, same payload), so running it twice changes nothing they hold.
+ * Connects as attendance's own role (IOP_ATTENDANCE_DATABASE_URL, else derived from DATABASE_URL as the service does).
+ */
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { ALL_SITES, createServiceDataSource, inScopedTransaction } from '@iop/persistence';
+import { analyticsPseudonymiser, pageAnalyticsRecords, publishAnalyticsFor } from '../apps/attendance/src/application/analytics-stream';
+
+const USAGE = 'usage: npm run analytics:backfill -- [--page-size <n>]';
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: process.argv.slice(2), options: { 'page-size': { type: 'string', default: '500' } } }));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  const pageSize = Number(values['page-size']);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 5000) {
+    process.stderr.write(`--page-size must be a whole number from 1 to 5000\n${USAGE}\n`);
+    return 2;
+  }
+  const pseudonymiser = analyticsPseudonymiser(); // refuses a missing or short key in production before anything is written
+  const dataSource = createServiceDataSource('attendance', []);
+  await dataSource.initialize();
+  const correlationId = `analytics-backfill-${randomUUID()}`;
+  const started = Date.now();
+  const tty = process.stdout.isTTY;
+  let after: string | null = null;
+  let done = 0;
+  try {
+    const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total FROM attendance.attendance_records`)) as Array<{ total: number }>;
+    for (;;) {
+      const page = await inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
+        const records = await pageAnalyticsRecords(manager, after, pageSize);
+        await publishAnalyticsFor(manager, records, { pseudonymiser, context: { correlationId } });
+        return records;
+      });
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.recordId;
+      done += page.length;
+      const line = `analytics:backfill ${done}/${total ?? '?'} records (key ${pseudonymiser.currentKeyId}), ${((Date.now() - started) / 1000).toFixed(1)} s`;
+      process.stdout.write(tty ? `\r${line}` : `${line}\n`);
+    }
+    process.stdout.write(
+      `${tty ? '\n' : ''}analytics:backfill done: ${done} facts and their weeks in attendance's outbox (correlation ${correlationId}); the relay publishes them\n`,
+    );
+    return 0;
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`analytics:backfill failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);
