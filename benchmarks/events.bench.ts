@@ -42,6 +42,7 @@ interface Parameters {
   readonly brokers: number;
   readonly poolSize: number;
   readonly stallSeconds: number;
+  readonly relayWake: 'local' | 'notify';
 }
 
 function parameters(): Parameters {
@@ -58,6 +59,7 @@ function parameters(): Parameters {
       'baseline-seconds': { type: 'string', default: '10' },
       brokers: { type: 'string', default: '3' },
       'stall-seconds': { type: 'string', default: '30' },
+      'relay-wake': { type: 'string', default: 'local' },
     },
   });
   const whole = (name: string, text: string | undefined, min = 1): number => {
@@ -66,6 +68,8 @@ function parameters(): Parameters {
     return n;
   };
   const events = whole('events', values.events);
+  const relayWake = values['relay-wake'];
+  if (relayWake !== 'local' && relayWake !== 'notify') throw new Error(`--relay-wake must be local or notify, got ${JSON.stringify(relayWake)}`);
   return {
     events,
     writers: whole('writers', values.writers),
@@ -81,6 +85,7 @@ function parameters(): Parameters {
     // createServiceDataSource reads the same variable with the same default.
     poolSize: whole('DB_POOL_SIZE', process.env['DB_POOL_SIZE'] ?? '10'),
     stallSeconds: whole('stall-seconds', values['stall-seconds']),
+    relayWake,
   };
 }
 
@@ -175,7 +180,14 @@ async function main(): Promise<void> {
     const factory = new CheckInFactory(params.keys);
     const template = rawMessageTemplate(definition, factory);
 
-    const pipeline = new Pipeline(db, kafka, definition, factory, { writers: params.writers, relayBatch: params.relayBatch, stallMs }, log);
+    const pipeline = new Pipeline(
+      db,
+      kafka,
+      definition,
+      factory,
+      { writers: params.writers, relayBatch: params.relayBatch, stallMs, relayWake: params.relayWake },
+      log,
+    );
     teardown.add('relay and consumer', () => pipeline.stop());
     await pipeline.start();
     const raw = new RawKafka(kafka, rawTopic, template, factory, params.relayBatch, stallMs);
@@ -256,7 +268,7 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
   out.push(`servers: postgres ${facts.postgres} (synchronous_commit ${facts.postgresSynchronousCommit}, fsync ${facts.postgresFsync}); kafka: ${kafka}`);
   out.push(
     `parameters: ${num(params.events)} events per phase, ${params.writers} writers, ${num(params.keys)} keys, ${params.partitions} partitions, ` +
-      `DB pool ${params.poolSize} per data source, relay batch ${params.relayBatch}, warm-up ${num(params.warmup)}, postgres baseline capped at ${params.baselineSeconds} s, ` +
+      `DB pool ${params.poolSize} per data source, relay batch ${params.relayBatch}, relay woken by ${params.relayWake === 'local' ? "a call (it leads in the writers' process)" : 'NOTIFY'}, warm-up ${num(params.warmup)}, postgres baseline capped at ${params.baselineSeconds} s, ` +
       `~${messageBytes} bytes per message (key, value, headers)`,
   );
   out.push('');
@@ -284,6 +296,8 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
   if (r.steady) {
     ratios.push(['pipeline ÷ kafkajs latency, p50 at steady load', ratio(r.steady.pipeline.latency.p50Ms, r.steady.kafka.latency.p50Ms)]);
     ratios.push(['pipeline ÷ kafkajs latency, p99 at steady load', ratio(r.steady.pipeline.latency.p99Ms, r.steady.kafka.latency.p99Ms)]);
+    ratios.push(['pipeline − kafkajs latency, p50 at steady load (ms added)', ms(r.steady.pipeline.latency.p50Ms - r.steady.kafka.latency.p50Ms)]);
+    ratios.push(['pipeline − kafkajs latency, p99 at steady load (ms added)', ms(r.steady.pipeline.latency.p99Ms - r.steady.kafka.latency.p99Ms)]);
   }
   ratios.push(['pipeline 1/tx ÷ kafkajs latency, p50 saturated', ratio(r.single.latency.p50Ms, r.kafka.latency.p50Ms)]);
   ratios.push(['pipeline 1/tx ÷ kafkajs latency, p99 saturated', ratio(r.single.latency.p99Ms, r.kafka.latency.p99Ms)]);
@@ -300,7 +314,7 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
       [
         'phase',
         'outbox writes',
-        'write tx p50 ms',
+        'write tx p50 / p99 ms',
         'writing s',
         'tail s',
         'consumer tx p50 / p99 ms',
@@ -308,11 +322,12 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
         'relay sends',
         'mean batch',
         'send p50 ms',
+        'wakes notify / call',
       ],
       runs.map(([label, run]) => [
         label,
         `${num(run.writerEventsPerSecond)} ev/s`,
-        ms(run.writerTx.p50Ms),
+        `${ms(run.writerTx.p50Ms)} / ${ms(run.writerTx.p99Ms)}`,
         run.writeSeconds.toFixed(1),
         run.tailSeconds.toFixed(1),
         `${ms(run.consumerTx.p50Ms)} / ${ms(run.consumerTx.p99Ms)}`,
@@ -320,6 +335,7 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
         num(run.relay.sends),
         num(run.relay.meanBatch, 1),
         ms(run.relay.sendMs.p50Ms),
+        `${num(run.relayWakes.notifies)} / ${num(run.relayWakes.local)}`,
       ]),
     ),
   );
@@ -365,6 +381,8 @@ function writeJson({ params, facts, kafka, messageBytes, elapsedSeconds }: Conte
             steadyLatency: {
               p50: r.steady.pipeline.latency.p50Ms / r.steady.kafka.latency.p50Ms,
               p99: r.steady.pipeline.latency.p99Ms / r.steady.kafka.latency.p99Ms,
+              p50AddedMs: r.steady.pipeline.latency.p50Ms - r.steady.kafka.latency.p50Ms,
+              p99AddedMs: r.steady.pipeline.latency.p99Ms - r.steady.kafka.latency.p99Ms,
             },
           }
         : {}),

@@ -2,7 +2,7 @@ import type { Kafka, Producer, ProducerBatch, RecordMetadata } from 'kafkajs';
 import { Registry, type Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { EventRegistry } from '@iop/contracts';
-import { EventConsumer, Outbox, OutboxRelay, onEvent, type Log } from '@iop/messaging';
+import { EventConsumer, Outbox, OutboxRelay, onEvent, outboxChannel, relayWakesSent, type Log } from '@iop/messaging';
 import { ALL_SITES, createServiceDataSource, inScopedTransaction } from '@iop/persistence';
 import type { CheckInFactory, CheckInRecorded, checkInRecordedOn } from './bench-event';
 import type { ScratchDatabase } from './bench-infrastructure';
@@ -14,6 +14,8 @@ export interface PipelineSettings {
   readonly writers: number;
   readonly relayBatch: number;
   readonly stallMs: number;
+  /** `local`: the relay leads in the writers' process and they wake it with a call, as a one-replica service does; `notify`: they NOTIFY it, as other replicas do. */
+  readonly relayWake: 'local' | 'notify';
 }
 
 /** The relay's `sendBatch` calls: how it batched under this load, and how long Kafka took. */
@@ -37,6 +39,8 @@ export interface PipelineFigure extends Figure {
   /** Share of the phase the consumer spent inside those transactions: near 1 means it was the limit. */
   readonly consumerBusy: number;
   readonly relay: RelaySends;
+  /** How the writers woke the relay after their commits: NOTIFYs (coalesced), or calls when it leads in their process. */
+  readonly relayWakes: { readonly notifies: number; readonly local: number };
 }
 
 class SendStats {
@@ -100,9 +104,9 @@ export class Pipeline {
     this.writerDs = createServiceDataSource(db.service, [], db.serviceUrl);
     this.consumerDs = createServiceDataSource(db.service, [], db.serviceUrl);
     this.outbox = new Outbox(db.service);
-    this.clock = new CommitClock((eventTime, committedAt, transactionMs) => {
+    this.clock = new CommitClock((eventTimes, committedAt, transactionMs) => {
       this.consumerTxMs.push(transactionMs);
-      this.phase?.record(committedAt - eventTime, committedAt);
+      for (const eventTime of eventTimes) this.phase?.record(committedAt - eventTime, committedAt);
     });
   }
 
@@ -148,6 +152,7 @@ export class Pipeline {
       producer: this.relaySends.observe(producer),
       log: this.log,
       batchSize: this.settings.relayBatch,
+      wakeLocally: this.settings.relayWake === 'local',
     });
     this.relay.start();
   }
@@ -208,6 +213,7 @@ export class Pipeline {
     this.relaySends.reset();
     this.consumerTxMs = [];
     const first = this.written;
+    const wakesBefore = relayWakesSent(this.writerDs, outboxChannel(schema));
     this.written += count;
     const writerTxMs: number[] = [];
     // The path a command takes in a service: one scoped transaction, its events added to the outbox.
@@ -249,6 +255,9 @@ export class Pipeline {
         consumerTx,
         consumerBusy: (consumerTx.meanMs * consumerTx.samples) / (seconds * 1000),
         relay: this.relaySends.snapshot(),
+        relayWakes: (({ notifies, local }) => ({ notifies: notifies - wakesBefore.notifies, local: local - wakesBefore.local }))(
+          relayWakesSent(this.writerDs, outboxChannel(schema)),
+        ),
       };
     } finally {
       phase.abandon();

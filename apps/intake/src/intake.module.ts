@@ -24,6 +24,7 @@ import { CoverageRejectedHandler, CoverageVerificationFailedHandler, CoverageVer
 import { CoverageTimeoutSweep } from './infrastructure/coverage-timeout.sweep';
 import { Intake1763800002000 } from './infrastructure/migrations/1763800002000-intake';
 import { SagaAndWaitlist1763800003000 } from './infrastructure/migrations/1763800003000-saga-and-waitlist';
+import { ReadPath1764600000000 } from './infrastructure/migrations/1764600000000-read-path';
 import { SiteUpdatedHandler } from './infrastructure/site-capacity.handler';
 import { WaitlistOfferExpiry } from './infrastructure/waitlist-offer-expiry.sweep';
 
@@ -35,7 +36,7 @@ const EVENT_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, Covera
     PlatformModule.forService({
       service: 'intake',
       siteDirectory: true,
-      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000],
+      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000, ReadPath1764600000000],
       handlerProviders: EVENT_HANDLERS,
     }),
   ],

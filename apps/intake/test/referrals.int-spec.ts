@@ -303,8 +303,32 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       expect(aged.body.items).toHaveLength(1);
       expect(aged.body.items[0]).toMatchObject({ source: 'court', ageDays: 10, stage: 'new' });
       const page = await http().get(`/referrals?siteId=${site}&pageSize=2&page=2`).set('authorization', `Bearer ${token}`).expect(200);
-      expect(page.body).toMatchObject({ total: 3, page: 2, pageSize: 2 });
+      expect(page.body).toMatchObject({ total: 3, page: 2, pageSize: 2, nextCursor: null });
       expect(page.body.items).toHaveLength(1);
+    });
+
+    it('walks a list by cursor, newest first, each page after the last one shown; totals come from kept counts, none with an age bound', async () => {
+      const site = await kit.site();
+      const token = await tokenFor('intake_coordinator', [site]);
+      const made: string[] = [];
+      for (let i = 1; i <= 5; i++)
+        made.push((await refer(aReferral(site, { receivedAt: new Date(Date.now() - i * 3_600_000).toISOString() }), token)).referralId);
+      const get = (query: string) => http().get(`/referrals?siteId=${site}&${query}`).set('authorization', `Bearer ${token}`);
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await get(`pageSize=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+        expect(res.body).toMatchObject({ total: made.length, pageSize: 2 });
+        seen.push(...res.body.items.map((r: { referralId: string }) => r.referralId));
+        cursor = res.body.nextCursor as string | null;
+        // A referral added while paging is newer than every cursor: it does not shift the pages after it.
+        if (seen.length === 2) made.unshift((await refer(aReferral(site), token)).referralId);
+      } while (cursor);
+      expect(seen).toEqual(made.slice(1));
+      expect((await get('pageSize=2&stage=new').expect(200)).body.total).toBe(6);
+      expect((await get('pageSize=2&maxAgeDays=30').expect(200)).body).toMatchObject({ total: null });
+      const bad = await get(`cursor=${Buffer.from('not a position').toString('base64url')}`).expect(400);
+      expect(bad.body.detail).toMatch(/cursor/);
     });
   });
 });

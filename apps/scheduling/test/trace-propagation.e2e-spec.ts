@@ -84,8 +84,9 @@ describe('trace context from a site registration to every consumer of its event'
       site.siteId,
     ]);
     // Each consumer span hangs under the scheduling span that wrote the event, and links to the
-    // delivery span of the kafkajs instrumentation: proof that every process loaded its instrumentations.
-    const consumed = { traceId, parentService: 'iop-scheduling', linkedTo: ['process scheduling.sites'] };
+    // span of the kafkajs instrumentation for the fetched batch the event came in (consumers apply a
+    // batch per transaction): proof that every process loaded its instrumentations.
+    const consumed = { traceId, parentService: 'iop-scheduling', linkedTo: ['poll scheduling.sites'] };
     await eventually(
       () => {
         expect(receiver.problems()).toEqual([]);

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { assertSqlIdentifier } from '@iop/persistence';
+import { assertSqlIdentifier, sqlLiteral } from '@iop/persistence';
 import type { Principal } from './roles';
 
 export type AuditAction = 'read' | 'list' | 'create' | 'update' | 'delete' | 'disclose' | 'override';
@@ -50,5 +50,45 @@ export class AuditTrail {
       ],
     );
     this.onRecord?.(entry);
+  }
+
+  /** Several entries for one actor in one statement (a list's rows): one round trip, however long the page. */
+  async recordMany(manager: EntityManager, actor: Actor, entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (entries.length === 1) return this.record(manager, actor, entries[0]!);
+    await manager.query(
+      `INSERT INTO ${this.schema}.audit_log (actor, role, site_id, patient_id, action, resource, request_id, reason)
+       SELECT $1, $2, e.site_id, e.patient_id, e.action, e.resource, $3, e.reason
+         FROM unnest($4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS e(site_id, patient_id, action, resource, reason, n)
+        ORDER BY e.n`,
+      [
+        actor.principal.subject,
+        actor.principal.roles.join(','),
+        actor.requestId ?? null,
+        entries.map((e) => e.siteId ?? null),
+        entries.map((e) => e.patientId ?? null),
+        entries.map((e) => e.action),
+        entries.map((e) => e.resource),
+        entries.map((e) => e.reason ?? null),
+      ],
+    );
+    for (const entry of entries) this.onRecord?.(entry);
+  }
+
+  /**
+   * For a statement that reads and audits at once (`inScopedStatement`): an INSERT, to be used as a data-modifying CTE,
+   * of one audit row per row of `source` (a CTE or table with `patient_id` and `site_id` columns), values inlined as
+   * literals. Tell `noted` which entries it wrote.
+   */
+  insertFrom(source: string, actor: Actor, entry: Pick<AuditEntry, 'action' | 'resource' | 'reason'>): string {
+    return `INSERT INTO ${this.schema}.audit_log (actor, role, site_id, patient_id, action, resource, request_id, reason)
+      SELECT ${sqlLiteral(actor.principal.subject)}, ${sqlLiteral(actor.principal.roles.join(','))}, site_id, patient_id, ${sqlLiteral(entry.action)},
+             ${sqlLiteral(entry.resource)}, ${sqlLiteral(actor.requestId)}, ${sqlLiteral(entry.reason)}
+        FROM ${assertSqlIdentifier(source)}`;
+  }
+
+  /** Entries a statement from `insertFrom` wrote. */
+  noted(entries: readonly AuditEntry[]): void {
+    for (const entry of entries) this.onRecord?.(entry);
   }
 }

@@ -1,10 +1,10 @@
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, EachMessagePayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventDefinition, EventRegistry } from '@iop/contracts';
-import { ALL_SITES, assertSqlIdentifier, inScopedTransaction } from '@iop/persistence';
+import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, scopeSetting } from '@iop/persistence';
 import { decodeEvent, headersToStrings, type EventMeta } from './cloudevent-codec';
 import { DEAD_LETTER_REASONS, describeError, PermanentEventError, type DeadLetterReason } from './errors';
 import { classifyFailure } from './error-classification';
@@ -53,9 +53,42 @@ export interface EventConsumerOptions {
    * is all a key's order needs; across partitions, one slow or retrying event no longer holds up the rest.
    */
   readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Events of one fetched batch applied in one transaction (default 50; 1 = a transaction per event). Each event
+   * runs in a savepoint of its own, so a failing one is rolled back alone; the events before it commit, and it goes
+   * on alone through the retry and dead-letter path before the events after it are applied. Kept under 64: past
+   * that many subtransactions that wrote, Postgres stops caching them per backend and every snapshot on the
+   * server gets slower while the transaction is open.
+   */
+  readonly eventsPerTransaction?: number;
 }
 
 type Outcome = 'processed' | 'duplicate' | 'ignored' | 'dead-lettered';
+
+/** One message as the retry and dead-letter path needs it: where it came from, and a way to stay in the group while waiting. */
+interface Delivery {
+  readonly topic: string;
+  readonly partition: number;
+  readonly message: KafkaMessage;
+  heartbeat(): Promise<void>;
+}
+
+type Decoded = Exclude<ReturnType<typeof decodeEvent>, 'not-ours'>;
+
+/** A message of a batch, decoded: an event for a handler, or one this consumer has no handler for. */
+interface Received {
+  readonly message: KafkaMessage;
+  readonly event: Decoded | undefined;
+}
+
+/** What one batch transaction did: an outcome per message it got through, and the event that failed in it, if one did. */
+interface BatchTransaction {
+  readonly outcomes: Array<'processed' | 'duplicate' | 'ignored'>;
+  readonly failed?: { readonly index: number; readonly error: unknown };
+}
+
+/** Subtransactions that wrote, per top-level transaction, that Postgres caches per backend (PGPROC_MAX_CACHED_SUBXIDS). */
+const MAX_EVENTS_PER_TRANSACTION = 60;
 
 /**
  * `running`: in its group and consuming (possibly waiting out a transient failure, which is not a fault of the
@@ -186,7 +219,9 @@ export class EventConsumer {
     await consumer.subscribe({ topics: this.topics(), fromBeginning: this.options.fromBeginning ?? true });
     await consumer.run({
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.onMessage(payload).then(() => undefined),
+      // Offsets are resolved as the events they follow commit, never for a whole batch at once.
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.onBatch(payload),
     });
   }
 
@@ -234,42 +269,186 @@ export class EventConsumer {
     this.setStatus('stopped');
   }
 
-  /** Exposed for tests: what happened to one message. */
+  /** Exposed for tests: what happened to one message, handled alone in a transaction of its own. */
   async onMessage(payload: EachMessagePayload): Promise<Outcome> {
-    const { message } = payload;
     let decoded: ReturnType<typeof decodeEvent>;
     try {
-      decoded = decodeEvent(message, this.options.registry, (type) => this.handlers.has(type));
+      decoded = this.decode(payload.message);
     } catch (error) {
       return this.deadLetter(payload, error, 1);
     }
     if (decoded === 'not-ours') return 'ignored';
-    const { meta, payload: data } = decoded;
+    return this.applyAlone(payload, decoded);
+  }
+
+  /**
+   * A fetched batch (one partition, in offset order), applied `eventsPerTransaction` events per transaction: one
+   * multi-row inbox insert finds the new events, each new event's handler runs in a savepoint, one commit. The
+   * offsets move on only as far as what has committed. An event whose handler fails is rolled back to its
+   * savepoint; the events before it commit; it then goes alone through the retry and dead-letter path (its failure
+   * in the batch counting as the first attempt), and only after it is applied or dead-lettered do the events after
+   * it run, so nothing of its key, or of its partition, overtakes it. A failure of the transaction itself (the
+   * database away) commits nothing; the batch's first event then goes alone through the retry path, which waits
+   * the failure out.
+   */
+  async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const messages = batch.messages;
+    const perTransaction = Math.min(MAX_EVENTS_PER_TRANSACTION, Math.max(1, this.options.eventsPerTransaction ?? 50));
+    const delivery = (message: KafkaMessage): Delivery => ({ topic: batch.topic, partition: batch.partition, message, heartbeat: payload.heartbeat });
+    let next = 0;
+    while (next < messages.length) {
+      if (this.stopping || !payload.isRunning() || payload.isStale()) return;
+      const run: Received[] = [];
+      let undecodable: { message: KafkaMessage; error: unknown } | undefined;
+      for (; next < messages.length && run.length < perTransaction; next++) {
+        const message = messages[next]!;
+        try {
+          const decoded = this.decode(message);
+          run.push({ message, event: decoded === 'not-ours' ? undefined : decoded });
+        } catch (error) {
+          undecodable = { message, error };
+          break;
+        }
+      }
+      if (run.length > 0) {
+        const done = await this.applyRun(run, delivery, payload);
+        if (done < run.length) {
+          // Stopped at a failed event, now dealt with: go on from the message after it.
+          next -= run.length - done;
+          continue;
+        }
+      }
+      if (undecodable) {
+        await this.deadLetter(delivery(undecodable.message), undecodable.error, 1);
+        payload.resolveOffset(undecodable.message.offset);
+        next++;
+      }
+      await payload.heartbeat();
+    }
+  }
+
+  private decode(message: KafkaMessage): ReturnType<typeof decodeEvent> {
+    return decodeEvent(message, this.options.registry, (type) => this.handlers.has(type));
+  }
+
+  /** Applies a run of decoded messages in one transaction; returns how many of them are done with (at least one). */
+  private async applyRun(run: readonly Received[], delivery: (message: KafkaMessage) => Delivery, payload: EachBatchPayload): Promise<number> {
+    const events = run.flatMap((r) => (r.event ? [r.event] : []));
+    let result: BatchTransaction;
+    try {
+      result = events.length === 0 ? { outcomes: run.map(() => 'ignored' as const) } : await this.options.dataSource.transaction((m) => this.applyIn(m, run));
+    } catch (error) {
+      // Nothing committed: the first event goes alone through the retry path, which waits a transient failure out
+      // (or, a lone event's handler having failed, counts this as its first attempt).
+      const at = run.findIndex((r) => r.event);
+      const first = run[at]!;
+      await this.applyAlone(delivery(first.message), first.event!, error);
+      payload.resolveOffset(first.message.offset);
+      return at + 1;
+    }
+    result.outcomes.forEach((outcome, i) => {
+      const event = run[i]!.event;
+      if (event) this.outcomes?.inc({ consumer: this.options.name, type: event.meta.type, outcome });
+    });
+    if (result.outcomes.length > 0) payload.resolveOffset(run[result.outcomes.length - 1]!.message.offset);
+    if (!result.failed) return run.length;
+    const failed = run[result.failed.index]!;
+    await this.applyAlone(delivery(failed.message), failed.event!, result.failed.error);
+    payload.resolveOffset(failed.message.offset);
+    return result.failed.index + 1;
+  }
+
+  private async applyIn(manager: EntityManager, run: readonly Received[]): Promise<BatchTransaction> {
+    const events = run.flatMap((r) => (r.event ? [r.event.meta] : []));
+    // The row-level security scope (all sites, as inScopedTransaction sets it) rides on the inbox insert: the
+    // scope is a one-time filter in front of the insert, so it is set before any handler runs.
+    const inserted = (await manager.query(
+      `WITH scope AS (SELECT set_config('app.site_ids', $4, true) AS sites)
+       INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type)
+       SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+       WHERE (SELECT sites FROM scope) IS NOT NULL
+       ON CONFLICT DO NOTHING RETURNING event_id`,
+      [this.options.name, events.map((m) => m.id), events.map((m) => m.type), scopeSetting(ALL_SITES)],
+    )) as Array<{ event_id: string }>;
+    // A lone event needs no savepoint: if it fails, the whole transaction is its own, and rolls back.
+    const savepoints = events.length > 1;
+    const fresh = new Set(inserted.map((r) => r.event_id));
+    const outcomes: BatchTransaction['outcomes'] = [];
+    for (const [index, { event }] of run.entries()) {
+      if (!event) {
+        outcomes.push('ignored');
+        continue;
+      }
+      // Not inserted now: applied before (a redelivery), or earlier in this run (the same event twice).
+      if (!fresh.delete(event.meta.id)) {
+        outcomes.push('duplicate');
+        continue;
+      }
+      const apply = () =>
+        this.traced(event.meta, async () => {
+          await this.handlers.get(event.meta.type)!.handle(event.payload, event.meta, manager);
+          return 'processed' as const;
+        });
+      if (!savepoints) {
+        outcomes.push(await apply());
+        continue;
+      }
+      // Not released: each event's savepoint nests in the previous one's, and a rollback to `event` undoes the latest only.
+      await manager.query('SAVEPOINT event');
+      try {
+        await apply();
+      } catch (error) {
+        await manager.query('ROLLBACK TO SAVEPOINT event');
+        // Neither it nor those after it are applied in this transaction: their inbox rows must not commit.
+        await manager.query(`DELETE FROM ${this.schema}.inbox WHERE consumer = $1 AND event_id = ANY($2::uuid[])`, [
+          this.options.name,
+          [event.meta.id, ...fresh],
+        ]);
+        return { outcomes, failed: { index, error } };
+      }
+      outcomes.push('processed');
+    }
+    return { outcomes };
+  }
+
+  /**
+   * One event alone, in transactions of its own, until it is applied or dead-lettered. `failedOnce` is a failure it
+   * already had (in a batch), which counts as its first attempt.
+   */
+  private async applyAlone(delivery: Delivery, event: Decoded, failedOnce?: unknown): Promise<Outcome> {
+    const { meta, payload: data } = event;
     const handler = this.handlers.get(meta.type)!;
     const maxAttempts = this.options.maxAttempts ?? 3;
     let backoff = this.options.initialBackoffMs ?? 200;
     let permanentFailures = 0;
     for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await this.processOnce(handler, data, meta);
-        this.outcomes?.inc({ consumer: this.options.name, type: meta.type, outcome });
-        return outcome;
-      } catch (error) {
-        // Only a failure that can never succeed may take an event out of its key's order; anything that may
-        // pass (a database or broker outage, a deadlock, an unrecognised error) holds the partition until it does.
-        const failure = classifyFailure(error);
-        if (failure.kind === 'permanent') {
-          permanentFailures++;
-          if (error instanceof PermanentEventError || permanentFailures >= maxAttempts) return this.deadLetter(payload, error, attempt);
+      let error: unknown;
+      if (attempt === 1 && failedOnce !== undefined) {
+        error = failedOnce;
+      } else {
+        try {
+          const outcome = await this.processOnce(handler, data, meta);
+          this.outcomes?.inc({ consumer: this.options.name, type: meta.type, outcome });
+          return outcome;
+        } catch (caught) {
+          error = caught;
         }
-        this.retries?.inc({ consumer: this.options.name, type: meta.type, kind: failure.kind });
-        this.options.log.warn(
-          { eventId: meta.id, type: meta.type, attempt, kind: failure.kind, why: failure.why, backoffMs: backoff, err: describeError(error) },
-          failure.kind === 'permanent' ? 'event handler failed; retrying' : 'event waits for a transient failure to pass; retrying',
-        );
-        await this.waitBeforeRetry(payload, backoff);
-        backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000);
       }
+      // Only a failure that can never succeed may take an event out of its key's order; anything that may
+      // pass (a database or broker outage, a deadlock, an unrecognised error) holds the partition until it does.
+      const failure = classifyFailure(error);
+      if (failure.kind === 'permanent') {
+        permanentFailures++;
+        if (error instanceof PermanentEventError || permanentFailures >= maxAttempts) return this.deadLetter(delivery, error, attempt);
+      }
+      this.retries?.inc({ consumer: this.options.name, type: meta.type, kind: failure.kind });
+      this.options.log.warn(
+        { eventId: meta.id, type: meta.type, attempt, kind: failure.kind, why: failure.why, backoffMs: backoff, err: describeError(error) },
+        failure.kind === 'permanent' ? 'event handler failed; retrying' : 'event waits for a transient failure to pass; retrying',
+      );
+      await this.waitBeforeRetry(delivery, backoff);
+      backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000);
     }
   }
 
@@ -278,7 +457,7 @@ export class EventConsumer {
    * rebalance or a shutdown: heartbeat() throws when the group rebalances, and a stop ends the wait; either
    * way the message is not committed and is delivered again.
    */
-  private async waitBeforeRetry(payload: EachMessagePayload, ms: number): Promise<void> {
+  private async waitBeforeRetry(payload: Delivery, ms: number): Promise<void> {
     const until = Date.now() + ms;
     for (;;) {
       if (this.stopping) throw new ConsumerStoppingError();
@@ -290,8 +469,25 @@ export class EventConsumer {
   }
 
   private processOnce(handler: EventHandler, data: unknown, meta: EventMeta): Promise<'processed' | 'duplicate'> {
-    // The span joins the trace of the request that caused the event (carried in the CloudEvent),
-    // and links to the transport span the kafkajs instrumentation started.
+    return this.traced(meta, () =>
+      inScopedTransaction(this.options.dataSource, ALL_SITES, async (manager) => {
+        const inserted = (await manager.query(
+          `INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+          [this.options.name, meta.id, meta.type],
+        )) as unknown[];
+        if (inserted.length === 0) return 'duplicate' as const;
+        await handler.handle(data, meta, manager);
+        return 'processed' as const;
+      }),
+    );
+  }
+
+  /**
+   * The event's span: it joins the trace of the request that caused the event (carried in the CloudEvent), and
+   * links to the transport span the kafkajs instrumentation started.
+   */
+  private traced<T>(meta: EventMeta, work: () => Promise<T>): Promise<T> {
     const transport = trace.getSpanContext(context.active());
     const parent = contextFromEvent(meta.traceparent, meta.tracestate);
     return tracer.startActiveSpan(
@@ -310,17 +506,8 @@ export class EventConsumer {
       parent,
       async (span) => {
         try {
-          const outcome = await inScopedTransaction(this.options.dataSource, ALL_SITES, async (manager) => {
-            const inserted = (await manager.query(
-              `INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
-               ON CONFLICT DO NOTHING RETURNING event_id`,
-              [this.options.name, meta.id, meta.type],
-            )) as unknown[];
-            if (inserted.length === 0) return 'duplicate' as const;
-            await handler.handle(data, meta, manager);
-            return 'processed' as const;
-          });
-          span.setAttribute('iop.outcome', outcome);
+          const outcome = await work();
+          if (typeof outcome === 'string') span.setAttribute('iop.outcome', outcome);
           return outcome;
         } catch (error) {
           span.recordException(error as Error);
@@ -333,7 +520,7 @@ export class EventConsumer {
     );
   }
 
-  private async deadLetter(payload: EachMessagePayload, error: unknown, attempts: number): Promise<'dead-lettered'> {
+  private async deadLetter(payload: Delivery, error: unknown, attempts: number): Promise<'dead-lettered'> {
     const { topic, partition, message } = payload;
     const reason: DeadLetterReason = error instanceof PermanentEventError ? error.reason : 'retries-exhausted';
     const headers = {

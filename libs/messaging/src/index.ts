@@ -7,3 +7,4 @@ export * from './event-consumer';
 export * from './dead-letter';
 export * from './kafka-client';
 export * from './error-classification';
+export * from './relay-wake';

@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { assertSqlIdentifier } from '@iop/persistence';
 import { outboxChannel } from './outbox';
+import { wakeLocally } from './relay-wake';
 import { describeError } from './errors';
 import type { Log } from './kafka-client';
 
@@ -34,6 +35,11 @@ export interface OutboxRelayOptions {
    * closing its socket so hands over within a lease, instead of after the kernel's TCP timeout (hours).
    */
   readonly leaseSeconds?: number;
+  /**
+   * While it leads, writers in this process on the same data source wake it with a function call instead of a
+   * NOTIFY (default true). Writers in other processes always NOTIFY.
+   */
+  readonly wakeLocally?: boolean;
 }
 
 interface OutboxRow {
@@ -57,11 +63,14 @@ export class OutboxRelay {
   private readonly maxBackoffMs: number;
   private session: Client | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
+  private stopLocalWake: (() => void) | undefined;
   private readonly leaseSeconds: number;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private notified = false;
+  /** The next batch, read in the statement that marked the last one published. */
+  private prefetched: OutboxRow[] | undefined;
   private lastPrune = 0;
   private readonly published: Counter | undefined;
   private readonly failures: Counter | undefined;
@@ -144,7 +153,7 @@ export class OutboxRelay {
     for (;;) {
       const n = await this.publishBatch();
       total += n;
-      if (n < this.batchSize) return total;
+      if (n < this.batchSize && !this.prefetched) return total;
     }
   }
 
@@ -159,7 +168,7 @@ export class OutboxRelay {
         const n = await this.publishBatch();
         backoff = 100;
         await this.pruneNowAndThen();
-        if (n < this.batchSize) await this.sleep(this.pollIntervalMs);
+        if (n < this.batchSize && !this.prefetched) await this.sleep(this.pollIntervalMs);
       } catch (error) {
         this.failures?.inc();
         this.options.log.warn({ err: describeError(error), backoffMs: backoff }, 'outbox relay: publish failed, will retry');
@@ -183,11 +192,13 @@ export class OutboxRelay {
       await session.end();
       return false;
     }
-    session.on('notification', () => {
+    const wakeUp = () => {
       this.notified = true;
       this.wake?.();
-    });
+    };
+    session.on('notification', wakeUp);
     await session.query(`LISTEN ${outboxChannel(this.schema)}`);
+    if (this.options.wakeLocally ?? true) this.stopLocalWake = wakeLocally(this.options.dataSource, outboxChannel(this.schema), wakeUp);
     // The lease: Postgres ends this session (and so frees the lock) after a lease of silence; the
     // heartbeat, on a timer of its own, keeps a live leader talking even while a batch waits on Kafka.
     const leaseMs = Math.round(this.leaseSeconds * 1000);
@@ -202,6 +213,10 @@ export class OutboxRelay {
   }
 
   private async closeSession(): Promise<void> {
+    this.stopLocalWake?.();
+    this.stopLocalWake = undefined;
+    // Read while leading; another leader may publish them meanwhile.
+    this.prefetched = undefined;
     clearInterval(this.heartbeat);
     this.heartbeat = undefined;
     const session = this.session;
@@ -210,12 +225,16 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
+    // Reset before reading: a wake-up for a row committed after the read below finds the flag set.
     this.notified = false;
-    const rows = (await this.options.dataSource.query(
-      `SELECT seq, topic, key, headers, payload::text AS payload
-         FROM ${this.schema}.outbox WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
-      [this.batchSize],
-    )) as OutboxRow[];
+    const rows =
+      this.prefetched ??
+      ((await this.options.dataSource.query(
+        `SELECT seq, topic, key, headers, payload::text AS payload
+           FROM ${this.schema}.outbox WHERE published_at IS NULL AND parked_at IS NULL ORDER BY seq LIMIT $1`,
+        [this.batchSize],
+      )) as OutboxRow[]);
+    this.prefetched = undefined;
     if (rows.length === 0) return 0;
 
     try {
@@ -228,8 +247,23 @@ export class OutboxRelay {
       // Kafka refuses something in this batch for good: find which rows, one at a time, and set them aside.
       return this.publishOneByOne(rows);
     }
-    await this.markPublished(rows);
+    await this.markPublishedAndReadNext(rows);
     return rows.length;
+  }
+
+  /**
+   * Marks a sent batch published and reads the next one in the same round trip. The update's effect is not
+   * visible to the read in the same statement, so the read leaves the sent rows out by their seq.
+   */
+  private async markPublishedAndReadNext(rows: readonly OutboxRow[]): Promise<void> {
+    const next = (await this.options.dataSource.query(
+      `WITH marked AS (UPDATE ${this.schema}.outbox SET published_at = now() WHERE seq = ANY($1::bigint[]))
+       SELECT seq, topic, key, headers, payload::text AS payload
+         FROM ${this.schema}.outbox WHERE published_at IS NULL AND parked_at IS NULL AND seq <> ALL($1::bigint[]) ORDER BY seq LIMIT $2`,
+      [rows.map((r) => r.seq), this.batchSize],
+    )) as OutboxRow[];
+    this.published?.inc(rows.length);
+    this.prefetched = next.length > 0 ? next : undefined;
   }
 
   private async send(rows: readonly OutboxRow[]): Promise<void> {

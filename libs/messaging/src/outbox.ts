@@ -4,6 +4,7 @@ import type { EventDefinition, ServiceName } from '@iop/contracts';
 import { assertSqlIdentifier } from '@iop/persistence';
 import { encodeEvent, type EventContext } from './cloudevent-codec';
 import { currentTraceContext } from './trace-context';
+import { wakeRelayAfterCommit } from './relay-wake';
 
 export const outboxChannel = (schema: string) => `outbox_${schema}`;
 
@@ -38,18 +39,15 @@ export class Outbox {
     const encoded = payloads.map((p) => encodeEvent(definition, p, this.source, { ...trace, ...context, ...(payloads.length > 1 ? { id: undefined } : {}) }));
     // Per-key order, whatever callers do: a transaction holds each key it writes until it ends, so a
     // second transaction for the same key takes its seq only after the first committed, and the relay
-    // (which publishes in seq order) can never see the second's event first. Keys are locked in
-    // sorted order; the wake-up for the relay rides on the same round trip (NOTIFY is delivered at
-    // commit only, so the relay never wakes for a rolled-back event).
+    // (which publishes in seq order) can never see the second's event first. Keys are locked in sorted
+    // order, in the same statement as the insert: the locks are a one-time filter in front of the
+    // insert, so they are all held before the first seq is drawn.
     const keys = [...new Set(encoded.map((e) => e.key))].sort();
-    await manager.query(`SELECT pg_notify($1, ''), (SELECT count(pg_advisory_xact_lock(hashtext($2), hashtext(k))) FROM unnest($3::text[]) AS k)`, [
-      outboxChannel(this.schema),
-      `outbox:${this.schema}`,
-      keys,
-    ]);
     await manager.query(
-      `INSERT INTO ${this.schema}.outbox (id, topic, key, type, version, headers, payload)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])`,
+      `WITH locked AS (SELECT count(pg_advisory_xact_lock(hashtext($8), hashtext(k))) AS n FROM unnest($9::text[]) AS k)
+       INSERT INTO ${this.schema}.outbox (id, topic, key, type, version, headers, payload)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[])
+       WHERE (SELECT n FROM locked) >= 0`,
       [
         encoded.map((e) => e.id),
         encoded.map(() => definition.topic),
@@ -58,8 +56,11 @@ export class Outbox {
         encoded.map(() => definition.version),
         encoded.map((e) => JSON.stringify(e.headers)),
         encoded.map((e) => JSON.stringify(e.payload)),
+        `outbox:${this.schema}`,
+        keys,
       ],
     );
+    wakeRelayAfterCommit(manager, outboxChannel(this.schema));
     return encoded.map((e) => e.id);
   }
 }

@@ -1,9 +1,9 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { eventually, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
-import { DEAD_LETTER_HEADERS, createKafka, encodeEvent } from '../src';
+import { DEAD_LETTER_HEADERS, createKafka, encodeEvent, type EncodedEvent } from '../src';
 import { MemoryLog } from './support/memory-log';
 import { ProbeConsumer } from './support/probe-consumer';
-import { createTestTopic, probeEvent, sendEncoded, sendEvent, uniqueKeys, type ProbeEvent, type SentEvent } from './support/test-events';
+import { createTestTopic, probeEvent, range, sendEncoded, sendEvent, uniqueKeys, type ProbeEvent, type SentEvent } from './support/test-events';
 import { provisionTestSchema, type TestSchema } from './support/test-schema';
 import { TopicRecorder, type RecordedMessage } from './support/topic-recorder';
 
@@ -196,5 +196,46 @@ describe('consuming events', () => {
     expect(letter.headers).toMatchObject({ ce_dataschema: `urn:iop:event:${event.type}:v99`, [DEAD_LETTER_HEADERS.reason]: 'unknown-version' });
     expect(letter.headers[DEAD_LETTER_HEADERS.error]).toContain('v99 is not in the event catalogue');
     expect(probes.calls.get(current.id)).toBeUndefined();
+  });
+
+  /** Several events in one produce request, so they reach the consumer in one fetched batch. */
+  const sendTogether = async (events: readonly EncodedEvent[]) => {
+    await producer.send({
+      topic: event.topic,
+      acks: -1,
+      messages: events.map((e) => ({ key: e.key, value: JSON.stringify(e.payload), headers: e.headers })),
+    });
+  };
+
+  it('applies a batch around an event that fails in it: the events before it commit once, it retries alone and dead-letters, and the events after it wait for it', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const events = range(6).map((i) => encodeEvent(event, { key, seq: i + 1 }, '/iop/msgtest', {}));
+    const poison = events[2]!;
+    probes.faults.set(poison.id, 'constraint');
+
+    await sendTogether(events);
+    await eventually(async () => expect(await db.count('effects', 'key = $1', [key])).toBe(5), { timeoutMs: 30_000 });
+
+    // Nothing of the key overtook the failing event, and nothing was applied twice.
+    expect(await appliedOrder(key)).toEqual(events.filter((e) => e !== poison).map((e) => e.id));
+    const letter = await deadLetterOf(poison.id);
+    expect(letter.headers).toMatchObject({ [DEAD_LETTER_HEADERS.reason]: 'retries-exhausted', [DEAD_LETTER_HEADERS.attempts]: String(MAX_ATTEMPTS) });
+    // Its failure in the batch was its first attempt; the events before it were not undone and run again.
+    const poisonCalls = probes.calls.get(poison.id)!;
+    expect(poisonCalls).toHaveLength(MAX_ATTEMPTS);
+    for (const before of events.slice(0, 2)) expect(probes.calls.get(before.id)).toHaveLength(1);
+    for (const after of events.slice(3)) expect(probes.calls.get(after.id)![0]).toBeGreaterThanOrEqual(poisonCalls.at(-1)!);
+    expect(await db.count('inbox', 'event_id = $1', [poison.id])).toBe(0);
+    expect(await db.count('inbox', 'event_id = ANY($1::uuid[])', [events.filter((e) => e !== poison).map((e) => e.id)])).toBe(5);
+  });
+
+  it('applies an event delivered twice in one batch once, and the rest of the batch with it', async () => {
+    const [key] = uniqueKeys(1) as [string];
+    const [first, second] = range(2).map((i) => encodeEvent(event, { key, seq: i + 1 }, '/iop/msgtest', {})) as [EncodedEvent, EncodedEvent];
+
+    await sendTogether([first, first, second]);
+    await eventually(async () => expect(await effectsOf(second.id)).toBe(1), { timeoutMs: 30_000 });
+
+    expect(await appliedOrder(key)).toEqual([first.id, second.id]);
   });
 });

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { assertSqlIdentifier } from './database-config';
-import { siteIsolationSql, siteVisibleFunctionSql } from './rls';
+import { siteIsolationSql, siteVisibleByIdFunctionSql, siteVisibleFunctionSql } from './rls';
 
 type MigrationClass = new () => MigrationInterface;
 
@@ -87,7 +87,23 @@ export function outboxParkingMigration(schema: string): MigrationClass {
   };
 }
 
+/** The site policies' predicate compares uuids, so that the planner estimates what a caller sees from the column's statistics. */
+export function siteVisibleByIdMigration(schema: string): MigrationClass {
+  const s = assertSqlIdentifier(schema);
+  return class SiteVisibleById1764595000000 implements MigrationInterface {
+    name = 'SiteVisibleById1764595000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(siteVisibleByIdFunctionSql(s));
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(siteVisibleFunctionSql(s));
+    }
+  };
+}
+
 /** The platform's own migrations, in order, for a service schema. */
 export function platformMigrations(schema: string): MigrationClass[] {
-  return [platformTablesMigration(schema), outboxParkingMigration(schema)];
+  return [platformTablesMigration(schema), outboxParkingMigration(schema), siteVisibleByIdMigration(schema)];
 }

@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '@iop/auth';
-import { ALL_SITES, inScopedTransaction, sitesScope, type SiteScope } from '@iop/persistence';
+import { ALL_SITES, inScopedStatement, inScopedTransaction, sitesScope, type SiteScope } from '@iop/persistence';
 import { currentRequest } from './request-context';
 
 export interface Work {
@@ -21,10 +21,23 @@ export class UnitOfWork {
   constructor(private readonly dataSource: DataSource) {}
 
   run<T>(work: (w: Work) => Promise<T>): Promise<T> {
+    const caller = this.caller();
+    return inScopedTransaction(this.dataSource, caller.scope, (manager) => work({ manager, ...caller }));
+  }
+
+  /**
+   * One statement as its own unit of work, in one round trip (`inScopedStatement`): for the hottest reads, whose audit
+   * row is written by the same statement. `statement` builds it from the caller; values go in as `sqlLiteral`s.
+   */
+  async statement<T>(statement: (caller: Omit<Work, 'manager'>) => string): Promise<{ rows: T[]; caller: Omit<Work, 'manager'> }> {
+    const caller = this.caller();
+    return { rows: await inScopedStatement<T>(this.dataSource, caller.scope, statement(caller)), caller };
+  }
+
+  private caller(): Omit<Work, 'manager'> {
     const context = currentRequest();
     const principal = context?.request.principal;
     if (!context || !principal) throw new ForbiddenException('no authenticated caller for this unit of work');
-    const scope = principal.allSites ? ALL_SITES : sitesScope(principal.siteIds);
-    return inScopedTransaction(this.dataSource, scope, (manager) => work({ manager, principal, requestId: context.requestId, scope }));
+    return { principal, requestId: context.requestId, scope: principal.allSites ? ALL_SITES : sitesScope(principal.siteIds) };
   }
 }

@@ -74,8 +74,16 @@ export const ListReferralsQuery = z.strictObject({
   /** Referrals received at least this many days ago. */
   minAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
   maxAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
-  page: z.coerce.number().int().min(1).default(1),
+  page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1; skipping pages costs what is skipped: to walk a long list, use `cursor`'),
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
+    .optional()
+    .describe(
+      'Keyset pagination: the `nextCursor` of the previous page, unchanged. The page starts right after that page’s last referral (in the list’s order, newest first) whatever was added since; `page` is then ignored. Opaque: do not build one.',
+    ),
 });
 // A separate name: a parameter typed with the schema's own name would hand the zod object to OpenAPI as a model class.
 export type ReferralListFilter = z.infer<typeof ListReferralsQuery>;
@@ -225,7 +233,18 @@ export const ReferralListItem = ReferralView.extend({
   ageDays: z.number().int().describe('Whole days since the referral was received'),
 });
 
-export const ReferralPage = Paged(ReferralListItem).describe('Referrals, newest first');
+export const ReferralPage = Paged(ReferralListItem)
+  .extend({
+    page: z.number().int().min(1).describe('The page returned, from 1; 1 for a page asked for by cursor'),
+    total: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .describe('Referrals matching the filter across all pages, from counts kept per site, stage and source; null when the filter has an age bound'),
+    nextCursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page'),
+  })
+  .describe('Referrals, newest first (ties by id)');
 
 nameSchemas({
   CloseReason: CloseReasonView,

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { AuditAction, AuditTrail, Principal } from '@iop/auth';
+import type { AuditAction, AuditEntry, AuditTrail, Principal } from '@iop/auth';
 
 export interface AuditActor {
   readonly principal: Principal;
@@ -33,10 +33,13 @@ export async function auditPatients(
   reason?: string,
 ): Promise<void> {
   const seen = new Set<string>();
+  const entries: AuditEntry[] = [];
   for (const patient of patients) {
     const key = `${patient.siteId}/${patient.patientId}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    await auditPatient(audit, manager, actor, action, resource, patient, reason);
+    entries.push({ action, resource, patientId: patient.patientId, siteId: patient.siteId, ...(reason ? { reason } : {}) });
   }
+  // One statement for the whole list.
+  await audit.recordMany(manager, actor, entries);
 }

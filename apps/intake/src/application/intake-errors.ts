@@ -11,6 +11,7 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'consent.unknown': HttpStatus.NOT_FOUND,
   'waitlist.unknown': HttpStatus.NOT_FOUND,
   'task.unknown': HttpStatus.NOT_FOUND,
+  'referral.cursor-invalid': HttpStatus.BAD_REQUEST,
   'episode.unknown': HttpStatus.NOT_FOUND,
   'referral.out-of-order': HttpStatus.CONFLICT,
   'referral.already-done': HttpStatus.CONFLICT,
@@ -43,3 +44,6 @@ export const referralNotFound = (referralId: string) =>
   refuse({ code: 'referral.unknown', message: `there is no referral ${referralId} at the sites you can see` });
 
 export const patientNotFound = (patientId: string) => refuse({ code: 'patient.unknown', message: `there is no patient ${patientId} at the sites you can see` });
+
+export const cursorInvalid = () =>
+  refuse({ code: 'referral.cursor-invalid', message: 'the cursor is not one this list gave out: pass nextCursor from a previous page unchanged' });

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
 import { UnitOfWork } from '@iop/platform';
+import { sqlLiteral } from '@iop/persistence';
 import type { ReferralListFilter } from '../api/referral.schemas';
 import { patientRepository, type Patient } from '../infrastructure/patient.repository';
-import { referralRepository, toStoredReferral } from '../infrastructure/referral.repository';
+import { referralRepository, toStoredReferral, type ReferralRow } from '../infrastructure/referral.repository';
 import { auditPatient } from './audit';
-import { patientNotFound, referralNotFound } from './intake-errors';
-import { referralSummary, type ReferralSummary } from './referral-views';
+import { cursorInvalid, patientNotFound, referralNotFound } from './intake-errors';
+import { referralSummary } from './referral-views';
 
 /** A patient's contact details as coordinators see them. */
 export function contactDetails(patient: Patient) {
@@ -29,22 +29,41 @@ export class ReferralQueries {
     private readonly audit: AuditTrail,
   ) {}
 
-  referral(referralId: string) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const stored = await referralRepository.find(manager, referralId);
-      if (!stored) throw referralNotFound(referralId);
-      const patient = await patientRepository.find(manager, stored.patientId);
-      if (!patient) throw patientNotFound(stored.patientId);
-      await auditPatient(this.audit, manager, { principal, requestId }, 'read', `referral:${referralId}`, patient);
-      return {
-        ...referralSummary(stored),
-        sourceDetail: stored.referral.sourceDetail ?? null,
-        concernNotes: stored.concernNotes ?? null,
-        repeatCaller: stored.repeatCaller ?? null,
-        patient: contactDetails(patient),
-        ...(await this.progress(manager, referralId)),
-      };
-    });
+  /**
+   * One round trip: the referral, its patient and its progress, and the audit row of the read, in one statement that
+   * is its own transaction (the row is written only if the patient is visible, and commits with the read).
+   */
+  async referral(referralId: string) {
+    const resource = `referral:${referralId}`;
+    const {
+      rows: [row],
+    } = await this.uow.statement<ReferralRow & PatientColumns & ProgressColumns>(
+      (caller) =>
+        `WITH found AS (
+           SELECT r.*, p.patient_id AS p_patient_id, p.site_id AS p_site_id, p.given_name AS p_given_name, p.family_name AS p_family_name,
+                  p.date_of_birth::text AS p_date_of_birth, p.phone AS p_phone, ${PROGRESS_COLUMNS}
+             FROM referrals r LEFT JOIN patients p ON p.patient_id = r.patient_id
+            WHERE r.referral_id = ${sqlLiteral(referralId)}
+         ), seen AS (
+           SELECT p_patient_id AS patient_id, p_site_id AS site_id FROM found WHERE p_patient_id IS NOT NULL
+         ), audited AS (
+           ${this.audit.insertFrom('seen', caller, { action: 'read', resource })}
+         )
+         SELECT * FROM found`,
+    );
+    if (!row) throw referralNotFound(referralId);
+    if (!row.p_patient_id) throw patientNotFound(row.patient_id);
+    const stored = toStoredReferral(row);
+    const patient = { patientId: row.p_patient_id, siteId: row.p_site_id!, givenName: row.p_given_name!, familyName: row.p_family_name! };
+    this.audit.noted([{ action: 'read', resource, patientId: patient.patientId, siteId: patient.siteId }]);
+    return {
+      ...referralSummary(stored),
+      sourceDetail: stored.referral.sourceDetail ?? null,
+      concernNotes: stored.concernNotes ?? null,
+      repeatCaller: stored.repeatCaller ?? null,
+      patient: { ...patient, dateOfBirth: row.p_date_of_birth ?? null, phone: row.p_phone ?? null },
+      ...progressOf(row),
+    };
   }
 
   patient(patientId: string) {
@@ -57,64 +76,132 @@ export class ReferralQueries {
     });
   }
 
-  list(query: ReferralListFilter) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const where: string[] = [];
-      const params: unknown[] = [];
-      const add = (sql: string, value: unknown) => {
-        params.push(value);
-        where.push(sql.replace('?', `$${params.length}`));
+  /**
+   * Newest first, ties by id, read off an index in that order: a page costs the same whatever the site's history. `cursor`
+   * continues after the last item of a page (keyset); `page` still skips by number, which costs what it skips. The
+   * total comes from the counts the read model keeps per site, stage and source; no count is kept by age, so with
+   * an age bound it is null. One round trip: the page, the total and one 'list' audit row per referral shown are one
+   * statement, its own transaction (values are validated by the query schema and inlined as literals).
+   */
+  async list(query: ReferralListFilter) {
+    const where: string[] = [];
+    const counted: string[] = [];
+    for (const [column, value] of [
+      ['site_id', query.siteId],
+      ['stage', query.stage],
+      ['source', query.source],
+    ] as const) {
+      if (value === undefined) continue;
+      where.push(`r.${column} = ${sqlLiteral(value)}`);
+      counted.push(`${column} = ${sqlLiteral(value)}`);
+    }
+    const aged = query.minAgeDays !== undefined || query.maxAgeDays !== undefined;
+    if (query.minAgeDays !== undefined) where.push(`r.received_at <= now() - make_interval(days => ${Math.trunc(query.minAgeDays)})`);
+    if (query.maxAgeDays !== undefined) where.push(`r.received_at >= now() - make_interval(days => ${Math.trunc(query.maxAgeDays)})`);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    if (after) where.push(`(r.received_at, r.referral_id) < (${sqlLiteral(after.receivedAt)}::timestamptz, ${sqlLiteral(after.referralId)}::uuid)`);
+    const pageSize = Math.trunc(query.pageSize);
+    const offset = after ? 0 : (Math.trunc(query.page) - 1) * pageSize;
+    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+    const total = aged ? 'NULL::int' : `(SELECT coalesce(sum(n), 0)::int FROM referral_counts ${counted.length ? `WHERE ${counted.join(' AND ')}` : ''})`;
+    type Row = ReferralRow & { given_name: string; family_name: string; received_key: string; total: number | null };
+    const { rows } = await this.uow.statement<Row | { referral_id: null; total: number | null }>(
+      (caller) =>
+        // The page is taken from referrals alone (off the index in the list's order), then joined to its patients;
+        // one row more than the page says whether there is a next one. A page with no items still answers the total.
+        `WITH page AS (
+           SELECT r.*, p.given_name, p.family_name, to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_key,
+                  row_number() OVER (ORDER BY r.received_at DESC, r.referral_id DESC) AS n
+             FROM (SELECT * FROM referrals r ${filter} ORDER BY r.received_at DESC, r.referral_id DESC LIMIT ${pageSize + 1} OFFSET ${offset}) r
+             JOIN patients p USING (patient_id)
+         ), shown AS (
+           SELECT patient_id, site_id FROM page WHERE n <= ${pageSize}
+         ), audited AS (
+           ${this.audit.insertFrom('shown', caller, { action: 'list', resource: 'referrals' })}
+         )
+         SELECT page.*, t.total FROM (SELECT ${total} AS total) t LEFT JOIN page ON true ORDER BY page.n`,
+    );
+    const found = rows.filter((row): row is Row => row.referral_id !== null);
+    const more = found.length > pageSize;
+    const shown = more ? found.slice(0, pageSize) : found;
+    const items = shown.map((row) => {
+      const stored = toStoredReferral(row);
+      return {
+        ...referralSummary(stored),
+        givenName: row.given_name,
+        familyName: row.family_name,
+        ageDays: Math.floor((Date.now() - stored.referral.receivedAt.getTime()) / 86_400_000),
       };
-      if (query.siteId) add('r.site_id = ?', query.siteId);
-      if (query.stage) add('r.stage = ?', query.stage);
-      if (query.source) add('r.source = ?', query.source);
-      if (query.minAgeDays !== undefined) add(`r.received_at <= now() - make_interval(days => ?)`, query.minAgeDays);
-      if (query.maxAgeDays !== undefined) add(`r.received_at >= now() - make_interval(days => ?)`, query.maxAgeDays);
-      const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-      const [{ total }] = (await manager.query(`SELECT count(*)::int AS total FROM referrals r ${filter}`, params)) as [{ total: number }];
-      const rows: Array<Parameters<typeof toStoredReferral>[0] & { given_name: string; family_name: string }> = await manager.query(
-        `SELECT r.*, p.given_name, p.family_name FROM referrals r JOIN patients p USING (patient_id) ${filter}
-          ORDER BY r.received_at DESC, r.referral_id LIMIT ${query.pageSize} OFFSET ${(query.page - 1) * query.pageSize}`,
-        params,
-      );
-      const items: Array<ReferralSummary & { givenName: string; familyName: string; ageDays: number }> = [];
-      for (const row of rows) {
-        const stored = toStoredReferral(row);
-        await auditPatient(this.audit, manager, { principal, requestId }, 'list', 'referrals', { patientId: stored.patientId, siteId: stored.referral.siteId });
-        items.push({
-          ...referralSummary(stored),
-          givenName: row.given_name,
-          familyName: row.family_name,
-          ageDays: Math.floor((Date.now() - stored.referral.receivedAt.getTime()) / 86_400_000),
-        });
-      }
-      return { items, page: query.page, pageSize: query.pageSize, total };
     });
+    this.audit.noted(items.map((item) => ({ action: 'list' as const, resource: 'referrals', patientId: item.patientId, siteId: item.siteId })));
+    const last = shown[shown.length - 1];
+    return {
+      items,
+      page: after ? 1 : query.page,
+      pageSize: query.pageSize,
+      total: rows[0]?.total ?? null,
+      nextCursor: more && last ? encodeCursor(last.received_key, last.referral_id) : null,
+    };
   }
+}
 
-  /** The steps after the referral itself, as far as they have happened. */
-  private async progress(manager: EntityManager, referralId: string) {
-    const [preScreen] = (await manager.query(
-      `SELECT pre_screen_id AS "preScreenId", outcome, recorded_at AS "recordedAt" FROM pre_screens WHERE referral_id = $1 ORDER BY recorded_at DESC LIMIT 1`,
-      [referralId],
-    )) as Array<Record<string, unknown>>;
-    const [assessment] = (await manager.query(
-      `SELECT assessment_id AS "assessmentId", ratings, phq9, gad7, recommendation, decision, assessed_at AS "assessedAt"
-         FROM assessments WHERE referral_id = $1`,
-      [referralId],
-    )) as Array<Record<string, unknown>>;
-    const admissionRequests = (await manager.query(
-      `SELECT request_id AS "requestId", payment, payer_id AS "payerId", planned_start::text AS "plannedStart", status,
-              answer_by AS "answerBy", outcome, created_at AS "createdAt"
-         FROM admission_requests WHERE referral_id = $1 ORDER BY created_at`,
-      [referralId],
-    )) as Array<Record<string, unknown>>;
-    const [episode] = (await manager.query(
-      `SELECT episode_id AS "episodeId", level_of_care AS "levelOfCare", program_type AS "programType",
-              planned_weekly_hours::float AS "plannedWeeklyHours", planned_start::text AS "plannedStart", status, admitted_at AS "admittedAt"
-         FROM episodes WHERE referral_id = $1`,
-      [referralId],
-    )) as Array<Record<string, unknown>>;
-    return { preScreen: preScreen ?? null, assessment: assessment ?? null, admissionRequests, episode: episode ?? null };
-  }
+interface PatientColumns {
+  p_patient_id: string | null;
+  p_site_id: string | null;
+  p_given_name: string | null;
+  p_family_name: string | null;
+  p_date_of_birth: string | null;
+  p_phone: string | null;
+}
+
+/** The steps after the referral itself, as far as they have happened, as JSON columns of the referral's own row. */
+const PROGRESS_COLUMNS = `
+  (SELECT json_build_object('preScreenId', pre_screen_id, 'outcome', outcome, 'recordedAt', recorded_at)
+     FROM pre_screens WHERE referral_id = r.referral_id ORDER BY recorded_at DESC LIMIT 1) AS progress_pre_screen,
+  (SELECT json_build_object('assessmentId', assessment_id, 'ratings', ratings, 'phq9', phq9, 'gad7', gad7, 'recommendation', recommendation,
+                            'decision', decision, 'assessedAt', assessed_at)
+     FROM assessments WHERE referral_id = r.referral_id) AS progress_assessment,
+  (SELECT coalesce(json_agg(json_build_object('requestId', request_id, 'payment', payment, 'payerId', payer_id, 'plannedStart', planned_start::text,
+                                              'status', status, 'answerBy', answer_by, 'outcome', outcome, 'createdAt', created_at) ORDER BY created_at), '[]')
+     FROM admission_requests WHERE referral_id = r.referral_id) AS progress_admission_requests,
+  (SELECT json_build_object('episodeId', episode_id, 'levelOfCare', level_of_care, 'programType', program_type,
+                            'plannedWeeklyHours', planned_weekly_hours::float, 'plannedStart', planned_start::text, 'status', status, 'admittedAt', admitted_at)
+     FROM episodes WHERE referral_id = r.referral_id) AS progress_episode`;
+
+type Json = Record<string, unknown>;
+interface ProgressColumns {
+  progress_pre_screen: Json | null;
+  progress_assessment: Json | null;
+  progress_admission_requests: Json[];
+  progress_episode: Json | null;
+}
+
+/** Timestamps inside JSON arrive as Postgres writes them (microseconds, `+00:00`); the API answers them as everywhere else. */
+function instants<T extends Json | null>(value: T, ...keys: string[]): T {
+  if (!value) return value;
+  const out: Json = { ...value };
+  for (const key of keys) if (typeof out[key] === 'string') out[key] = new Date(out[key]);
+  return out as T;
+}
+
+function progressOf(row: ProgressColumns) {
+  return {
+    preScreen: instants(row.progress_pre_screen, 'recordedAt'),
+    assessment: instants(row.progress_assessment, 'assessedAt'),
+    admissionRequests: row.progress_admission_requests.map((request) => instants(request, 'answerBy', 'createdAt')),
+    episode: instants(row.progress_episode, 'admittedAt'),
+  };
+}
+
+/** An opaque position in the list's order: the last item's received time (to the microsecond) and id. */
+function encodeCursor(receivedAt: string, referralId: string): string {
+  return Buffer.from(`${receivedAt}|${referralId}`).toString('base64url');
+}
+
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+function decodeCursor(cursor: string): { receivedAt: string; referralId: string } {
+  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw cursorInvalid();
+  return { receivedAt: match[1]!, referralId: match[2]! };
 }

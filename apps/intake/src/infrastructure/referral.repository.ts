@@ -12,7 +12,7 @@ export interface StoredReferral {
   readonly repeatCaller?: RepeatCallerCandidate;
 }
 
-interface ReferralRow {
+export interface ReferralRow {
   referral_id: string;
   patient_id: string;
   site_id: string;
