@@ -1,5 +1,6 @@
 import request from 'supertest';
 import {
+  AppointmentBooked,
   AttendanceCorrected,
   AttendanceRecorded,
   BillableDayRecorded,
@@ -154,6 +155,39 @@ describe('attendance: from a roster to a billable day', () => {
     expect(rows.filter((r) => r.includes('H0015,0906,1,180'))).toHaveLength(1);
     expect(rows.filter((r) => r.includes('90853,,1,170'))).toHaveLength(1);
     expect(rows).toHaveLength(4); // header, two lines, and the empty string after the last CRLF
+  });
+
+  it('an appointment is a one-seat session: a 60-minute individual session on a short day is billed 90837 next to the group line', async () => {
+    const clinic = await aClinic(kit);
+    const groupStart = '2026-04-08T17:00:00Z';
+    const sessionId = await scheduleSession(kit, clinic, groupStart, 90, '2026-04-08');
+    const patient = await aPatientIn(kit, clinic, [sessionId]);
+    const appointmentId = crypto.randomUUID();
+    const appointmentStart = '2026-04-08T19:00:00Z';
+    await publish(kit.producer, AppointmentBooked, {
+      appointmentId,
+      patientId: patient.patientId,
+      enrolmentId: patient.enrolmentId,
+      siteId: clinic.siteId,
+      clinicianId: crypto.randomUUID(),
+      kind: 'individual-therapy',
+      roomId: null,
+      telehealth: false,
+      startsAt: appointmentStart,
+      endsAt: minutesAfter(appointmentStart, 60),
+      occurredAt: new Date().toISOString(),
+    });
+    await rosterReady(kit, [sessionId, appointmentId], [patient]);
+
+    await attend(clinic, sessionId, patient.patientId, groupStart, 90);
+    expect(await attend(clinic, appointmentId, patient.patientId, appointmentStart, 60)).toMatchObject({ status: 'attended', attendedMinutes: 60 });
+    const charges = await api(kit, clinic.billing).get(`/sites/${clinic.siteId}/charges?from=2026-04-08&to=2026-04-08`).expect(200);
+    expect(charges.body.charges.map((c: { code: string; sessionId: string }) => [c.code, c.sessionId]).sort()).toEqual(
+      [
+        ['90837', appointmentId],
+        ['90853', sessionId],
+      ].sort(),
+    );
   });
 
   it('a correction keeps the first record, bumps the revision, and voids a billable day it takes below the minimum', async () => {
