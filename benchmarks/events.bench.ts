@@ -19,11 +19,12 @@ import type { DataSource } from 'typeorm';
 import { createKafka } from '@iop/messaging';
 import { CheckInFactory, checkInRecordedOn, rawMessageTemplate } from './support/bench-event';
 import { benchKafka, createScratchDatabase, type ScratchDatabase } from './support/bench-infrastructure';
-import { describeError, type Figure } from './support/figures';
+import type { Figure } from './support/figures';
 import { Pipeline, type PipelineFigure } from './support/pipeline';
 import { postgresInserts } from './support/postgres-baseline';
 import { RawKafka } from './support/raw-kafka';
 import { latencyCells, ms, num, ratio, table } from './support/report';
+import { Teardown } from './support/teardown';
 
 const ROOT = resolve(__dirname, '..');
 const OUTPUT = resolve(ROOT, '.run/bench/events.json');
@@ -91,33 +92,6 @@ function parameters(): Parameters {
 
 const log = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' }, pino.destination(2));
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-/** Everything started is stopped in reverse order, once, whether the run succeeds, fails or is interrupted. */
-class Teardown {
-  private readonly steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
-  private running: Promise<boolean> | undefined;
-
-  add(name: string, run: () => Promise<unknown>): void {
-    this.steps.push({ name, run });
-  }
-
-  /** Resolves to whether every step succeeded; a failed step does not stop the ones after it. */
-  run(): Promise<boolean> {
-    this.running ??= (async () => {
-      let clean = true;
-      for (const step of [...this.steps].reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          clean = false;
-          process.stderr.write(`[bench] could not stop ${step.name}: ${describeError(error)}\n`);
-        }
-      }
-      return clean;
-    })();
-    return this.running;
-  }
-}
 
 type Machine = Awaited<ReturnType<typeof machine>>;
 

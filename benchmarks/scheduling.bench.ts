@@ -40,6 +40,7 @@ import { Week1763800011000 } from '../apps/scheduling/src/infrastructure/migrati
 import { PatientCare1763800013000 } from '../apps/scheduling/src/infrastructure/migrations/1763800013000-patient-care';
 import { SiteEntity } from '../apps/scheduling/src/infrastructure/site.entity';
 import { withDatabase } from './support/bench-infrastructure';
+import { Teardown } from './support/teardown';
 import { cpuMeter, describeError, type Figure } from './support/figures';
 import { latencyCells, ms, num, ratio, table } from './support/report';
 import { perSecond, summarise, type LatencySummary } from './support/stats';
@@ -92,30 +93,6 @@ function parameters(): Parameters {
 }
 
 const progress = (message: string) => process.stderr.write(`[bench] ${message}\n`);
-
-/** Everything set up is removed in reverse order, once, whether the run succeeds, fails or is interrupted. */
-class Teardown {
-  private readonly steps: Array<{ name: string; run: () => Promise<unknown> }> = [];
-  private running: Promise<boolean> | undefined;
-  add(name: string, run: () => Promise<unknown>): void {
-    this.steps.push({ name, run });
-  }
-  run(): Promise<boolean> {
-    this.running ??= (async () => {
-      let clean = true;
-      for (const step of [...this.steps].reverse()) {
-        try {
-          await step.run();
-        } catch (error) {
-          clean = false;
-          process.stderr.write(`[bench] could not stop ${step.name}: ${describeError(error)}\n`);
-        }
-      }
-      return clean;
-    })();
-    return this.running;
-  }
-}
 
 interface Scratch {
   readonly name: string;
