@@ -1,9 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
-import type { z } from 'zod';
 import {
-  EventRegistry,
   ProgramDefined,
   SeatsBooked,
   SessionScheduled,
@@ -13,8 +11,18 @@ import {
   type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
-import { createKafka, decodeEvent, encodeEvent } from '@iop/messaging';
-import { eventually, quietLogger, startService, tokenFor, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { createKafka } from '@iop/messaging';
+import {
+  EventReaders,
+  eventually,
+  publishEvent,
+  quietLogger,
+  startService,
+  tokenFor,
+  uniqueName,
+  useTestInfrastructure,
+  type TestInfrastructure,
+} from '@iop/testing';
 import { AttendanceModule } from '../src/attendance.module';
 
 export const WEBHOOK_SECRET = 'test-telehealth-secret';
@@ -36,28 +44,14 @@ export async function startAttendance(): Promise<AttendanceKit> {
   const kafka: Kafka = createKafka(uniqueName('attendance-test'), quietLogger());
   const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
   await producer.connect();
-  const registry = new EventRegistry();
-  const readers: Consumer[] = [];
+  const readers = new EventReaders(kafka);
   return {
     infra,
     app,
     producer,
-    async eventsOf<D extends EventDefinition>(definition: D) {
-      const seen: Array<PayloadOf<D>> = [];
-      const reader = kafka.consumer({ groupId: uniqueName(`${definition.type}-reader`), sessionTimeout: 6000, maxWaitTimeInMs: 100 });
-      readers.push(reader);
-      await reader.connect();
-      await reader.subscribe({ topic: definition.topic, fromBeginning: true });
-      await reader.run({
-        eachMessage: async ({ message }) => {
-          const decoded = decodeEvent(message, registry, (type) => type === definition.type);
-          if (decoded !== 'not-ours') seen.push(decoded.payload as PayloadOf<D>);
-        },
-      });
-      return seen;
-    },
+    eventsOf: (definition) => readers.eventsOf(definition),
     async close() {
-      for (const reader of readers) await reader.disconnect().catch(() => undefined);
+      await readers.close();
       await producer.disconnect().catch(() => undefined);
       await app?.close();
     },
@@ -65,10 +59,8 @@ export async function startAttendance(): Promise<AttendanceKit> {
 }
 
 /** One of scheduling's events, as scheduling's outbox relay publishes it (a CloudEvent on its topic). */
-export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>): Promise<void> {
-  const event = encodeEvent(definition, payload, `/iop/${definition.producer}`, {});
-  await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
-}
+/** Publishes an event as its producer would; see `publishEvent`. */
+export const publish = publishEvent;
 
 export const api = (kit: AttendanceKit, token: string) => ({
   post: (path: string, body: object) => request(kit.app.getHttpServer()).post(path).set('authorization', `Bearer ${token}`).send(body),

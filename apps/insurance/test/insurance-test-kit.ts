@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
-import type { z } from 'zod';
 import {
   ConsentGranted,
   ConsentRevoked,
@@ -14,8 +13,18 @@ import {
   type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
-import { createKafka, decodeEvent, encodeEvent } from '@iop/messaging';
-import { eventually, quietLogger, startService, tokenFor, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { createKafka, decodeEvent } from '@iop/messaging';
+import {
+  EventReaders,
+  eventually,
+  publishEvent,
+  quietLogger,
+  startService,
+  tokenFor,
+  uniqueName,
+  useTestInfrastructure,
+  type TestInfrastructure,
+} from '@iop/testing';
 import { InsuranceModule } from '../src/insurance.module';
 // The simulator is a test double started in-process so a test can count the 270s it receives; not a runtime dependency.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -60,29 +69,16 @@ export async function startInsurance(env: Record<string, string> = {}, simulator
       answers.set(payload.requestId, [...(answers.get(payload.requestId) ?? []), { type: decoded.meta.type, payload }]);
     },
   });
-  const readers: Consumer[] = [];
+  const readers = new EventReaders(kafka);
   return {
     infra,
     app,
     simulator,
     producer,
     answers,
-    async eventsOf<D extends EventDefinition>(definition: D) {
-      const seen: Array<PayloadOf<D>> = [];
-      const reader = kafka.consumer({ groupId: uniqueName(`${definition.type}-reader`), sessionTimeout: 6000, maxWaitTimeInMs: 100 });
-      readers.push(reader);
-      await reader.connect();
-      await reader.subscribe({ topic: definition.topic, fromBeginning: true });
-      await reader.run({
-        eachMessage: async ({ message }) => {
-          const decoded = decodeEvent(message, registry, (type) => type === definition.type);
-          if (decoded !== 'not-ours') seen.push(decoded.payload as PayloadOf<D>);
-        },
-      });
-      return seen;
-    },
+    eventsOf: (definition) => readers.eventsOf(definition),
     async close() {
-      for (const reader of readers) await reader.disconnect().catch(() => undefined);
+      await readers.close();
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
       await app?.close();
@@ -91,10 +87,8 @@ export async function startInsurance(env: Record<string, string> = {}, simulator
   };
 }
 
-export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>): Promise<void> {
-  const event = encodeEvent(definition, payload, `/iop/${definition.producer}`, {});
-  await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
-}
+/** Publishes an event as its producer would; see `publishEvent`. */
+export const publish = publishEvent;
 
 export function aPatient(overrides: Partial<{ memberId: string; payerId: string; relationship: string; priority: string }> = {}) {
   return {

@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
-import type { z } from 'zod';
 import {
   CoverageRejected,
   CoverageVerificationFailed,
@@ -10,18 +9,13 @@ import {
   EventRegistry,
   SiteRegistered,
   SiteUpdated,
-  type EventDefinition,
   type PayloadOf,
 } from '@iop/contracts';
-import { createKafka, decodeEvent, encodeEvent } from '@iop/messaging';
-import { eventually, quietLogger, tokenFor, uniqueName, type TestInfrastructure } from '@iop/testing';
+import { createKafka, decodeEvent } from '@iop/messaging';
+import { eventually, publishEvent, quietLogger, tokenFor, uniqueName, type TestInfrastructure } from '@iop/testing';
 
 /** Publishes an event as another service would, straight onto Kafka: the other service is faked at the Kafka level only. */
-export async function publish<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>, source: string): Promise<string> {
-  const event = encodeEvent(definition, payload, source, {});
-  await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
-  return event.id;
-}
+export const publish = publishEvent;
 
 export type CoverageAnswer = 'verified' | 'rejected' | 'failed' | 'silent';
 

@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Consumer, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import request from 'supertest';
-import { EventRegistry, type EventDefinition, type PayloadOf } from '@iop/contracts';
-import { createKafka, decodeEvent } from '@iop/messaging';
-import { aSiteRegistration, quietLogger, startService, tokenFor, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import type { EventDefinition, PayloadOf } from '@iop/contracts';
+import { createKafka } from '@iop/messaging';
+import { EventReaders, aSiteRegistration, quietLogger, startService, tokenFor, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { SchedulingModule } from '../src/scheduling.module';
 
 export interface SchedulingKit {
@@ -20,28 +20,14 @@ export async function startScheduling(env: Record<string, string> = {}): Promise
   Object.assign(process.env, env);
   const app = await startService(SchedulingModule, 'scheduling');
   const kafka: Kafka = createKafka(uniqueName('scheduling-test'), quietLogger());
-  const registry = new EventRegistry();
-  const readers: Consumer[] = [];
+  const readers = new EventReaders(kafka);
   return {
     infra,
     app,
     admin: await tokenFor('network_admin'),
-    async eventsOf<D extends EventDefinition>(definition: D) {
-      const seen: Array<PayloadOf<D>> = [];
-      const reader = kafka.consumer({ groupId: uniqueName(`${definition.type}-reader`), sessionTimeout: 6000, maxWaitTimeInMs: 100 });
-      readers.push(reader);
-      await reader.connect();
-      await reader.subscribe({ topic: definition.topic, fromBeginning: true });
-      await reader.run({
-        eachMessage: async ({ message }) => {
-          const decoded = decodeEvent(message, registry, (type) => type === definition.type);
-          if (decoded !== 'not-ours') seen.push(decoded.payload as PayloadOf<D>);
-        },
-      });
-      return seen;
-    },
+    eventsOf: (definition) => readers.eventsOf(definition),
     async close() {
-      for (const reader of readers) await reader.disconnect().catch(() => undefined);
+      await readers.close();
       await app?.close();
       for (const key of Object.keys(env)) Reflect.deleteProperty(process.env, key);
     },

@@ -5,3 +5,4 @@ export * from './factories';
 export * from './platform-processes';
 export * from './phi-scan';
 export * from './openapi-fuzz';
+export * from './event-stream';

@@ -1,0 +1,48 @@
+import type { Consumer, Kafka, Producer } from 'kafkajs';
+import type { z } from 'zod';
+import { EventRegistry, type EventDefinition, type PayloadOf } from '@iop/contracts';
+import { decodeEvent, encodeEvent } from '@iop/messaging';
+import { uniqueName } from './harness';
+
+/**
+ * Publishes an event as its producing service would (CloudEvents binary mode, keyed by its aggregate), straight onto
+ * Kafka: a test fakes another service at the Kafka level only. Returns the event id.
+ */
+export async function publishEvent<D extends EventDefinition>(
+  producer: Producer,
+  definition: D,
+  payload: z.infer<D['schema']>,
+  source = `/iop/${definition.producer}`,
+): Promise<string> {
+  const event = encodeEvent(definition, payload, source, {});
+  await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
+  return event.id;
+}
+
+/** Reads events off their topics from the beginning, as a downstream consumer would; `close` stops every reader. */
+export class EventReaders {
+  private readonly readers: Consumer[] = [];
+  private readonly registry = new EventRegistry();
+
+  constructor(private readonly kafka: Kafka) {}
+
+  /** Every event of this type on its topic, from the beginning; the array fills as they arrive. */
+  async eventsOf<D extends EventDefinition>(definition: D): Promise<Array<PayloadOf<D>>> {
+    const seen: Array<PayloadOf<D>> = [];
+    const reader = this.kafka.consumer({ groupId: uniqueName(`${definition.type}-reader`), sessionTimeout: 6000, maxWaitTimeInMs: 100 });
+    this.readers.push(reader);
+    await reader.connect();
+    await reader.subscribe({ topic: definition.topic, fromBeginning: true });
+    await reader.run({
+      eachMessage: async ({ message }) => {
+        const decoded = decodeEvent(message, this.registry, (type) => type === definition.type);
+        if (decoded !== 'not-ours') seen.push(decoded.payload as PayloadOf<D>);
+      },
+    });
+    return seen;
+  }
+
+  async close(): Promise<void> {
+    for (const reader of this.readers) await reader.disconnect().catch(() => undefined);
+  }
+}
