@@ -54,7 +54,12 @@ describe('secrets and migrations: the migrate step as administrator, the service
   it('the migrate step is idempotent: a second run (and a concurrent one) changes nothing', async () => {
     await migrateService(IntakeService, infra.databaseUrl);
     const first = await migrationsOf('intake');
-    expect(first.map((m) => m.name)).toEqual(['PlatformTables1763800000000', expect.stringMatching(/^SiteDirectory/), 'OutboxParking1764590000000']);
+    expect(first.map((m) => m.name)).toEqual([
+      'PlatformTables1763800000000',
+      expect.stringMatching(/^SiteDirectory/),
+      'OutboxParking1764590000000',
+      'SiteVisibleById1764595000000',
+    ]);
 
     await Promise.all([migrateService(IntakeService, infra.databaseUrl), migrateService(IntakeService, infra.databaseUrl)]);
     expect(await migrationsOf('intake')).toEqual(first);
