@@ -55,13 +55,14 @@ export interface AnalyticsOptions {
 }
 
 /**
- * Adds to the outbox the analytics events for a record that was just recorded or corrected: its fact, its patient's week
- * and its site's week. Call it in the transaction that changed the record, next to `attendance.attendance-recorded`.
+ * Adds to the outbox the analytics events for records that were just recorded or corrected: each record's fact, and
+ * each patient-week and site-week they touch, once. Call it in the transaction that changed the records, next to
+ * `attendance.attendance-recorded`.
  */
-export async function publishAnalyticsForRecord(manager: EntityManager, recordId: string, options: AnalyticsOptions = {}): Promise<void> {
-  const [record] = await analyticsRecords(manager, `r.record_id = $1`, [recordId]);
-  if (!record) throw new Error(`attendance record ${recordId} not found for the analytics stream`);
-  await publishAnalyticsFor(manager, [record], options);
+export async function publishAnalyticsForRecords(manager: EntityManager, recordIds: readonly string[], options: AnalyticsOptions = {}): Promise<void> {
+  const records = await analyticsRecords(manager, `r.record_id = ANY($1::uuid[])`, [recordIds]);
+  if (records.length !== recordIds.length) throw new Error(`attendance records ${recordIds.join(', ')} not all found for the analytics stream`);
+  await publishAnalyticsFor(manager, records, options);
 }
 
 /** The same for several records at once (a whole group checked in): each week is published once. */

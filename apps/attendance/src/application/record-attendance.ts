@@ -4,7 +4,7 @@ import { AttendanceCorrected, AttendanceRecorded } from '@iop/contracts';
 import type { Outbox } from '@iop/messaging';
 import type { AbsenceStatus, AttendanceRecord, AttendanceStatus, RecordSource } from '../domain/attendance-record';
 import { assessAttendance, type AttendanceOutcome, type Interval } from '../domain/attendance-rules';
-import { publishAnalyticsForRecord } from './analytics-stream';
+import { publishAnalyticsForRecords } from './analytics-stream';
 import { findRecordForSeat } from './attendance-records';
 import { recomputeDay } from './billable-days';
 import { watchAbsences, watchWeek } from './follow-ups';
@@ -25,6 +25,11 @@ export interface RecordingInput {
   readonly actor: string;
   readonly reason?: string;
   readonly correlationId: string;
+  /**
+   * The caller publishes the analysts' stream itself, once for many records (`publishAnalyticsForRecords`): a whole
+   * group recorded at once publishes each patient-week and the site-week once, not once per patient.
+   */
+  readonly analyticsByCaller?: boolean;
 }
 
 export function outcomeFor(input: Pick<RecordingInput, 'seat' | 'intervals' | 'absence' | 'statusOverride'>): AttendanceOutcome {
@@ -129,7 +134,7 @@ export async function writeRecord(manager: EntityManager, outbox: Outbox, input:
     await outbox.add(manager, AttendanceRecorded, facts, context);
   }
   // The analysts' stream: the record's fact (same factId, revision + 1 on every change), its patient-week and site-week.
-  await publishAnalyticsForRecord(manager, recordId, { context });
+  if (!input.analyticsByCaller) await publishAnalyticsForRecords(manager, [recordId], { context });
   await recomputeDay(manager, outbox, { siteId: seat.session.site_id, patientId: seat.patientId, serviceDate: seat.session.local_date }, input.correlationId);
   await watchAbsences(manager, outbox, { siteId: seat.session.site_id, patientId: seat.patientId, episodeId: seat.episodeId }, input.correlationId);
   await watchWeek(

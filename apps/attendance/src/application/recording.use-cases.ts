@@ -16,6 +16,7 @@ import {
   sessionCancelled,
 } from './attendance-errors';
 import { findRecord, findRecordForSeat } from './attendance-records';
+import { publishAnalyticsForRecords } from './analytics-stream';
 import { writeRecord } from './record-attendance';
 import { bookedPatients, findSessionsByKioskCode, loadSeat, loadSession, type SessionRow } from './seats';
 
@@ -142,9 +143,15 @@ export class RecordAttendance {
             change: 'group',
             actor: principal.subject,
             correlationId: requestId,
+            analyticsByCaller: true,
           }),
         );
       }
+      await publishAnalyticsForRecords(
+        manager,
+        recorded.map((r) => r.recordId),
+        { context: { correlationId: requestId } },
+      );
       return { sessionId, recorded, unchanged };
     });
   }
