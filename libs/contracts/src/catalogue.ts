@@ -34,6 +34,7 @@ import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/ad
 import { AttendanceCorrected, AttendanceRecorded, BillableDayRecorded, BillableDayVoided, OutreachNeeded, WeeklyHoursAtRisk } from './events/attendance.events';
 import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from './events/analytics.events';
 import { AuthorizationExpiring } from './events/authorization.events';
+import { DischargeAmended, PatientDischarged, ReadmissionReferred } from './events/discharge.events';
 import {
   ReferralAdmitted,
   ReferralAssessed,
@@ -84,6 +85,9 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ReferralAdmitted,
   ReferralClosed,
   AuthorizationExpiring,
+  PatientDischarged,
+  DischargeAmended,
+  ReadmissionReferred,
   AttendanceRecorded,
   AttendanceCorrected,
   BillableDayRecorded,

@@ -12,5 +12,6 @@ export * from './events/referral.events';
 export * from './events/attendance.events';
 export * from './events/analytics.events';
 export * from './events/authorization.events';
+export * from './events/discharge.events';
 export * from './catalogue-files';
 export * from './dates';

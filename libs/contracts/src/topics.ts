@@ -161,6 +161,23 @@ export const TOPICS = {
     cleanupPolicy: 'compact',
     dataClass: 'de-identified',
   },
+  aftercareDischarges: {
+    name: 'aftercare.discharges',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'episodeId',
+    description:
+      'Episodes ending: a clinician signed a discharge (and later amendments). Every service ends its work for the episode from these. Ids, types and dates only.',
+    compatibility: 'backward',
+  },
+  aftercareReferrals: {
+    name: 'aftercare.referrals',
+    partitions: 3,
+    retentionMs: -1,
+    key: 'patientId',
+    description: 'Readmission referrals aftercare sends to intake after a follow-up finds relapse or high risk, linked to the prior episode.',
+    compatibility: 'backward',
+  },
   deadLetterIntake: deadLetter('intake'),
   deadLetterInsurance: deadLetter('insurance'),
   deadLetterScheduling: deadLetter('scheduling'),
