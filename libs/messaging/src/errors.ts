@@ -15,8 +15,19 @@ export class PermanentEventError extends Error {
   }
 }
 
-export const DEAD_LETTER_REASONS = ['not-a-cloudevent', 'unknown-version', 'invalid-payload', 'handler-rejected', 'retries-exhausted'] as const;
+export const DEAD_LETTER_REASONS = ['not-a-cloudevent', 'unknown-version', 'invalid-payload', 'handler-rejected', 'retries-exhausted', 'key-parked'] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
+
+/**
+ * An event whose key is parked behind an earlier dead letter (ADR 0002): it follows the head to the dead-letter topic
+ * rather than overtake it, and comes back in order when the dead letters are replayed.
+ */
+export class KeyParkedError extends PermanentEventError {
+  constructor(readonly headEventId: string) {
+    super(`its key is parked behind dead-lettered event ${headEventId}`, 'key-parked');
+    this.name = 'KeyParkedError';
+  }
+}
 
 export class InvalidEventPayloadError extends Error {
   constructor(

@@ -6,7 +6,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventDefinition, EventRegistry } from '@iop/contracts';
 import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, scopeSetting } from '@iop/persistence';
 import { decodeEvent, headersToStrings, type EventMeta } from './cloudevent-codec';
-import { DEAD_LETTER_REASONS, describeError, PermanentEventError, type DeadLetterReason } from './errors';
+import { DEAD_LETTER_REASONS, describeError, KeyParkedError, PermanentEventError, type DeadLetterReason } from './errors';
 import { classifyFailure } from './error-classification';
 import { contextFromEvent } from './trace-context';
 import { DEAD_LETTER_HEADERS } from './dead-letter';
@@ -77,6 +77,7 @@ type Decoded = Exclude<ReturnType<typeof decodeEvent>, 'not-ours'>;
 
 /** A message of a batch, decoded: an event for a handler, or one this consumer has no handler for. */
 interface Received {
+  readonly topic: string;
   readonly message: KafkaMessage;
   readonly event: Decoded | undefined;
 }
@@ -305,7 +306,7 @@ export class EventConsumer {
         const message = messages[next]!;
         try {
           const decoded = this.decode(message);
-          run.push({ message, event: decoded === 'not-ours' ? undefined : decoded });
+          run.push({ topic: batch.topic, message, event: decoded === 'not-ours' ? undefined : decoded });
         } catch (error) {
           undecodable = { message, error };
           break;
@@ -361,19 +362,26 @@ export class EventConsumer {
 
   private async applyIn(manager: EntityManager, run: readonly Received[]): Promise<BatchTransaction> {
     const events = run.flatMap((r) => (r.event ? [r.event.meta] : []));
+    const keys = [...new Set(run.flatMap((r) => (r.event && r.message.key ? [r.message.key.toString()] : [])))];
     // The row-level security scope (all sites, as inScopedTransaction sets it) rides on the inbox insert: the
-    // scope is a one-time filter in front of the insert, so it is set before any handler runs.
-    const inserted = (await manager.query(
-      `WITH scope AS (SELECT set_config('app.site_ids', $4, true) AS sites)
-       INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type)
-       SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
-       WHERE (SELECT sites FROM scope) IS NOT NULL
-       ON CONFLICT DO NOTHING RETURNING event_id`,
-      [this.options.name, events.map((m) => m.id), events.map((m) => m.type), scopeSetting(ALL_SITES)],
-    )) as Array<{ event_id: string }>;
+    // scope is a one-time filter in front of the insert, so it is set before any handler runs. The same round trip
+    // reads which of the run's keys are parked behind a dead letter.
+    const rows = (await manager.query(
+      `WITH scope AS (SELECT set_config('app.site_ids', $4, true) AS sites),
+       fresh AS (
+         INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type)
+         SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+         WHERE (SELECT sites FROM scope) IS NOT NULL
+         ON CONFLICT DO NOTHING RETURNING event_id)
+       SELECT event_id::text AS event_id, NULL AS key FROM fresh
+       UNION ALL
+       SELECT head_event_id::text, key FROM ${this.schema}.parked_keys WHERE consumer = $1 AND topic = $5 AND key = ANY($6::text[])`,
+      [this.options.name, events.map((m) => m.id), events.map((m) => m.type), scopeSetting(ALL_SITES), this.topicOf(run), keys],
+    )) as Array<{ event_id: string; key: string | null }>;
     // A lone event needs no savepoint: if it fails, the whole transaction is its own, and rolls back.
     const savepoints = events.length > 1;
-    const fresh = new Set(inserted.map((r) => r.event_id));
+    const fresh = new Set(rows.flatMap((r) => (r.key === null ? [r.event_id] : [])));
+    const parked = new Map(rows.flatMap((r) => (r.key === null ? [] : [[r.key, r.event_id] as const])));
     const outcomes: BatchTransaction['outcomes'] = [];
     for (const [index, { event }] of run.entries()) {
       if (!event) {
@@ -385,9 +393,14 @@ export class EventConsumer {
         outcomes.push('duplicate');
         continue;
       }
+      const key = this.keyOf(run[index]!.message);
       const apply = () =>
         this.traced(event.meta, async () => {
-          await this.handlers.get(event.meta.type)!.handle(event.payload, event.meta, manager);
+          await this.applyParked(manager, key, event.meta.id, parked.get(key ?? ''), this.topicOf(run), () =>
+            this.handlers.get(event.meta.type)!.handle(event.payload, event.meta, manager),
+          );
+          // The head applied: the events of its key after it in this run are no longer parked.
+          if (key !== undefined) parked.delete(key);
           return 'processed' as const;
         });
       if (!savepoints) {
@@ -428,7 +441,7 @@ export class EventConsumer {
         error = failedOnce;
       } else {
         try {
-          const outcome = await this.processOnce(handler, data, meta);
+          const outcome = await this.processOnce(handler, data, meta, delivery);
           this.outcomes?.inc({ consumer: this.options.name, type: meta.type, outcome });
           return outcome;
         } catch (caught) {
@@ -468,19 +481,57 @@ export class EventConsumer {
     }
   }
 
-  private processOnce(handler: EventHandler, data: unknown, meta: EventMeta): Promise<'processed' | 'duplicate'> {
+  private processOnce(handler: EventHandler, data: unknown, meta: EventMeta, delivery: Delivery): Promise<'processed' | 'duplicate'> {
+    const key = this.keyOf(delivery.message);
     return this.traced(meta, () =>
       inScopedTransaction(this.options.dataSource, ALL_SITES, async (manager) => {
-        const inserted = (await manager.query(
-          `INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING RETURNING event_id`,
-          [this.options.name, meta.id, meta.type],
-        )) as unknown[];
-        if (inserted.length === 0) return 'duplicate' as const;
-        await handler.handle(data, meta, manager);
+        const rows = (await manager.query(
+          `WITH fresh AS (
+             INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING RETURNING event_id)
+           SELECT (SELECT count(*) FROM fresh)::int AS fresh,
+                  (SELECT head_event_id::text FROM ${this.schema}.parked_keys WHERE consumer = $1 AND topic = $4 AND key = $5) AS head`,
+          [this.options.name, meta.id, meta.type, delivery.topic, key ?? null],
+        )) as Array<{ fresh: number; head: string | null }>;
+        if (rows[0]!.fresh === 0) return 'duplicate' as const;
+        await this.applyParked(manager, key, meta.id, rows[0]!.head ?? undefined, delivery.topic, () => handler.handle(data, meta, manager));
         return 'processed' as const;
       }),
     );
+  }
+
+  /**
+   * Applies an event whose key may be parked behind a dead letter (`head`, the dead letter's event id). Not parked:
+   * applied. The head itself (replayed): applied, and its key unparked in the same transaction. Any other event of a
+   * parked key: refused with `KeyParkedError`, so that it follows the head to the dead-letter topic and is replayed
+   * after it, never applied before it.
+   */
+  private async applyParked(
+    manager: EntityManager,
+    key: string | undefined,
+    eventId: string,
+    head: string | undefined,
+    topic: string,
+    apply: () => Promise<void>,
+  ): Promise<void> {
+    if (head === undefined || key === undefined) return apply();
+    if (head !== eventId) throw new KeyParkedError(head);
+    await apply();
+    await manager.query(`DELETE FROM ${this.schema}.parked_keys WHERE consumer = $1 AND topic = $2 AND key = $3 AND head_event_id = $4`, [
+      this.options.name,
+      topic,
+      key,
+      head,
+    ]);
+  }
+
+  private keyOf(message: KafkaMessage): string | undefined {
+    return message.key ? message.key.toString() : undefined;
+  }
+
+  /** The topic a run came from (a run is a slice of one fetched batch: one partition of one topic). */
+  private topicOf(run: readonly Received[]): string {
+    return run[0]!.topic;
   }
 
   /**
@@ -534,22 +585,58 @@ export class EventConsumer {
       [DEAD_LETTER_HEADERS.attempts]: String(attempts),
       [DEAD_LETTER_HEADERS.failedAt]: new Date().toISOString(),
     };
+    // Its key is parked first, so that no later event of the key is applied past it even if this process stops
+    // between the two steps (the message then comes back, and is the head of its own parked key).
+    await this.untilDone(payload, 'could not park the key of a dead letter; retrying', () => this.parkKey(payload, reason, headers));
     // Until the dead letter is safely on its topic the message must not be committed: keep trying (a broker
     // outage), heartbeating; a stop or a rebalance leaves it uncommitted, so it comes back.
-    for (let backoff = this.options.initialBackoffMs ?? 200; ; backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000)) {
-      try {
-        await this.options.producer.send({ topic: this.options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
-        break;
-      } catch (sendError) {
-        this.options.log.warn({ topic, partition, offset: message.offset, err: describeError(sendError) }, 'dead-letter topic not reachable; retrying');
-        await this.waitBeforeRetry(payload, backoff);
-      }
-    }
+    await this.untilDone(payload, 'dead-letter topic not reachable; retrying', async () => {
+      await this.options.producer.send({ topic: this.options.deadLetterTopic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] });
+    });
     this.deadLetters?.inc({ consumer: this.options.name, topic, reason });
     this.options.log.error({ topic, partition, offset: message.offset, reason, attempts, err: describeError(error) }, 'message sent to the dead-letter topic');
     return 'dead-lettered';
   }
+
+  /**
+   * A dead letter parks its key for this consumer and topic (ADR 0002): the first one becomes the head; one that
+   * followed a parked head is counted. A message without a key or an event id (not a CloudEvent) parks nothing: no
+   * event of its aggregate can be told apart from it.
+   */
+  private async parkKey(delivery: Delivery, reason: DeadLetterReason, headers: Record<string, string>): Promise<void> {
+    const key = this.keyOf(delivery.message);
+    const eventId = headers['ce_id'];
+    if (key === undefined || eventId === undefined || !EVENT_ID.test(eventId)) return;
+    if (reason === 'key-parked') {
+      await this.options.dataSource.query(`UPDATE ${this.schema}.parked_keys SET followers = followers + 1 WHERE consumer = $1 AND topic = $2 AND key = $3`, [
+        this.options.name,
+        delivery.topic,
+        key,
+      ]);
+      return;
+    }
+    await this.options.dataSource.query(
+      `INSERT INTO ${this.schema}.parked_keys (consumer, topic, key, head_event_id, head_type, reason) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (consumer, topic, key) DO NOTHING`,
+      [this.options.name, delivery.topic, key, eventId, headers['ce_type'] ?? 'unknown', reason],
+    );
+  }
+
+  /** Runs `step` until it succeeds, waiting between attempts as a retry does (a stop or a rebalance ends the wait). */
+  private async untilDone(delivery: Delivery, warning: string, step: () => Promise<void>): Promise<void> {
+    for (let backoff = this.options.initialBackoffMs ?? 200; ; backoff = Math.min(backoff * 2, this.options.maxBackoffMs ?? 5000)) {
+      try {
+        return await step();
+      } catch (error) {
+        const { topic, partition, message } = delivery;
+        this.options.log.warn({ topic, partition, offset: message.offset, err: describeError(error) }, warning);
+        await this.waitBeforeRetry(delivery, backoff);
+      }
+    }
+  }
 }
+
+const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function counter(registry: Registry, name: string, help: string, labelNames: string[]): Counter {
   return (registry.getSingleMetric(name) as Counter | undefined) ?? new Counter({ name, help, labelNames, registers: [registry] });

@@ -8,3 +8,4 @@ export * from './dead-letter';
 export * from './kafka-client';
 export * from './error-classification';
 export * from './relay-wake';
+export * from './parked-keys';

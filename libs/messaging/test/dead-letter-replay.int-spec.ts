@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import type { Kafka, Producer } from 'kafkajs';
 import { deadLetterTopic } from '@iop/contracts';
 import { WORKSPACE_ROOT, eventually, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
-import { createKafka, encodeEvent, replayDeadLetters, type EncodedEvent } from '../src';
+import type { Pool } from 'pg';
+import { createKafka, discardParkedHead, encodeEvent, listParkedKeys, replayDeadLetters, type EncodedEvent } from '../src';
 import { MemoryLog } from './support/memory-log';
 import { ProbeConsumer } from './support/probe-consumer';
 import { createTestTopic, probeEvent, sendEncoded, sendEvent, uniqueKeys, type ProbeEvent } from './support/test-events';
@@ -87,8 +88,7 @@ describe('replaying dead letters', () => {
     probes.faults.delete(other.id);
 
     await expect(replay([chosen.id])).resolves.toMatchObject({ replayed: 1 });
-    await processedThrough(other.key);
-    expect(await effectsOf(chosen.id)).toBe(1);
+    await eventually(async () => expect(await effectsOf(chosen.id)).toBe(1), { timeoutMs: 30_000 });
     expect(await effectsOf(other.id)).toBe(0);
 
     // A full replay still finds the other one (and sends the chosen one again, which is harmless).
@@ -102,6 +102,54 @@ describe('replaying dead letters', () => {
     const started = Date.now();
     await expect(replayDeadLetters({ kafka, producer, deadLetterTopic: dlqTopic, log, timeoutMs: 60_000 })).resolves.toEqual({ replayed: 0, skipped: 0 });
     expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  describe('a dead letter parks its key', () => {
+    /** The service's connection pool (what the dlq:parked command would use). */
+    const pool = () => (db.dataSource.driver as unknown as { master: Pool }).master;
+    const parkedKeys = () => listParkedKeys(pool(), db.schema);
+
+    it('sends later events of the key after it to the dead-letter topic instead of applying them past it, while other keys flow', async () => {
+      const head = await deadLettered();
+      const follower = await sendEvent(producer, event, { key: head.key, seq: 2 });
+      const [otherKey] = uniqueKeys(1) as [string];
+      const unrelated = await sendEvent(producer, event, { key: otherKey, seq: 1 });
+
+      await eventually(() => expect(deadLetters.find(follower.id)).toHaveLength(1), { timeoutMs: 30_000 });
+      expect(deadLetters.find(follower.id)[0]!.headers['x-dead-letter-reason']).toBe('key-parked');
+      await eventually(async () => expect(await effectsOf(unrelated.id)).toBe(1), { timeoutMs: 30_000 });
+      expect(await effectsOf(follower.id)).toBe(0);
+      expect((await parkedKeys()).filter((p) => p.key === head.key)).toEqual([
+        expect.objectContaining({ topic: event.topic, headEventId: head.id, reason: 'retries-exhausted', followers: 1 }),
+      ]);
+    });
+
+    it('applies the head and its followers in their order when they are replayed, and unparks the key', async () => {
+      const head = await deadLettered();
+      const followers = [await sendEvent(producer, event, { key: head.key, seq: 2 }), await sendEvent(producer, event, { key: head.key, seq: 3 })];
+      await eventually(() => expect(followers.every((f) => deadLetters.find(f.id).length === 1)).toBe(true), { timeoutMs: 30_000 });
+
+      probes.faults.delete(head.id);
+      await expect(replay([head.id, ...followers.map((f) => f.id)])).resolves.toMatchObject({ replayed: 3 });
+
+      await eventually(async () => expect(await db.count('effects', 'key = $1', [head.key])).toBe(3), { timeoutMs: 30_000 });
+      const applied = await infra.adminQuery<{ seq: number }>(`SELECT seq FROM ${db.schema}.effects WHERE key = $1 ORDER BY id`, [head.key]);
+      expect(applied.map((r) => r.seq)).toEqual([1, 2, 3]);
+      expect((await parkedKeys()).filter((p) => p.key === head.key)).toEqual([]);
+      await processedThrough(head.key);
+    });
+
+    it('unparks the key when an operator discards a head that can never be applied', async () => {
+      const head = await deadLettered();
+      const follower = await sendEvent(producer, event, { key: head.key, seq: 2 });
+      await eventually(() => expect(deadLetters.find(follower.id)).toHaveLength(1), { timeoutMs: 30_000 });
+
+      expect(await discardParkedHead(pool(), db.schema, head.id)).toBe(1);
+      await expect(replay([follower.id])).resolves.toMatchObject({ replayed: 1 });
+
+      await eventually(async () => expect(await effectsOf(follower.id)).toBe(1), { timeoutMs: 30_000 });
+      expect(await effectsOf(head.id)).toBe(0);
+    });
   });
 
   describe('the dlq:replay command', () => {

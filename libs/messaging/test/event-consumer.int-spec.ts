@@ -52,6 +52,16 @@ describe('consuming events', () => {
     return next;
   };
 
+  /**
+   * The consumer went on past a dead-lettered message: an event of another key, put on the same partition after it,
+   * is applied. (A later event of the dead letter's own key would follow it to the dead-letter topic: its key is parked.)
+   */
+  const wentOnAfter = async (partition: number): Promise<void> => {
+    const [other] = uniqueKeys(1) as [string];
+    const next = await sendEncoded(producer, event.topic, encodeEvent(event, { key: other, seq: 1 }, '/iop/msgtest', {}), undefined, partition);
+    await eventually(async () => expect(await effectsOf(next.id)).toBe(1), { timeoutMs: 30_000 });
+  };
+
   const deadLetterOf = (eventId: string): Promise<RecordedMessage> =>
     eventually(
       () => {
@@ -80,9 +90,8 @@ describe('consuming events', () => {
     probes.faults.set(poison.id, 'constraint');
 
     const sent = await sendEncoded(producer, event.topic, poison);
-    const next = await processedThrough(key, 2);
+    await wentOnAfter(sent.partition);
 
-    expect(next.partition).toBe(sent.partition);
     const letter = await deadLetterOf(poison.id);
     expect(letter.key).toBe(key);
     expect(letter.body).toEqual({ key, seq: 1 });
@@ -130,7 +139,7 @@ describe('consuming events', () => {
     const valid = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
 
     const sent = await sendEncoded(producer, event.topic, valid, { key, seq: 'first' });
-    await processedThrough(key, 2);
+    await wentOnAfter(sent.partition);
 
     const letter = await deadLetterOf(sent.id);
     expect(letter.body).toEqual({ key, seq: 'first' });
@@ -144,8 +153,8 @@ describe('consuming events', () => {
     const refused = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
     probes.faults.set(refused.id, 'permanent');
 
-    await sendEncoded(producer, event.topic, refused);
-    await processedThrough(key, 2);
+    const sent = await sendEncoded(producer, event.topic, refused);
+    await wentOnAfter(sent.partition);
 
     const letter = await deadLetterOf(refused.id);
     expect(letter.headers).toMatchObject({ ...refused.headers, [DEAD_LETTER_HEADERS.reason]: 'handler-rejected', [DEAD_LETTER_HEADERS.attempts]: '1' });
@@ -189,8 +198,8 @@ describe('consuming events', () => {
     const current = encodeEvent(event, { key, seq: 1 }, '/iop/msgtest', {});
     const future = { ...current, headers: { ...current.headers, ce_dataschema: `urn:iop:event:${event.type}:v99` } };
 
-    await sendEncoded(producer, event.topic, future);
-    await processedThrough(key, 2);
+    const sent = await sendEncoded(producer, event.topic, future);
+    await wentOnAfter(sent.partition);
 
     const letter = await deadLetterOf(current.id);
     expect(letter.headers).toMatchObject({ ce_dataschema: `urn:iop:event:${event.type}:v99`, [DEAD_LETTER_HEADERS.reason]: 'unknown-version' });
@@ -199,34 +208,40 @@ describe('consuming events', () => {
   });
 
   /** Several events in one produce request, so they reach the consumer in one fetched batch. */
-  const sendTogether = async (events: readonly EncodedEvent[]) => {
+  const sendTogether = async (events: readonly EncodedEvent[], partition?: number) => {
     await producer.send({
       topic: event.topic,
       acks: -1,
-      messages: events.map((e) => ({ key: e.key, value: JSON.stringify(e.payload), headers: e.headers })),
+      messages: events.map((e) => ({ key: e.key, value: JSON.stringify(e.payload), headers: e.headers, ...(partition === undefined ? {} : { partition }) })),
     });
   };
 
   it('applies a batch around an event that fails in it: the events before it commit once, it retries alone and dead-letters, and the events after it wait for it', async () => {
-    const [key] = uniqueKeys(1) as [string];
-    const events = range(6).map((i) => encodeEvent(event, { key, seq: i + 1 }, '/iop/msgtest', {}));
-    const poison = events[2]!;
+    const [key, other, poisonKey] = uniqueKeys(3) as [string, string, string];
+    // One partition, one fetched batch: two keys that go on, and a third whose first event fails for good.
+    const keys = [key, other, poisonKey, key, poisonKey, other];
+    const events = keys.map((k, i) => encodeEvent(event, { key: k, seq: i + 1 }, '/iop/msgtest', {}));
+    const [poison, follower] = [events[2]!, events[4]!];
     probes.faults.set(poison.id, 'constraint');
 
-    await sendTogether(events);
-    await eventually(async () => expect(await db.count('effects', 'key = $1', [key])).toBe(5), { timeoutMs: 30_000 });
+    await sendTogether(events, 0);
+    await eventually(async () => expect(await db.count('effects', 'key = ANY($1::text[])', [[key, other]])).toBe(4), { timeoutMs: 30_000 });
 
-    // Nothing of the key overtook the failing event, and nothing was applied twice.
-    expect(await appliedOrder(key)).toEqual(events.filter((e) => e !== poison).map((e) => e.id));
+    // Nothing overtook the failing event: the events after it were applied after its last attempt, and its own key's
+    // later event followed it to the dead-letter topic instead of being applied past it. Nothing was applied twice.
+    expect(await appliedOrder(key)).toEqual([events[0]!.id, events[3]!.id]);
+    expect(await appliedOrder(other)).toEqual([events[1]!.id, events[5]!.id]);
     const letter = await deadLetterOf(poison.id);
     expect(letter.headers).toMatchObject({ [DEAD_LETTER_HEADERS.reason]: 'retries-exhausted', [DEAD_LETTER_HEADERS.attempts]: String(MAX_ATTEMPTS) });
+    expect((await deadLetterOf(follower.id)).headers).toMatchObject({ [DEAD_LETTER_HEADERS.reason]: 'key-parked' });
     // Its failure in the batch was its first attempt; the events before it were not undone and run again.
     const poisonCalls = probes.calls.get(poison.id)!;
     expect(poisonCalls).toHaveLength(MAX_ATTEMPTS);
     for (const before of events.slice(0, 2)) expect(probes.calls.get(before.id)).toHaveLength(1);
-    for (const after of events.slice(3)) expect(probes.calls.get(after.id)![0]).toBeGreaterThanOrEqual(poisonCalls.at(-1)!);
-    expect(await db.count('inbox', 'event_id = $1', [poison.id])).toBe(0);
-    expect(await db.count('inbox', 'event_id = ANY($1::uuid[])', [events.filter((e) => e !== poison).map((e) => e.id)])).toBe(5);
+    for (const after of [events[3]!, events[5]!]) expect(probes.calls.get(after.id)![0]).toBeGreaterThanOrEqual(poisonCalls.at(-1)!);
+    expect(probes.calls.get(follower.id)).toBeUndefined();
+    expect(await db.count('inbox', 'event_id = ANY($1::uuid[])', [[poison.id, follower.id]])).toBe(0);
+    expect(await db.count('inbox', 'event_id = ANY($1::uuid[])', [[events[0]!.id, events[1]!.id, events[3]!.id, events[5]!.id]])).toBe(4);
   });
 
   it('applies an event delivered twice in one batch once, and the rest of the batch with it', async () => {

@@ -103,7 +103,37 @@ export function siteVisibleByIdMigration(schema: string): MigrationClass {
   };
 }
 
+/**
+ * A consumer's keys parked behind a dead letter (ADR 0002): while a key is here, later events of it on its topic follow
+ * the head to the dead-letter topic instead of overtaking it. The head's replay, applied, removes the row; so does an
+ * operator's `npm run dlq:parked -- --discard`.
+ */
+export function parkedKeysMigration(schema: string): MigrationClass {
+  const s = assertSqlIdentifier(schema);
+  return class ParkedKeys1764596000000 implements MigrationInterface {
+    name = 'ParkedKeys1764596000000';
+
+    async up(q: QueryRunner): Promise<void> {
+      await q.query(`CREATE TABLE ${s}.parked_keys (
+        consumer      text NOT NULL,
+        topic         text NOT NULL,
+        key           text NOT NULL,
+        head_event_id uuid NOT NULL,
+        head_type     text NOT NULL,
+        reason        text NOT NULL,
+        parked_at     timestamptz NOT NULL DEFAULT now(),
+        followers     integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (consumer, topic, key)
+      )`);
+    }
+
+    async down(q: QueryRunner): Promise<void> {
+      await q.query(`DROP TABLE ${s}.parked_keys`);
+    }
+  };
+}
+
 /** The platform's own migrations, in order, for a service schema. */
 export function platformMigrations(schema: string): MigrationClass[] {
-  return [platformTablesMigration(schema), outboxParkingMigration(schema), siteVisibleByIdMigration(schema)];
+  return [platformTablesMigration(schema), outboxParkingMigration(schema), siteVisibleByIdMigration(schema), parkedKeysMigration(schema)];
 }

@@ -59,6 +59,7 @@ describe('secrets and migrations: the migrate step as administrator, the service
       expect.stringMatching(/^SiteDirectory/),
       'OutboxParking1764590000000',
       'SiteVisibleById1764595000000',
+      'ParkedKeys1764596000000',
     ]);
 
     await Promise.all([migrateService(IntakeService, infra.databaseUrl), migrateService(IntakeService, infra.databaseUrl)]);

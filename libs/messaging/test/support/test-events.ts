@@ -73,7 +73,17 @@ export function sendEvent(producer: Producer, definition: ProbeEvent, payload: P
  * Sends an already encoded event, optionally with another body under its headers: for tests of what
  * a consumer does with a redelivered or a malformed message.
  */
-export async function sendEncoded(producer: Producer, topic: string, encoded: EncodedEvent, body: unknown = encoded.payload): Promise<SentEvent> {
-  const [meta] = await producer.send({ topic, acks: -1, messages: [{ key: encoded.key, value: JSON.stringify(body), headers: encoded.headers }] });
+export async function sendEncoded(
+  producer: Producer,
+  topic: string,
+  encoded: EncodedEvent,
+  body: unknown = encoded.payload,
+  partition?: number,
+): Promise<SentEvent> {
+  const [meta] = await producer.send({
+    topic,
+    acks: -1,
+    messages: [{ key: encoded.key, value: JSON.stringify(body), headers: encoded.headers, ...(partition === undefined ? {} : { partition }) }],
+  });
   return { ...encoded, partition: (meta as RecordMetadata).partition };
 }
