@@ -1,29 +1,36 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
 import { AttendanceController } from './api/attendance.controller';
+import { GroupNotesController } from './api/group-notes.controller';
 import { AttendanceQueries } from './application/attendance-queries';
 import { RecordAttendance } from './application/recording.use-cases';
 import { rosterReadModelHandlers } from './application/roster-read-model';
 import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
 import { analyticsPseudonymiser } from './application/analytics-stream';
+import { GroupDocumentation } from './application/group-documentation';
+import { UndocumentedSessionsSweep } from './application/undocumented-sessions.job';
+import { GroupNotes1763800021000 } from './infrastructure/migrations/1763800021000-group-notes';
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000],
+      migrations: [Attendance1763800020000, GroupNotes1763800021000],
       // A correction adds a version; the first record and every later one stay as they were recorded.
-      appendOnlyTables: ['attendance_record_versions'],
+      // Addenda to signed notes are the only way to add to them: never changed or removed.
+      appendOnlyTables: ['attendance_record_versions', 'note_addenda'],
       handlers: [...rosterReadModelHandlers],
     }),
   ],
-  controllers: [AttendanceController],
+  controllers: [AttendanceController, GroupNotesController],
   providers: [
     RecordAttendance,
     AttendanceQueries,
     TelehealthEvents,
+    GroupDocumentation,
+    UndocumentedSessionsSweep,
     // Built at start: without a usable pseudonymisation key (ANALYTICS_PSEUDONYM_KEYS, 32+ bytes in production) the service does not start.
     { provide: 'ANALYTICS_PSEUDONYMISER', useFactory: analyticsPseudonymiser },
   ],

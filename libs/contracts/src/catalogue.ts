@@ -31,7 +31,16 @@ import {
   CoverageVerified,
 } from './events/coverage.events';
 import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
-import { AttendanceCorrected, AttendanceRecorded, BillableDayRecorded, BillableDayVoided, OutreachNeeded, WeeklyHoursAtRisk } from './events/attendance.events';
+import {
+  AttendanceCorrected,
+  AttendanceRecorded,
+  BillableDayRecorded,
+  BillableDayVoided,
+  GroupSessionDocumented,
+  GroupSessionUndocumented,
+  OutreachNeeded,
+  WeeklyHoursAtRisk,
+} from './events/attendance.events';
 import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from './events/analytics.events';
 import { AuthorizationExpiring } from './events/authorization.events';
 import { DischargeAmended, PatientDischarged, ReadmissionReferred } from './events/discharge.events';
@@ -94,6 +103,8 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   BillableDayVoided,
   WeeklyHoursAtRisk,
   OutreachNeeded,
+  GroupSessionDocumented,
+  GroupSessionUndocumented,
   AttendanceFactRecorded,
   AttendanceWeekComputed,
   SiteWeekComputed,

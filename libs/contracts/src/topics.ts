@@ -112,6 +112,15 @@ export const TOPICS = {
       'Attendance recorded and corrected, billable days recorded and voided, weekly hours at risk and outreach needed, with patient ids: internal to the platform (insurance counts authorised units from billable days). Analysts read a pseudonymous stream, not this one.',
     compatibility: 'backward',
   },
+  attendanceDocumentation: {
+    name: 'attendance.documentation',
+    partitions: 3,
+    retentionMs: 365 * DAY,
+    key: 'sessionId',
+    description:
+      "Group sessions' clinical documentation: a session's group note and its attendees' progress notes locked, or still undocumented 24 hours after the session. Ids, counts and times only, never note text.",
+    compatibility: 'backward',
+  },
   schedulingEnrolments: {
     name: 'scheduling.enrolments',
     partitions: 3,

@@ -134,11 +134,13 @@ export const rosterReadModelHandlers: readonly EventHandler[] = [
   }),
   onEvent(TreatmentPlanUpdated, async (p, _m, manager) => {
     await manager.query(
-      `INSERT INTO attendance.enrolments (enrolment_id, patient_id, episode_id, site_id, status, plan_version, weekly_minimum_minutes)
-       VALUES ($1, $2, $3, $4, 'placed', $5, $6)
-       ON CONFLICT (enrolment_id) DO UPDATE SET plan_version = EXCLUDED.plan_version, weekly_minimum_minutes = EXCLUDED.weekly_minimum_minutes, updated_at = now()
+      `INSERT INTO attendance.enrolments (enrolment_id, patient_id, episode_id, site_id, status, plan_id, plan_version, weekly_minimum_minutes)
+       VALUES ($1, $2, $3, $4, 'placed', $5, $6, $7)
+       ON CONFLICT (enrolment_id) DO UPDATE SET plan_id = EXCLUDED.plan_id, plan_version = EXCLUDED.plan_version,
+         weekly_minimum_minutes = EXCLUDED.weekly_minimum_minutes, updated_at = now()
        WHERE attendance.enrolments.plan_version < EXCLUDED.plan_version`,
-      [p.enrolmentId, p.patientId, p.episodeId, p.siteId, p.version, p.weeklyGroupMinutes],
+      // The plan's id and version, never its goals (PHI, kept by scheduling): progress notes name goals by number in that version.
+      [p.enrolmentId, p.patientId, p.episodeId, p.siteId, p.planId, p.version, p.weeklyGroupMinutes],
     );
   }),
   onEvent(SeatsBooked, (s, _m, manager) => setSeats(manager, s, 'booked')),

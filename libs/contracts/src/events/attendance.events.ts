@@ -147,3 +147,51 @@ export const OutreachNeeded = defineEvent({
   site: (p) => p.siteId,
   description: "Two consecutive no-shows: someone at the site should reach the patient. Also on the site's outreach work queue.",
 });
+
+/*
+ * Group documentation: the leader's group note and each attendee's progress note are PHI and stay in attendance; these
+ * events say only that a session's documentation is complete (locked) or overdue. Keyed by session.
+ */
+
+export const GroupSessionDocumented = defineEvent({
+  type: 'attendance.group-session-documented',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceDocumentation.name,
+  schema: z.object({
+    sessionId: Id,
+    siteId: Id,
+    noteId: Id,
+    /** Attendees (attended, late, left early), each with a progress note in the locked record. */
+    attendees: z.number().int().min(0),
+    signedAt: Instant,
+    /** Null when the writer needed no co-signature. */
+    coSignedAt: Instant.nullable(),
+    lockedAt: Instant,
+    occurredAt: Instant,
+  }),
+  key: (p) => p.sessionId,
+  site: (p) => p.siteId,
+  description:
+    "A group session's documentation was locked: the group note and every attendee's progress note signed (and co-signed when the writer needs it). From now on only addenda add to it.",
+});
+
+export const GroupSessionUndocumented = defineEvent({
+  type: 'attendance.group-session-undocumented',
+  version: 1,
+  producer: 'attendance',
+  topic: TOPICS.attendanceDocumentation.name,
+  schema: z.object({
+    sessionId: Id,
+    siteId: Id,
+    endedAt: Instant,
+    attendees: z.number().int().min(1),
+    /** How far the documentation got: no note yet, a draft, or signed and awaiting a co-signature or the lock. */
+    noteStatus: z.enum(['none', 'draft', 'signed', 'co-signed']),
+    occurredAt: Instant,
+  }),
+  key: (p) => p.sessionId,
+  site: (p) => p.siteId,
+  description:
+    "A group session with attendees is still not documented (its notes not locked) 24 hours after it ended; raised once per session. Also on the site's undocumented-sessions work queue.",
+});
