@@ -7,6 +7,7 @@ import {
   RUN_DIR,
   aSiteRegistration,
   eventually,
+  itWithDevBroker,
   scanKafkaForPhi,
   scanLogsForPhi,
   startPlatformProcesses,
@@ -163,6 +164,44 @@ describe('a patient admitted through intake and insurance together', () => {
       expect(await infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1`, [admitted.episode!.episodeId])).toHaveLength(1),
     );
   });
+
+  itWithDevBroker(
+    'the broker away for 30 s just after the admission is asked (issue 8): once it is back the patient is admitted once, with one 270',
+    async () => {
+      const { referralId, patientId } = await assessedWithConsent();
+      const memberId = `ACTIVE${Date.now()}`;
+      await coverageOnFile(patientId, memberId);
+
+      expect((await intake('POST', `/referrals/${referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() })).status).toBe(
+        202,
+      );
+      await infra.broker!.down('all');
+      try {
+        await new Promise((r) => setTimeout(r, 30_000));
+      } finally {
+        await infra.broker!.up('all');
+      }
+
+      const admitted = await eventually(
+        async () => {
+          const now = (await intake('GET', `/referrals/${referralId}`)).body as { stage: string; episode: { episodeId: string } | null };
+          expect(now.stage).toBe('admitted');
+          return now;
+        },
+        { timeoutMs: 90_000 },
+      );
+      expect(simulator.requestsFor(memberId)).toBe(1);
+      await eventually(
+        async () => expect(await infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1`, [admitted.episode!.episodeId])).toHaveLength(1),
+        { timeoutMs: 60_000 },
+      );
+      // Nothing was dead-lettered on the way: no key of the patient is parked behind a dead letter in either service.
+      for (const schema of ['intake', 'insurance']) {
+        expect(await infra.adminQuery(`SELECT key FROM ${schema}.parked_keys`)).toEqual([]);
+      }
+    },
+    240_000,
+  );
 
   it("a payer that does not recognise the member id: the patient stays assessed and the coordinator's task says what to do", async () => {
     const { referralId, patientId } = await assessedWithConsent();
