@@ -1,12 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PlatformModule } from '@iop/platform';
-import {
-  DISCHARGE_APPEND_ONLY_TABLES,
-  DISCHARGE_CONTROLLERS,
-  DISCHARGE_MIGRATIONS,
-  DISCHARGE_PROVIDERS,
-  dischargeHandlers,
-} from './discharge.wiring';
+import { DISCHARGE_APPEND_ONLY_TABLES, DISCHARGE_CONTROLLERS, DISCHARGE_MIGRATIONS, DISCHARGE_PROVIDERS, dischargeHandlers } from './discharge.wiring';
 
 @Module({
   imports: [

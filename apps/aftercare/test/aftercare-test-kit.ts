@@ -3,7 +3,17 @@ import type { Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
 import { AttendanceRecorded, PatientAdmitted, ProgramDefined, SiteRegistered, type EventDefinition, type PayloadOf } from '@iop/contracts';
 import { createKafka, encodeEvent } from '@iop/messaging';
-import { EventReaders, eventually, publishEvent, quietLogger, startService, tokenFor, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import {
+  EventReaders,
+  eventually,
+  publishEvent,
+  quietLogger,
+  startService,
+  tokenFor,
+  uniqueName,
+  useTestInfrastructure,
+  type TestInfrastructure,
+} from '@iop/testing';
 import { AftercareModule } from '../src/aftercare.module';
 
 /*

@@ -45,7 +45,8 @@ describe('aftercare: from an admission to a signed discharge', () => {
     await kit?.close();
   });
 
-  const draft = (site: Site, admission: Admission, body: object = completed()) => api(kit, site.clinician).post(`/episodes/${admission.episodeId}/discharge`, body);
+  const draft = (site: Site, admission: Admission, body: object = completed()) =>
+    api(kit, site.clinician).post(`/episodes/${admission.episodeId}/discharge`, body);
   const sign = (site: Site, dischargeId: string) => api(kit, site.clinician).post(`/discharges/${dischargeId}/sign`);
   const discharge = async (site: Site, admission: Admission, body: object = completed()): Promise<Discharge> => {
     const { dischargeId } = (await draft(site, admission, body).expect(201)).body as Discharge;
@@ -65,7 +66,14 @@ describe('aftercare: from an admission to a signed discharge', () => {
     const withoutEpisode = anAttendance(admission, { serviceDate: daysFromToday(-5), episodeId: null, attendedMinutes: 90, status: 'left-early' });
     const beforeAdmission = anAttendance(admission, { serviceDate: daysFromToday(-40), episodeId: null });
     for (const r of [first, second, noShow, withoutEpisode, beforeAdmission]) await publish(kit.producer, AttendanceRecorded, r);
-    await publish(kit.producer, AttendanceCorrected, { ...second, attendedMinutes: 120, status: 'left-early', revision: 2, previousStatus: 'attended', previousAttendedMinutes: 180 });
+    await publish(kit.producer, AttendanceCorrected, {
+      ...second,
+      attendedMinutes: 120,
+      status: 'left-early',
+      revision: 2,
+      previousStatus: 'attended',
+      previousAttendedMinutes: 180,
+    });
     await attendanceSeen(second.recordId, 2);
     await attendanceSeen(beforeAdmission.recordId);
 
@@ -77,7 +85,13 @@ describe('aftercare: from an admission to a signed discharge', () => {
       goals,
       summaryText: 'Completed the evening program; continues weekly outpatient group.',
     }).expect(201);
-    expect(created.body).toMatchObject({ status: 'draft', proposedBy: 'clinician', type: 'step-down', stepDown: { programId, levelOfCare: '1' }, asSigned: null });
+    expect(created.body).toMatchObject({
+      status: 'draft',
+      proposedBy: 'clinician',
+      type: 'step-down',
+      stepDown: { programId, levelOfCare: '1' },
+      asSigned: null,
+    });
     expect(created.body.summary).toEqual({
       admittedOn: admission.plannedStart,
       sessionsAttended: 3,
@@ -112,9 +126,9 @@ describe('aftercare: from an admission to a signed discharge', () => {
       signedAt: expect.any(String),
       occurredAt: expect.any(String),
     });
-    expect(await kit.infra.adminQuery(`SELECT status, discharged_on::text AS on FROM aftercare.episodes WHERE episode_id = $1`, [admission.episodeId])).toEqual([
-      { status: 'discharged', on: daysFromToday(-1) },
-    ]);
+    expect(await kit.infra.adminQuery(`SELECT status, discharged_on::text AS on FROM aftercare.episodes WHERE episode_id = $1`, [admission.episodeId])).toEqual(
+      [{ status: 'discharged', on: daysFromToday(-1) }],
+    );
 
     const read = await api(kit, site.clinician).get(`/discharges/${signed.dischargeId}`).expect(200);
     expect(read.body.summary.text).toContain('weekly outpatient group');
@@ -135,7 +149,9 @@ describe('aftercare: from an admission to a signed discharge', () => {
     const elsewhere = await aSite(kit);
     const admission = await admit(kit, site);
     const draftOnly = await draft(site, await admit(kit, site)).expect(201);
-    const notYet = await api(kit, site.clinician).post(`/discharges/${draftOnly.body.dischargeId}/amendments`, { type: 'administrative', reason: 'x' }).expect(409);
+    const notYet = await api(kit, site.clinician)
+      .post(`/discharges/${draftOnly.body.dischargeId}/amendments`, { type: 'administrative', reason: 'x' })
+      .expect(409);
     expect(notYet.body.code).toBe('discharge.not-signed');
 
     const signed = await discharge(site, admission);
@@ -143,11 +159,18 @@ describe('aftercare: from an admission to a signed discharge', () => {
     expect(edit.body.code).toBe('discharge.signed');
 
     const first = await api(kit, site.clinician)
-      .post(`/discharges/${signed.dischargeId}/amendments`, { type: 'transfer', reasonCode: 'moved-away', transferToSiteId: elsewhere.siteId, reason: 'Family moved; continues at the other clinic' })
+      .post(`/discharges/${signed.dischargeId}/amendments`, {
+        type: 'transfer',
+        reasonCode: 'moved-away',
+        transferToSiteId: elsewhere.siteId,
+        reason: 'Family moved; continues at the other clinic',
+      })
       .expect(201);
     expect(first.body).toMatchObject({ type: 'transfer', transferToSiteId: elsewhere.siteId, asSigned: { type: 'completed' } });
     const second = (
-      await api(kit, site.clinician).post(`/discharges/${signed.dischargeId}/amendments`, { dischargedOn: daysFromToday(-2), reason: 'Last session was the day before' }).expect(201)
+      await api(kit, site.clinician)
+        .post(`/discharges/${signed.dischargeId}/amendments`, { dischargedOn: daysFromToday(-2), reason: 'Last session was the day before' })
+        .expect(201)
     ).body as Discharge;
     expect(second).toMatchObject({ type: 'transfer', dischargedOn: daysFromToday(-2) });
     expect(second.amendments.map((a) => [a.amendment, a.type])).toEqual([
@@ -157,21 +180,26 @@ describe('aftercare: from an admission to a signed discharge', () => {
 
     await eventually(() => expect(amended.filter((e) => e.dischargeId === signed.dischargeId)).toHaveLength(2));
     expect(amended.filter((e) => e.dischargeId === signed.dischargeId)).toEqual([
-      expect.objectContaining({ amendment: 1, type: 'transfer', reasonCode: 'moved-away', dischargedOn: daysFromToday(-1), transferToSiteId: elsewhere.siteId }),
+      expect.objectContaining({
+        amendment: 1,
+        type: 'transfer',
+        reasonCode: 'moved-away',
+        dischargedOn: daysFromToday(-1),
+        transferToSiteId: elsewhere.siteId,
+      }),
       expect.objectContaining({ amendment: 2, type: 'transfer', reasonCode: 'moved-away', dischargedOn: daysFromToday(-2) }),
     ]);
     expect(await kit.infra.adminQuery(`SELECT discharged_on::text AS on FROM aftercare.episodes WHERE episode_id = $1`, [admission.episodeId])).toEqual([
       { on: daysFromToday(-2) },
     ]);
     // The service's role may add amendments but never rewrite one, and never change the signed row.
-    const serviceRole = await kit.infra.adminQuery<{ ok: boolean }>(
-      `SELECT has_table_privilege($1, 'aftercare.discharge_amendments', 'UPDATE') AS ok`,
-      [serviceRoleName('aftercare')],
-    );
+    const serviceRole = await kit.infra.adminQuery<{ ok: boolean }>(`SELECT has_table_privilege($1, 'aftercare.discharge_amendments', 'UPDATE') AS ok`, [
+      serviceRoleName('aftercare'),
+    ]);
     expect(serviceRole).toEqual([{ ok: false }]);
-    await expect(kit.infra.adminQuery(`UPDATE aftercare.discharges SET reason_code = 'program-completed' WHERE discharge_id = $1`, [signed.dischargeId])).rejects.toThrow(
-      /is signed/,
-    );
+    await expect(
+      kit.infra.adminQuery(`UPDATE aftercare.discharges SET reason_code = 'program-completed' WHERE discharge_id = $1`, [signed.dischargeId]),
+    ).rejects.toThrow(/is signed/);
   });
 
   it('the same sign sent twice at once signs once and publishes one event', async () => {
@@ -204,7 +232,14 @@ describe('aftercare: from an admission to a signed discharge', () => {
       [[silent.episodeId, attending.episodeId]],
     );
     expect(drafts).toEqual([
-      { discharge_id: expect.any(String), episode_id: silent.episodeId, type: 'lost-to-contact', reason_code: 'non-attendance', on: daysFromToday(-20), status: 'draft' },
+      {
+        discharge_id: expect.any(String),
+        episode_id: silent.episodeId,
+        type: 'lost-to-contact',
+        reason_code: 'non-attendance',
+        on: daysFromToday(-20),
+        status: 'draft',
+      },
     ]);
     expect(proposed).toContain(drafts[0]!.discharge_id);
     expect(await sweep.sweep(new Date(), 14)).not.toContain(drafts[0]!.discharge_id);
@@ -215,11 +250,17 @@ describe('aftercare: from an admission to a signed discharge', () => {
 
     const unsigned = await sign(site, drafts[0]!.discharge_id).expect(422);
     expect(unsigned.body.code).toBe('discharge.goals-missing');
-    await api(kit, site.clinician).patch(`/discharges/${drafts[0]!.discharge_id}`, { goals: { total: 3, met: 0, partly: 1 } }).expect(200);
+    await api(kit, site.clinician)
+      .patch(`/discharges/${drafts[0]!.discharge_id}`, { goals: { total: 3, met: 0, partly: 1 } })
+      .expect(200);
     const signed = (await sign(site, drafts[0]!.discharge_id).expect(200)).body as Discharge;
     expect(signed.summary).toMatchObject({ sessionsAttended: 1, attendedMinutes: 180 });
     await eventually(() =>
-      expect(discharged.find((e) => e.episodeId === silent.episodeId)).toMatchObject({ type: 'lost-to-contact', reasonCode: 'non-attendance', dischargedOn: daysFromToday(-20) }),
+      expect(discharged.find((e) => e.episodeId === silent.episodeId)).toMatchObject({
+        type: 'lost-to-contact',
+        reasonCode: 'non-attendance',
+        dischargedOn: daysFromToday(-20),
+      }),
     );
   });
 
@@ -287,12 +328,20 @@ describe('aftercare: from an admission to a signed discharge', () => {
     });
 
     it('invalid bodies, ids and cursors are a 400; a role that may not discharge is a 403', async () => {
-      const bodies = [{}, completed({ type: 'graduated' }), completed({ dischargedOn: '2026-02-30' }), completed({ note: 'x' }), completed({ goals: { total: 1, met: 2, partly: 0 } })];
+      const bodies = [
+        {},
+        completed({ type: 'graduated' }),
+        completed({ dischargedOn: '2026-02-30' }),
+        completed({ note: 'x' }),
+        completed({ goals: { total: 1, met: 2, partly: 0 } }),
+      ];
       for (const body of bodies) await draft(site, admission, body).expect(400);
       await api(kit, site.clinician).post('/episodes/not-a-uuid/discharge', completed()).expect(400);
       await api(kit, site.clinician).get(`/sites/${site.siteId}/discharges?cursor=bm90LWEtY3Vyc29y`).expect(400);
       await api(kit, site.clinician).get(`/sites/${site.siteId}/discharges?limit=0`).expect(400);
-      await api(kit, await tokenFor('intake_coordinator', [site.siteId])).post(`/episodes/${admission.episodeId}/discharge`, completed()).expect(403);
+      await api(kit, await tokenFor('intake_coordinator', [site.siteId]))
+        .post(`/episodes/${admission.episodeId}/discharge`, completed())
+        .expect(403);
       expect(await discharges()).toBe(0);
     });
 

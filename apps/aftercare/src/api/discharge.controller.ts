@@ -62,7 +62,10 @@ export class DischargeController {
   @HttpCode(201)
   @Access({ roles: DISCHARGERS })
   @ApiUuidParam('dischargeId', 'The discharge')
-  @ApiOperation({ summary: 'Amend a signed discharge (type, reason, date, destination) with a reason: a new amendment, the signed record kept; publishes aftercare.discharge-amended' })
+  @ApiOperation({
+    summary:
+      'Amend a signed discharge (type, reason, date, destination) with a reason: a new amendment, the signed record kept; publishes aftercare.discharge-amended',
+  })
   @ApiBodyFrom(AmendmentBody)
   @Returns(DischargeView, { status: 201, description: 'The discharge as amended, with every amendment' })
   amend(@UuidParam('dischargeId') dischargeId: string, @ValidBody(AmendmentBody) body: AmendmentBody) {

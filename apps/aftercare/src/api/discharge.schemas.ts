@@ -34,7 +34,14 @@ export const DraftDischargeBody = z.strictObject({
   dischargedOn: ServiceDate.describe("The last day of the episode in the site's calendar: not before admission, not in the future"),
   ...Destination,
   goals: Goals.nullable().optional(),
-  summaryText: z.string().trim().min(1).max(10_000).nullable().optional().describe("The clinician's discharge summary (PHI: stays in aftercare, never in events)"),
+  summaryText: z
+    .string()
+    .trim()
+    .min(1)
+    .max(10_000)
+    .nullable()
+    .optional()
+    .describe("The clinician's discharge summary (PHI: stays in aftercare, never in events)"),
 });
 export type DraftDischargeBody = z.infer<typeof DraftDischargeBody>;
 
@@ -143,7 +150,11 @@ export const AlumniConsentView = z.object({
 
 export const AlumniRosterQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z.string().max(200).regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged').optional(),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
+    .optional(),
 });
 export type AlumniRosterQuery = z.infer<typeof AlumniRosterQuery>;
 

@@ -36,7 +36,13 @@ export function dischargeView(row: DischargeRow, amendments: readonly AmendmentR
       text: row.summary_text,
     },
     asSigned: row.status === 'signed' ? valuesView(row) : null,
-    amendments: amendments.map((a) => ({ amendment: a.amendment, ...valuesView(a), reason: a.reason, amendedBy: a.amended_by, amendedAt: a.amended_at.toISOString() })),
+    amendments: amendments.map((a) => ({
+      amendment: a.amendment,
+      ...valuesView(a),
+      reason: a.reason,
+      amendedBy: a.amended_by,
+      amendedAt: a.amended_at.toISOString(),
+    })),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     signedBy: row.signed_by,
@@ -77,7 +83,11 @@ export class DischargeQueries {
   get(dischargeId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const view = await this.view(manager, dischargeId);
-      await this.audit.record(manager, { principal, requestId }, { action: 'read', resource: `discharge:${dischargeId}`, patientId: view.patientId, siteId: view.siteId });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: `discharge:${dischargeId}`, patientId: view.patientId, siteId: view.siteId },
+      );
       return view;
     });
   }

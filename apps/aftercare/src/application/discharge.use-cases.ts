@@ -124,7 +124,12 @@ export class Discharges {
       }>;
       if (existing[0]) throw draftExists(episodeId, existing[0].discharge_id, existing[0].status);
       const values = merge(
-        { type: input.type, reasonCode: input.reasonCode, dischargedOn: input.dischargedOn, destination: { stepDown: null, stepUp: null, transferToSiteId: null } },
+        {
+          type: input.type,
+          reasonCode: input.reasonCode,
+          dischargedOn: input.dischargedOn,
+          destination: { stepDown: null, stepUp: null, transferToSiteId: null },
+        },
         { stepDown: input.stepDown, stepUp: input.stepUp, transferToSiteId: input.transferToSiteId },
       );
       const destination = await this.check(manager, episode, values);
@@ -277,7 +282,10 @@ export class Discharges {
           principal.subject,
         ],
       );
-      await manager.query(`UPDATE aftercare.episodes SET discharged_on = $2, updated_at = now() WHERE episode_id = $1`, [episode.episodeId, values.dischargedOn]);
+      await manager.query(`UPDATE aftercare.episodes SET discharged_on = $2, updated_at = now() WHERE episode_id = $1`, [
+        episode.episodeId,
+        values.dischargedOn,
+      ]);
       await this.outbox.add(
         manager,
         DischargeAmended,
@@ -360,4 +368,3 @@ export async function insertDraft(
   )) as unknown[];
   return inserted.length > 0;
 }
-

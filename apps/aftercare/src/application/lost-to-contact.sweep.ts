@@ -35,16 +35,19 @@ export class LostToContactSweep extends PeriodicJob {
 
   /** One pass; returns the discharge ids it proposed. */
   async sweep(now = new Date(), days = lostToContactDays()): Promise<string[]> {
-    const rows = await inScopedTransaction(this.dataSource, ALL_SITES, async (m) =>
-      (await m.query(
-        `SELECT e.episode_id AS "episodeId", e.admitted_on::text AS "admittedOn", sd.time_zone AS "timeZone",
+    const rows = await inScopedTransaction(
+      this.dataSource,
+      ALL_SITES,
+      async (m) =>
+        (await m.query(
+          `SELECT e.episode_id AS "episodeId", e.admitted_on::text AS "admittedOn", sd.time_zone AS "timeZone",
                 (SELECT max(r.service_date)::text FROM aftercare.attendance_records r
                   WHERE r.status IN ('attended', 'late', 'left-early')
                     AND (r.episode_id = e.episode_id OR (r.episode_id IS NULL AND r.patient_id = e.patient_id AND r.site_id = e.site_id
                                                          AND r.service_date >= e.admitted_on))) AS "lastAttendedOn"
            FROM aftercare.episodes e JOIN aftercare.site_directory sd ON sd.site_id = e.site_id
           WHERE e.status = 'active' AND NOT EXISTS (SELECT 1 FROM aftercare.discharges d WHERE d.episode_id = e.episode_id)`,
-      )) as Array<{ episodeId: string; admittedOn: string; timeZone: string; lastAttendedOn: string | null }>,
+        )) as Array<{ episodeId: string; admittedOn: string; timeZone: string; lastAttendedOn: string | null }>,
     );
     const due = lostToContact(
       rows.map((r) => ({ ...r, today: localToday(r.timeZone, now) })),

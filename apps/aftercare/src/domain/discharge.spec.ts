@@ -1,4 +1,13 @@
-import { checkDischargeDate, checkGoals, isRefusal, localToday, lostToContact, lostToContactDays, resolveDestination, type DestinationFacts } from './discharge';
+import {
+  checkDischargeDate,
+  checkGoals,
+  isRefusal,
+  localToday,
+  lostToContact,
+  lostToContactDays,
+  resolveDestination,
+  type DestinationFacts,
+} from './discharge';
 
 const facts = (overrides: Partial<DestinationFacts> = {}): DestinationFacts => ({
   episodeSiteId: 'site-a',
@@ -52,7 +61,10 @@ describe('where the patient goes', () => {
   });
 
   it('a step-down to an unknown program is refused', () => {
-    expect(resolveDestination('step-down', { ...none, stepDown: { programId: 'p-x' } }, facts())).toMatchObject({ code: 'discharge.program-unknown', status: 422 });
+    expect(resolveDestination('step-down', { ...none, stepDown: { programId: 'p-x' } }, facts())).toMatchObject({
+      code: 'discharge.program-unknown',
+      status: 422,
+    });
   });
 
   it('a step-down outside the network needs its level, and the level must be below the episode', () => {
@@ -64,17 +76,25 @@ describe('where the patient goes', () => {
     expect(resolveDestination('step-down', { ...none, stepDown: { programId: null, levelOfCare: '2.5' } }, facts())).toMatchObject({
       code: 'discharge.not-a-step-down',
     });
-    expect(isRefusal(resolveDestination('step-down', { ...none, stepDown: { programId: null, levelOfCare: '2.1' } }, facts({ episodeLevel: '2.5' })))).toBe(false);
+    expect(isRefusal(resolveDestination('step-down', { ...none, stepDown: { programId: null, levelOfCare: '2.1' } }, facts({ episodeLevel: '2.5' })))).toBe(
+      false,
+    );
   });
 
   it('a step-up names where the patient goes', () => {
     expect(resolveDestination('step-up', none, facts())).toMatchObject({ code: 'discharge.destination-missing' });
-    expect(resolveDestination('step-up', { ...none, stepUp: { destination: 'residential' } }, facts())).toEqual({ ...none, stepUp: { destination: 'residential' } });
+    expect(resolveDestination('step-up', { ...none, stepUp: { destination: 'residential' } }, facts())).toEqual({
+      ...none,
+      stepUp: { destination: 'residential' },
+    });
   });
 
   it('a transfer goes to another known site of the network', () => {
     expect(resolveDestination('transfer', { ...none, transferToSiteId: 'site-b' }, facts())).toEqual({ ...none, transferToSiteId: 'site-b' });
-    expect(resolveDestination('transfer', { ...none, transferToSiteId: 'site-a' }, facts())).toMatchObject({ code: 'discharge.transfer-same-site', status: 422 });
+    expect(resolveDestination('transfer', { ...none, transferToSiteId: 'site-a' }, facts())).toMatchObject({
+      code: 'discharge.transfer-same-site',
+      status: 422,
+    });
     expect(resolveDestination('transfer', { ...none, transferToSiteId: 'site-z' }, facts({ transferSiteKnown: false }))).toMatchObject({
       code: 'discharge.site-unknown',
       status: 422,

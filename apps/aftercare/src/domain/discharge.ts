@@ -75,7 +75,8 @@ export function resolveDestination(type: DischargeType, d: Destination, facts: D
     case 'step-down': {
       const wrong = extra(['stepUp', d.stepUp], ['transferToSiteId', d.transferToSiteId]);
       if (wrong.length > 0) return refuse('discharge.destination-mismatch', `a step-down names only stepDown, not ${wrong.join(', ')}`);
-      if (!d.stepDown) return refuse('discharge.destination-missing', 'a step-down needs stepDown: { programId (or null for care outside the network), levelOfCare }');
+      if (!d.stepDown)
+        return refuse('discharge.destination-missing', 'a step-down needs stepDown: { programId (or null for care outside the network), levelOfCare }');
       let level: StepDownLevel;
       if (d.stepDown.programId !== null) {
         if (!facts.program) return refuse('discharge.program-unknown', `program ${d.stepDown.programId} is not a program of the network aftercare knows`);
@@ -105,8 +106,10 @@ export function resolveDestination(type: DischargeType, d: Destination, facts: D
     case 'transfer': {
       const wrong = extra(['stepDown', d.stepDown], ['stepUp', d.stepUp]);
       if (wrong.length > 0) return refuse('discharge.destination-mismatch', `a transfer names only transferToSiteId, not ${wrong.join(', ')}`);
-      if (!d.transferToSiteId) return refuse('discharge.destination-missing', 'a transfer needs transferToSiteId: the site of the network that continues treatment');
-      if (d.transferToSiteId === facts.episodeSiteId) return refuse('discharge.transfer-same-site', `a transfer must go to another site, not the episode's own (${d.transferToSiteId})`);
+      if (!d.transferToSiteId)
+        return refuse('discharge.destination-missing', 'a transfer needs transferToSiteId: the site of the network that continues treatment');
+      if (d.transferToSiteId === facts.episodeSiteId)
+        return refuse('discharge.transfer-same-site', `a transfer must go to another site, not the episode's own (${d.transferToSiteId})`);
       if (!facts.transferSiteKnown) return refuse('discharge.site-unknown', `site ${d.transferToSiteId} is not a site of the network aftercare knows`);
       return { stepDown: null, stepUp: null, transferToSiteId: d.transferToSiteId };
     }
@@ -134,7 +137,10 @@ export interface GoalCounts {
 export function checkGoals(goals: GoalCounts | null): Refusal | null {
   if (!goals) return refuse('discharge.goals-missing', "state the plan's goals (total, met, partly) before signing: PATCH the draft");
   if (goals.met + goals.partly > goals.total) {
-    return refuse('discharge.goals-inconsistent', `goals met (${goals.met}) and partly met (${goals.partly}) are more than the ${goals.total} goals of the plan`);
+    return refuse(
+      'discharge.goals-inconsistent',
+      `goals met (${goals.met}) and partly met (${goals.partly}) are more than the ${goals.total} goals of the plan`,
+    );
   }
   return null;
 }

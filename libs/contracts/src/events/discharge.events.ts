@@ -74,7 +74,10 @@ export const DischargeAmended = defineEvent({
      * Absent from events of producers that predate it.
      */
     stepDown: z.object({ programId: Id.nullable(), levelOfCare: LevelOfCare }).nullable().optional(),
-    stepUp: z.object({ destination: z.enum(STEP_UP_DESTINATIONS) }).nullable().optional(),
+    stepUp: z
+      .object({ destination: z.enum(STEP_UP_DESTINATIONS) })
+      .nullable()
+      .optional(),
     transferToSiteId: Id.nullable().optional(),
     occurredAt: Instant,
   }),
