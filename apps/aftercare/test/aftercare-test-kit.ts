@@ -70,6 +70,7 @@ export const api = (kit: AftercareKit, token: string) => {
     get: (path: string) => auth(server().get(path)),
     post: (path: string, body?: object) => auth(server().post(path)).send(body),
     patch: (path: string, body: object) => auth(server().patch(path)).send(body),
+    delete: (path: string) => auth(server().delete(path)),
   };
 };
 

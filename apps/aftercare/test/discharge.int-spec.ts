@@ -264,6 +264,33 @@ describe('aftercare: from an admission to a signed discharge', () => {
     );
   });
 
+  it('a draft can be withdrawn (the patient came back); a signed discharge cannot', async () => {
+    const site = await aSite(kit);
+    const admission = await admit(kit, site, { plannedStart: daysFromToday(-40) });
+    const silentSince = anAttendance(admission, { serviceDate: daysFromToday(-30) });
+    await publish(kit.producer, AttendanceRecorded, silentSince);
+    await attendanceSeen(silentSince.recordId);
+    const sweep = kit.app.get(LostToContactSweep);
+    await sweep.sweep(new Date(), 14);
+    const [proposal] = await kit.infra.adminQuery<{ discharge_id: string }>(`SELECT discharge_id FROM aftercare.discharges WHERE episode_id = $1`, [
+      admission.episodeId,
+    ]);
+
+    const back = anAttendance(admission, { serviceDate: daysFromToday(-1) });
+    await publish(kit.producer, AttendanceRecorded, back);
+    await attendanceSeen(back.recordId);
+    await api(kit, site.clinician).delete(`/discharges/${proposal!.discharge_id}`).expect(204);
+    await api(kit, site.clinician).get(`/discharges/${proposal!.discharge_id}`).expect(404);
+    await sweep.sweep(new Date(), 14);
+    expect(await count(kit, `aftercare.discharges WHERE episode_id = $1`, [admission.episodeId])).toBe(0);
+    expect(await count(kit, `aftercare.episodes WHERE episode_id = $1 AND status = 'active'`, [admission.episodeId])).toBe(1);
+    expect(await count(kit, `aftercare.audit_log WHERE resource = $1 AND action = 'delete'`, [`discharge:${proposal!.discharge_id}`])).toBe(1);
+
+    const signed = await discharge(site, admission);
+    expect((await api(kit, site.clinician).delete(`/discharges/${signed.dischargeId}`).expect(409)).body.code).toBe('discharge.signed');
+    await api(kit, site.clinician).delete(`/discharges/${crypto.randomUUID()}`).expect(404);
+  });
+
   it('redelivered admissions and attendance change nothing twice', async () => {
     const site = await aSite(kit);
     const admission = await admit(kit, site);

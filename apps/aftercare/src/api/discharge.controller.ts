@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, Returns, UuidParam, ValidBody, ValidQuery } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, ReturnsNothing, UuidParam, ValidBody, ValidQuery } from '@iop/platform';
 import { Discharges } from '../application/discharge.use-cases';
 import { DischargeQueries } from '../application/discharge-queries';
 import {
@@ -46,6 +46,16 @@ export class DischargeController {
   @Returns(DischargeView, { status: 200, description: 'The draft as edited' })
   edit(@UuidParam('dischargeId') dischargeId: string, @ValidBody(EditDischargeBody) body: EditDischargeBody) {
     return this.discharges.edit(dischargeId, body);
+  }
+
+  @Delete('discharges/:dischargeId')
+  @HttpCode(204)
+  @Access({ roles: DISCHARGERS })
+  @ApiUuidParam('dischargeId', 'The discharge')
+  @ApiOperation({ summary: 'Withdraw a draft (e.g. a lost-to-contact proposal for a patient who came back); a signed discharge is 409' })
+  @ReturnsNothing('The draft is withdrawn; the episode stays active')
+  async withdraw(@UuidParam('dischargeId') dischargeId: string): Promise<void> {
+    await this.discharges.withdraw(dischargeId);
   }
 
   @Post('discharges/:dischargeId/sign')

@@ -314,6 +314,22 @@ export class Discharges {
     });
   }
 
+  /**
+   * Withdraws a draft (a lost-to-contact proposal for a patient who came back, a draft started by mistake): nothing was
+   * signed or published, so nothing else changes. The audit log keeps who withdrew it.
+   */
+  withdraw(dischargeId: string) {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      const row = await this.requireDraft(manager, dischargeId);
+      await manager.query(`DELETE FROM aftercare.discharges WHERE discharge_id = $1 AND status = 'draft'`, [dischargeId]);
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'delete', resource: `discharge:${dischargeId}`, patientId: row.patient_id, siteId: row.site_id },
+      );
+    });
+  }
+
   private async requireDraft(manager: EntityManager, dischargeId: string): Promise<DischargeRow> {
     const row = await findDischarge(manager, dischargeId, true);
     if (!row) throw dischargeNotFound(dischargeId);
