@@ -1,6 +1,8 @@
 import { AttendanceCorrected, AttendanceRecorded, DischargeAmended, PatientAdmitted, PatientDischarged, type PayloadOf } from '@iop/contracts';
-import { serviceRoleName } from '@iop/persistence';
+import { DataSource } from 'typeorm';
+import { inScopedTransaction, serviceRoleName, sitesScope } from '@iop/persistence';
 import { eventually, tokenFor } from '@iop/testing';
+import { networkFacts } from '../src/application/discharge-store';
 import { LostToContactSweep } from '../src/application/lost-to-contact.sweep';
 import {
   aProgram,
@@ -200,6 +202,18 @@ describe('aftercare: from an admission to a signed discharge', () => {
     await expect(
       kit.infra.adminQuery(`UPDATE aftercare.discharges SET reason_code = 'program-completed' WHERE discharge_id = $1`, [signed.dischargeId]),
     ).rejects.toThrow(/is signed/);
+  });
+
+  it("checking another site's existence does not widen what the rest of the transaction sees", async () => {
+    const site = await aSite(kit);
+    const other = await aSite(kit);
+    const scope = sitesScope([site.siteId]);
+    const seen = await inScopedTransaction(kit.app.get(DataSource), scope, async (manager) => {
+      const facts = await networkFacts(manager, scope, { siteId: other.siteId, programId: null });
+      const visible = (await manager.query(`SELECT site_id FROM aftercare.site_directory`)) as Array<{ site_id: string }>;
+      return { facts, visible: visible.map((v) => v.site_id) };
+    });
+    expect(seen).toEqual({ facts: { siteKnown: true, program: null }, visible: [site.siteId] });
   });
 
   it('the same sign sent twice at once signs once and publishes one event', async () => {

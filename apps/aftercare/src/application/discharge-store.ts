@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import type { DataSource } from 'typeorm';
+import { scopeSetting, type SiteScope } from '@iop/persistence';
 import type { DischargeType, GoalCounts, ResolvedDestination, StepDownLevel, StepUpDestination } from '../domain/discharge';
 import { episodeNotFound, reasonUnknown } from './discharge-errors';
 
@@ -111,22 +110,29 @@ export async function requireReason(manager: EntityManager, type: DischargeType,
 
 /**
  * The network's directory, whatever the caller's sites: a transfer names another site and a step-down may name another
- * site's program, which the caller's scope cannot see. Sites and program levels are not PHI; only existence and level
- * are read.
+ * site's program, which the caller's scope cannot see. Sites and program levels are not PHI; only a site's existence
+ * and a program's level are read. The scope is widened for these two reads by id and put back, inside the caller's
+ * transaction: a second connection from the pool, taken while this one holds its locks, would let a burst of
+ * requests exhaust the pool waiting on each other.
  */
 export async function networkFacts(
-  dataSource: DataSource,
+  manager: EntityManager,
+  scope: SiteScope,
   ids: { siteId: string | null; programId: string | null },
 ): Promise<{ siteKnown: boolean; program: { programId: string; levelOfCare: StepDownLevel } | null }> {
-  return inScopedTransaction(dataSource, ALL_SITES, async (m) => {
-    const site = ids.siteId ? ((await m.query(`SELECT 1 FROM aftercare.site_directory WHERE site_id = $1`, [ids.siteId])) as unknown[]) : [];
+  if (!ids.siteId && !ids.programId) return { siteKnown: false, program: null };
+  await manager.query(`SELECT set_config('app.site_ids', '*', true)`);
+  try {
+    const site = ids.siteId ? ((await manager.query(`SELECT 1 FROM aftercare.site_directory WHERE site_id = $1`, [ids.siteId])) as unknown[]) : [];
     const program = ids.programId
-      ? ((await m.query(`SELECT program_id AS "programId", level_of_care AS "levelOfCare" FROM aftercare.programs WHERE program_id = $1`, [
+      ? ((await manager.query(`SELECT program_id AS "programId", level_of_care AS "levelOfCare" FROM aftercare.programs WHERE program_id = $1`, [
           ids.programId,
         ])) as Array<{ programId: string; levelOfCare: StepDownLevel }>)
       : [];
     return { siteKnown: site.length > 0, program: program[0] ?? null };
-  });
+  } finally {
+    await manager.query(`SELECT set_config('app.site_ids', $1, true)`, [scopeSetting(scope)]);
+  }
 }
 
 /**

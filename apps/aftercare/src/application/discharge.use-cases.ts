@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import type { SiteScope } from '@iop/persistence';
 import { DischargeAmended, PatientDischarged } from '@iop/contracts';
 import { AuditTrail } from '@iop/auth';
 import { Outbox } from '@iop/messaging';
@@ -90,17 +91,16 @@ export class Discharges {
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
     private readonly sites: SiteDirectory,
-    private readonly dataSource: DataSource,
     private readonly queries: DischargeQueries,
   ) {}
 
   /** Checks a discharge as it would stand and gives the destination the event carries. */
-  private async check(manager: EntityManager, episode: Episode, values: Current): Promise<ResolvedDestination> {
+  private async check(manager: EntityManager, scope: SiteScope, episode: Episode, values: Current): Promise<ResolvedDestination> {
     const site = await this.sites.require(manager, episode.siteId, 'aftercare');
     const dateRefusal = checkDischargeDate(values.dischargedOn, episode.admittedOn, localToday(site.timeZone));
     if (dateRefusal) throw refused(dateRefusal);
     await requireReason(manager, values.type, values.reasonCode);
-    const facts = await networkFacts(this.dataSource, {
+    const facts = await networkFacts(manager, scope, {
       siteId: values.type === 'transfer' ? values.destination.transferToSiteId : null,
       programId: values.type === 'step-down' ? (values.destination.stepDown?.programId ?? null) : null,
     });
@@ -115,7 +115,7 @@ export class Discharges {
   }
 
   draft(episodeId: string, input: Required<Pick<DischargeInput, 'type' | 'reasonCode' | 'dischargedOn'>> & DischargeInput) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
+    return this.uow.run(async ({ manager, principal, requestId, scope }) => {
       const episode = await requireEpisode(manager, episodeId, true);
       if (episode.status !== 'active') throw episodeNotActive(episodeId, episode.dischargedOn);
       const existing = (await manager.query(`SELECT discharge_id, status FROM aftercare.discharges WHERE episode_id = $1`, [episodeId])) as Array<{
@@ -132,7 +132,7 @@ export class Discharges {
         },
         { stepDown: input.stepDown, stepUp: input.stepUp, transferToSiteId: input.transferToSiteId },
       );
-      const destination = await this.check(manager, episode, values);
+      const destination = await this.check(manager, scope, episode, values);
       if (input.goals) {
         const goalRefusal = checkGoals(input.goals);
         if (goalRefusal) throw refused(goalRefusal);
@@ -159,11 +159,11 @@ export class Discharges {
   }
 
   edit(dischargeId: string, input: DischargeInput) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
+    return this.uow.run(async ({ manager, principal, requestId, scope }) => {
       const row = await this.requireDraft(manager, dischargeId);
       const episode = await requireEpisode(manager, row.episode_id);
       const values = merge({ type: row.type, reasonCode: row.reason_code, dischargedOn: row.discharged_on, destination: destinationOf(row) }, input);
-      const destination = await this.check(manager, episode, values);
+      const destination = await this.check(manager, scope, episode, values);
       const goals = input.goals === undefined ? goalsOf(row) : input.goals;
       if (goals) {
         const goalRefusal = checkGoals(goals);
@@ -201,12 +201,12 @@ export class Discharges {
 
   /** Signs a draft: the summary's figures are taken as they stand, the episode ends, the event goes out with them. */
   sign(dischargeId: string) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
+    return this.uow.run(async ({ manager, principal, requestId, scope }) => {
       const row = await this.requireDraft(manager, dischargeId);
       const episode = await requireEpisode(manager, row.episode_id, true);
       if (episode.status !== 'active') throw episodeNotActive(episode.episodeId, episode.dischargedOn);
       const values: Current = { type: row.type, reasonCode: row.reason_code, dischargedOn: row.discharged_on, destination: destinationOf(row) };
-      const destination = await this.check(manager, episode, values);
+      const destination = await this.check(manager, scope, episode, values);
       const goalRefusal = checkGoals(goalsOf(row));
       if (goalRefusal) throw refused(goalRefusal);
       const totals = await attendanceTotals(manager, episode, values.dischargedOn);
@@ -251,7 +251,7 @@ export class Discharges {
 
   /** An amendment of a signed discharge: a new row (the signed one never changes), the episode's end date, and the event. */
   amend(dischargeId: string, input: DischargeInput & { reason: string }) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
+    return this.uow.run(async ({ manager, principal, requestId, scope }) => {
       const row = await findDischarge(manager, dischargeId, true);
       if (!row) throw dischargeNotFound(dischargeId);
       if (row.status !== 'signed') throw notSigned(dischargeId);
@@ -262,7 +262,7 @@ export class Discharges {
         { type: standing.type, reasonCode: standing.reason_code, dischargedOn: standing.discharged_on, destination: destinationOf(standing) },
         input,
       );
-      const destination = await this.check(manager, episode, values);
+      const destination = await this.check(manager, scope, episode, values);
       const amendment = (previous?.amendment ?? 0) + 1;
       await manager.query(
         `INSERT INTO aftercare.discharge_amendments (amendment_id, discharge_id, amendment, patient_id, site_id, type, reason_code, discharged_on,
