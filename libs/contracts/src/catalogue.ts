@@ -44,6 +44,7 @@ import {
 import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from './events/analytics.events';
 import { AuthorizationExpiring } from './events/authorization.events';
 import { DischargeAmended, PatientDischarged, ReadmissionReferred } from './events/discharge.events';
+import { AlumniJoined, AlumniLeft } from './events/alumni.events';
 import {
   ReferralAdmitted,
   ReferralAssessed,
@@ -97,6 +98,8 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   PatientDischarged,
   DischargeAmended,
   ReadmissionReferred,
+  AlumniJoined,
+  AlumniLeft,
   AttendanceRecorded,
   AttendanceCorrected,
   BillableDayRecorded,

@@ -68,6 +68,17 @@ export const DischargeAmended = defineEvent({
     type: DischargeType,
     reasonCode: z.string().regex(/^[a-z0-9-]{2,40}$/),
     dischargedOn: LocalDate,
+    /**
+     * Added by aftercare (optional, compatible): the destination as amended, with the same meaning as in
+     * `aftercare.patient-discharged`, so an amendment that makes a discharge a transfer or a step-down says where to.
+     * Absent from events of producers that predate it.
+     */
+    stepDown: z.object({ programId: Id.nullable(), levelOfCare: LevelOfCare }).nullable().optional(),
+    stepUp: z
+      .object({ destination: z.enum(STEP_UP_DESTINATIONS) })
+      .nullable()
+      .optional(),
+    transferToSiteId: Id.nullable().optional(),
     occurredAt: Instant,
   }),
   key: (p) => p.episodeId,
