@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Kafka, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { EventRegistry } from '@iop/contracts';
-import { EventConsumer } from './event-consumer';
+import { EventRegistry, type EventDefinition } from '@iop/contracts';
+import { EventConsumer, onEvent } from './event-consumer';
 import type { Log } from './kafka-client';
 
 const EVENTS = { END_BATCH_PROCESS: 'end-batch', GROUP_JOIN: 'group-join', CRASH: 'crash' } as const;
@@ -113,5 +113,26 @@ describe('EventConsumer after a crash', () => {
     await jest.advanceTimersByTimeAsync(60_000);
     expect(made).toHaveLength(2);
     expect(consumer.health().status).toBe('stopped');
+  });
+});
+
+describe('EventConsumer handlers', () => {
+  it('refuses two handlers for one event type at construction, instead of letting the second silently replace the first', () => {
+    const definition = { type: 'unit.thing-happened', version: 1, topic: 'unit.things' } as unknown as EventDefinition;
+    const handler = onEvent(definition, async () => undefined);
+    expect(
+      () =>
+        new EventConsumer({
+          name: 'unit.consumer',
+          schema: 'unit',
+          kafka: {} as Kafka,
+          producer: {} as Producer,
+          dataSource: {} as DataSource,
+          registry: new EventRegistry([]),
+          handlers: [handler, onEvent(definition, async () => undefined)],
+          deadLetterTopic: 'unit.dead-letter',
+          log: silent,
+        }),
+    ).toThrow('consumer unit.consumer has two handlers for unit.thing-happened; combine them into one');
   });
 });

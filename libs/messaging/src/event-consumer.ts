@@ -145,7 +145,13 @@ export class EventConsumer {
   constructor(private readonly options: EventConsumerOptions) {
     this.schema = assertSqlIdentifier(options.schema);
     this.restartBackoff = options.restartBackoffMs ?? 1000;
-    for (const h of options.handlers) this.handlers.set(h.definition.type, h);
+    for (const h of options.handlers) {
+      // One handler per type: a second one would silently replace the first, and one reaction would never run.
+      if (this.handlers.has(h.definition.type)) {
+        throw new Error(`consumer ${options.name} has two handlers for ${h.definition.type}; combine them into one`);
+      }
+      this.handlers.set(h.definition.type, h);
+    }
     const registry = options.metrics;
     if (registry) {
       this.outcomes = counter(registry, 'iop_events_consumed_total', 'Events a consumer finished with, by outcome', ['consumer', 'type', 'outcome']);
