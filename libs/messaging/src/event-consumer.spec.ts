@@ -117,22 +117,25 @@ describe('EventConsumer after a crash', () => {
 });
 
 describe('EventConsumer handlers', () => {
-  it('refuses two handlers for one event type at construction, instead of letting the second silently replace the first', () => {
+  it('runs every handler registered for one event type, in the order given, instead of letting the last replace the others', async () => {
     const definition = { type: 'unit.thing-happened', version: 1, topic: 'unit.things' } as unknown as EventDefinition;
-    const handler = onEvent(definition, async () => undefined);
-    expect(
-      () =>
-        new EventConsumer({
-          name: 'unit.consumer',
-          schema: 'unit',
-          kafka: {} as Kafka,
-          producer: {} as Producer,
-          dataSource: {} as DataSource,
-          registry: new EventRegistry([]),
-          handlers: [handler, onEvent(definition, async () => undefined)],
-          deadLetterTopic: 'unit.dead-letter',
-          log: silent,
-        }),
-    ).toThrow('consumer unit.consumer has two handlers for unit.thing-happened; combine them into one');
+    const ran: string[] = [];
+    const consumer = new EventConsumer({
+      name: 'unit.consumer',
+      schema: 'unit',
+      kafka: {} as Kafka,
+      producer: {} as Producer,
+      dataSource: {} as DataSource,
+      registry: new EventRegistry([]),
+      handlers: [onEvent(definition, async () => void ran.push('site directory')), onEvent(definition, async () => void ran.push('capacity'))],
+      deadLetterTopic: 'unit.dead-letter',
+      log: silent,
+    });
+    const handler = (consumer as unknown as { handlers: Map<string, { handle(p: unknown, m: unknown, t: unknown): Promise<void> }> }).handlers.get(
+      'unit.thing-happened',
+    )!;
+    await handler.handle({}, {}, {});
+    expect(ran).toEqual(['site directory', 'capacity']);
+    expect(consumer.topics()).toEqual(['unit.things']);
   });
 });

@@ -145,13 +145,11 @@ export class EventConsumer {
   constructor(private readonly options: EventConsumerOptions) {
     this.schema = assertSqlIdentifier(options.schema);
     this.restartBackoff = options.restartBackoffMs ?? 1000;
-    for (const h of options.handlers) {
-      // One handler per type: a second one would silently replace the first, and one reaction would never run.
-      if (this.handlers.has(h.definition.type)) {
-        throw new Error(`consumer ${options.name} has two handlers for ${h.definition.type}; combine them into one`);
-      }
-      this.handlers.set(h.definition.type, h);
-    }
+    // Several handlers of one type (the site directory's and a service's own reaction to a site update) all run, in
+    // the order given, in the event's transaction: one failing undoes the others, and the event is retried whole.
+    const byType = new Map<string, EventHandler[]>();
+    for (const h of options.handlers) byType.set(h.definition.type, [...(byType.get(h.definition.type) ?? []), h]);
+    for (const [type, all] of byType) this.handlers.set(type, inSequence(all));
     const registry = options.metrics;
     if (registry) {
       this.outcomes = counter(registry, 'iop_events_consumed_total', 'Events a consumer finished with, by outcome', ['consumer', 'type', 'outcome']);
@@ -640,6 +638,17 @@ export class EventConsumer {
       }
     }
   }
+}
+
+/** One handler that runs several of the same event type one after another, in the same transaction. */
+function inSequence(handlers: readonly EventHandler[]): EventHandler {
+  if (handlers.length === 1) return handlers[0]!;
+  return {
+    definition: handlers[0]!.definition,
+    async handle(payload, meta, manager) {
+      for (const handler of handlers) await handler.handle(payload, meta, manager);
+    },
+  };
 }
 
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -65,15 +65,19 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
         if (created.length) this.log.info({ topics: created }, 'created missing topics');
         this.producer ??= this.kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
         await this.producer.connect();
-        this.relay = new OutboxRelay({
-          schema: this.service,
-          dataSource: this.dataSource,
-          connectionString: serviceDatabaseUrl(this.service),
-          producer: this.producer,
-          log: this.log,
-          registry: this.metrics,
-        });
-        this.relay.start();
+        // Made and started once: a retry after a later step failed must not start a second relay (nor register its
+        // metrics twice, which throws, so that every later attempt failed too).
+        if (!this.relay) {
+          this.relay = new OutboxRelay({
+            schema: this.service,
+            dataSource: this.dataSource,
+            connectionString: serviceDatabaseUrl(this.service),
+            producer: this.producer,
+            log: this.log,
+            registry: this.metrics,
+          });
+          this.relay.start();
+        }
         const handlers = [...this.sources.handlers, ...this.sources.handlerProviders.map((type) => this.moduleRef.get(type, { strict: false }))];
         if (handlers.length > 0) {
           const sessionTimeout = Number(process.env['KAFKA_SESSION_TIMEOUT_MS'] ?? 0);
@@ -100,6 +104,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
         this.log.info({ consumerTopics: this.consumer?.topics() ?? [] }, 'messaging started');
         return;
       } catch (error) {
+        // A consumer that failed to start is dropped, so that the next attempt makes a fresh one.
+        await this.consumer?.stop().catch(() => undefined);
+        this.consumer = undefined;
         this.log.warn({ err: describeError(error), attempt }, 'kafka not ready; retrying');
         await new Promise((r) => setTimeout(r, Math.min(500 * attempt, 5000)));
       }
