@@ -36,6 +36,16 @@ import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from
 import { AuthorizationExpiring } from './events/authorization.events';
 import { DischargeAmended, PatientDischarged, ReadmissionReferred } from './events/discharge.events';
 import {
+  AftercarePlanCreated,
+  AftercarePlanUpdated,
+  AftercareSafetyConcernRaised,
+  AftercareSiteMonthComputed,
+  FollowUpCompleted,
+  FollowUpDue,
+  FollowUpMissed,
+  OutcomeRecorded,
+} from './events/follow-up.events';
+import {
   ReferralAdmitted,
   ReferralAssessed,
   ReferralAssessmentBooked,
@@ -88,6 +98,14 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   PatientDischarged,
   DischargeAmended,
   ReadmissionReferred,
+  AftercarePlanCreated,
+  AftercarePlanUpdated,
+  FollowUpDue,
+  FollowUpMissed,
+  FollowUpCompleted,
+  OutcomeRecorded,
+  AftercareSafetyConcernRaised,
+  AftercareSiteMonthComputed,
   AttendanceRecorded,
   AttendanceCorrected,
   BillableDayRecorded,

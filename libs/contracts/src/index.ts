@@ -13,5 +13,6 @@ export * from './events/attendance.events';
 export * from './events/analytics.events';
 export * from './events/authorization.events';
 export * from './events/discharge.events';
+export * from './events/follow-up.events';
 export * from './catalogue-files';
 export * from './dates';
