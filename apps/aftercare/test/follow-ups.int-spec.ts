@@ -106,7 +106,9 @@ describe('follow-ups after a discharge (real Postgres, Redis and broker)', () =>
   it('re-plans the open follow-ups when an amendment moves the discharge date, and leaves a completed one as it was', async () => {
     const d = await discharge(kit, aDischarge(losAngeles, { dischargedOn: '2026-06-01' }));
     const [week] = await followUpsOf(kit, d.episodeId);
-    await api(kit, losAngeles.staff).post(`/follow-ups/${week!.follow_up_id}/attempts`, { method: 'phone', outcome: 'reached', at: '2026-06-05T18:00:00Z' }).expect(201);
+    await api(kit, losAngeles.staff)
+      .post(`/follow-ups/${week!.follow_up_id}/attempts`, { method: 'phone', outcome: 'reached', at: '2026-06-05T18:00:00Z' })
+      .expect(201);
     const amendment = { ...amendmentOf(d), dischargedOn: '2026-06-03' };
     await publishEvent(kit.producer, DischargeAmended, amendment);
     await eventually(async () => {

@@ -13,10 +13,18 @@ describe("a site's monthly measures after discharge (real Postgres, Redis and br
   afterAll(() => kit?.close());
 
   /** A discharge in March 2026, and the follow-up contact that reached the patient (at noon, site time), if any. */
-  async function episode(dischargedOn: string, type: 'completed' | 'against-clinical-advice' | 'administrative' | 'step-up', reachedOn?: { offset: number; on: string }) {
+  async function episode(
+    dischargedOn: string,
+    type: 'completed' | 'against-clinical-advice' | 'administrative' | 'step-up',
+    reachedOn?: { offset: number; on: string },
+  ) {
     const d = await discharge(
       kit,
-      aDischarge(site, { dischargedOn, type, ...(type === 'step-up' ? { stepUp: { destination: 'residential' as const }, reasonCode: 'needs-higher-level' } : {}) }),
+      aDischarge(site, {
+        dischargedOn,
+        type,
+        ...(type === 'step-up' ? { stepUp: { destination: 'residential' as const }, reasonCode: 'needs-higher-level' } : {}),
+      }),
     );
     const followUps = await followUpsOf(kit, d.episodeId);
     if (reachedOn) {

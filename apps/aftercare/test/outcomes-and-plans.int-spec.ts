@@ -28,9 +28,22 @@ const planItems = [
   { kind: 'alumni-group', owner: 'peer-support', startsOn: '2026-03-05', nextOn: '2026-03-05' },
   { kind: 'mutual-help', owner: 'patient', startsOn: '2026-03-03', fellowship: 'smart-recovery', meetingsPerWeek: 3 },
   { kind: 'sober-living', owner: 'case-manager', startsOn: '2026-03-02', endsOn: '2026-09-02', residence: 'Maple House', nextOn: '2026-03-02' },
-  { kind: 'mat-continuation', owner: 'prescriber', startsOn: '2026-03-02', medication: 'buprenorphine', prescriber: 'Dr. Rivera', nextAppointmentOn: '2026-03-09' },
+  {
+    kind: 'mat-continuation',
+    owner: 'prescriber',
+    startsOn: '2026-03-02',
+    medication: 'buprenorphine',
+    prescriber: 'Dr. Rivera',
+    nextAppointmentOn: '2026-03-09',
+  },
   { kind: 'family-support', owner: 'family', startsOn: '2026-03-10', support: 'craft' },
-  { kind: 'crisis-plan', owner: 'patient', startsOn: '2026-03-02', warningSigns: ['skipping meals'], supportContacts: [{ name: 'Sam', phone: '+1 510 555 0100' }] },
+  {
+    kind: 'crisis-plan',
+    owner: 'patient',
+    startsOn: '2026-03-02',
+    warningSigns: ['skipping meals'],
+    supportContacts: [{ name: 'Sam', phone: '+1 510 555 0100' }],
+  },
 ];
 
 describe('outcome check-ins and aftercare plans after a discharge (real Postgres, Redis and broker)', () => {
@@ -196,7 +209,9 @@ describe('outcome check-ins and aftercare plans after a discharge (real Postgres
       const elsewhere = api(kit, await tokenFor('clinician', [crypto.randomUUID()]));
       expect((await elsewhere.put(`/episodes/${d.episodeId}/aftercare-plan`, { items: planItems })).status).toBe(404);
       expect((await staff.put(`/episodes/${d.episodeId}/aftercare-plan`, { items: [] })).status).toBe(400);
-      expect((await staff.put(`/episodes/${d.episodeId}/aftercare-plan`, { items: [{ kind: 'astrology', owner: 'patient', startsOn: '2026-03-02' }] })).status).toBe(400);
+      expect(
+        (await staff.put(`/episodes/${d.episodeId}/aftercare-plan`, { items: [{ kind: 'astrology', owner: 'patient', startsOn: '2026-03-02' }] })).status,
+      ).toBe(400);
       const noPrescriber = { kind: 'mat-continuation', owner: 'prescriber', startsOn: '2026-03-02', medication: 'naltrexone', nextAppointmentOn: '2026-03-09' };
       expect((await staff.put(`/episodes/${d.episodeId}/aftercare-plan`, { items: [noPrescriber] })).status).toBe(400);
       const backwards = { kind: 'alumni-group', owner: 'patient', startsOn: '2026-03-09', endsOn: '2026-03-01' };

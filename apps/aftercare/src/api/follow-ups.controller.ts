@@ -73,7 +73,9 @@ export class FollowUpsController {
   @HttpCode(201)
   @Access({ roles: REFERRERS })
   @ApiUuidParam('followUpId', 'The follow-up that found relapse or high risk')
-  @ApiOperation({ summary: 'Refer the patient back to intake, linked to the discharged episode; publishes aftercare.readmission-referred (once per follow-up)' })
+  @ApiOperation({
+    summary: 'Refer the patient back to intake, linked to the discharged episode; publishes aftercare.readmission-referred (once per follow-up)',
+  })
   @ApiBodyFrom(ReadmissionBody)
   @Returns(ReadmissionView, { status: 201, description: 'The referral sent' })
   refer(@UuidParam('followUpId') followUpId: string, @ValidBody(ReadmissionBody) body: ReadmissionBody) {

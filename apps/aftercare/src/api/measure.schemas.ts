@@ -12,7 +12,7 @@ const Rate = z.number().min(0).max(1);
 export const SiteMonthView = z.object({
   siteId: ResponseId,
   month: z.string(),
-  discharges: Count.describe("Discharges with a site-local discharge date in the month"),
+  discharges: Count.describe('Discharges with a site-local discharge date in the month'),
   eligible: Count.describe('Discharges counted for follow-up and readmission (all but step-up and transfer)'),
   followUp7: Count.describe('Eligible discharges with a completed follow-up contact 1-7 days after the discharge date'),
   followUp7Rate: Rate,

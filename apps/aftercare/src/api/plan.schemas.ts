@@ -58,7 +58,10 @@ export const PlanItem = z
       crisisLine: z.literal('988').default('988').describe('The 988 Suicide & Crisis Lifeline'),
       warningSigns: z.array(Text(200)).max(10).optional(),
       copingSteps: z.array(Text(200)).max(10).optional(),
-      supportContacts: z.array(z.strictObject({ name: Text(100), phone: z.string().regex(/^\+?[0-9 ()-]{7,20}$/) })).max(5).optional(),
+      supportContacts: z
+        .array(z.strictObject({ name: Text(100), phone: z.string().regex(/^\+?[0-9 ()-]{7,20}$/) }))
+        .max(5)
+        .optional(),
       nextOn: LocalDate.optional().describe('When the crisis plan is reviewed'),
     }),
   ])

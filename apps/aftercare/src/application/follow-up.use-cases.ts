@@ -130,7 +130,11 @@ export class FollowUps {
   get(followUpId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const row = await loadFollowUp(manager, followUpId);
-      await this.audit.record(manager, { principal, requestId }, { action: 'read', resource: `follow-up:${followUpId}`, patientId: row.patient_id, siteId: row.site_id });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: `follow-up:${followUpId}`, patientId: row.patient_id, siteId: row.site_id },
+      );
       return followUpView(row, await attemptsOf(manager, [followUpId]));
     });
   }
@@ -260,7 +264,12 @@ export class FollowUpSweep extends PeriodicJob {
       });
       const dueRows = returned<SweptRow>(due);
       const missedRows = returned<SweptRow>(missed);
-      if (dueRows.length > 0) await this.outbox.addMany(manager, FollowUpDue, dueRows.map((r) => ({ ...identity(r), occurredAt })));
+      if (dueRows.length > 0)
+        await this.outbox.addMany(
+          manager,
+          FollowUpDue,
+          dueRows.map((r) => ({ ...identity(r), occurredAt })),
+        );
       if (missedRows.length > 0) {
         await this.outbox.addMany(
           manager,

@@ -41,7 +41,10 @@ export class OutcomeCheckIns {
       )) as Array<{ patient_id: string; site_id: string; discharged_at: Date }>;
       if (!discharge) throw dischargeNotFound(episodeId);
       if (input.followUpId) {
-        const found = (await manager.query(`SELECT 1 FROM aftercare.follow_ups WHERE follow_up_id = $1 AND episode_id = $2`, [input.followUpId, episodeId])) as unknown[];
+        const found = (await manager.query(`SELECT 1 FROM aftercare.follow_ups WHERE follow_up_id = $1 AND episode_id = $2`, [
+          input.followUpId,
+          episodeId,
+        ])) as unknown[];
         if (found.length === 0) throw followUpNotFound(input.followUpId);
       }
       const takenAt = input.takenAt ? new Date(input.takenAt) : new Date();
@@ -57,9 +60,14 @@ export class OutcomeCheckIns {
         ...(bam && !bam.ok ? bam.error.issues.map((i) => ({ measure: 'bam', ...i })) : []),
       ];
       if (issues.length > 0) {
-        throw new DomainError('outcome.invalid-answers', `The check-in cannot be scored: ${issues.map((i) => `${i.measure.toUpperCase()} ${i.message}`).join(' ')}`, 422, {
-          issues,
-        });
+        throw new DomainError(
+          'outcome.invalid-answers',
+          `The check-in cannot be scored: ${issues.map((i) => `${i.measure.toUpperCase()} ${i.message}`).join(' ')}`,
+          422,
+          {
+            issues,
+          },
+        );
       }
       const p = phq9?.ok ? phq9.value : null;
       const g = gad7?.ok ? gad7.value : null;

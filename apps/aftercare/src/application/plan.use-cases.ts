@@ -71,7 +71,8 @@ export class AftercarePlans {
         plan_id: string;
         version: number;
       }>;
-      if (current && expectedVersion !== undefined && expectedVersion !== current.version) throw planVersionConflict(episodeId, current.version, expectedVersion);
+      if (current && expectedVersion !== undefined && expectedVersion !== current.version)
+        throw planVersionConflict(episodeId, current.version, expectedVersion);
       const planId = current?.plan_id ?? randomUUID();
       const version = (current?.version ?? 0) + 1;
       if (current) {
@@ -114,7 +115,11 @@ export class AftercarePlans {
   current(episodeId: string) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const plan = await this.load(manager, episodeId);
-      await this.audit.record(manager, { principal, requestId }, { action: 'read', resource: `aftercare-plan:${plan.planId}`, patientId: plan.patientId, siteId: plan.siteId });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: `aftercare-plan:${plan.planId}`, patientId: plan.patientId, siteId: plan.siteId },
+      );
       return plan;
     });
   }
@@ -124,16 +129,20 @@ export class AftercarePlans {
       const rows = (await manager.query(`${VERSIONS_SQL} WHERE p.episode_id = $1 ORDER BY v.version`, [episodeId])) as PlanVersionRow[];
       if (rows.length === 0) throw await this.missing(manager, episodeId);
       const first = rows[0]!;
-      await this.audit.record(manager, { principal, requestId }, { action: 'read', resource: `aftercare-plan:${first.plan_id}`, patientId: first.patient_id, siteId: first.site_id });
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: `aftercare-plan:${first.plan_id}`, patientId: first.patient_id, siteId: first.site_id },
+      );
       return { episodeId, versions: rows.map(view) };
     });
   }
 
   private async load(manager: EntityManager, episodeId: string, version?: number) {
-    const [row] = (await manager.query(
-      `${VERSIONS_SQL} WHERE p.episode_id = $1 AND v.version = coalesce($2::int, p.version)`,
-      [episodeId, version ?? null],
-    )) as PlanVersionRow[];
+    const [row] = (await manager.query(`${VERSIONS_SQL} WHERE p.episode_id = $1 AND v.version = coalesce($2::int, p.version)`, [
+      episodeId,
+      version ?? null,
+    ])) as PlanVersionRow[];
     if (!row) throw await this.missing(manager, episodeId);
     return view(row);
   }

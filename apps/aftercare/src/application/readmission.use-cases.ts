@@ -21,7 +21,9 @@ export class ReadmissionReferrals {
   refer(followUpId: string, reason: ReadmissionReason) {
     return this.uow.run(async ({ manager, principal, requestId }) => {
       const f = await loadFollowUp(manager, followUpId, true);
-      const [existing] = (await manager.query(`SELECT readmission_referral_id FROM aftercare.readmission_referrals WHERE follow_up_id = $1`, [followUpId])) as Array<{
+      const [existing] = (await manager.query(`SELECT readmission_referral_id FROM aftercare.readmission_referrals WHERE follow_up_id = $1`, [
+        followUpId,
+      ])) as Array<{
         readmission_referral_id: string;
       }>;
       if (existing) throw referralExists(followUpId, existing.readmission_referral_id);

@@ -188,7 +188,9 @@ const SiteMonth = z
     siteId: Id,
     month: Month,
     discharges: SuppressibleCell.describe('Discharges (signed) with a site-local discharge date in the month'),
-    eligible: SuppressibleCell.describe('Discharges counted for follow-up and readmission: all but step-up and transfer (care continues at another level or site)'),
+    eligible: SuppressibleCell.describe(
+      'Discharges counted for follow-up and readmission: all but step-up and transfer (care continues at another level or site)',
+    ),
     followUp7: SuppressibleCell.describe('Eligible discharges with a completed follow-up contact 1 to 7 days after the discharge date'),
     followUp7Rate: SuppressibleCell.describe('followUp7 / eligible, 0..1, 4 decimals'),
     followUp30: SuppressibleCell.describe('Eligible discharges with a completed follow-up contact 1 to 30 days after the discharge date'),

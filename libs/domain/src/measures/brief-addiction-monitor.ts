@@ -90,7 +90,8 @@ export function scoreBam(answers: BamAnswers): Result<BamScore, BamInvalid> {
   for (const itemId of RATING_ITEMS) {
     const answer = answers[itemId];
     if (answer === null || answer === undefined) issue(itemId, 'unanswered.');
-    else if (typeof answer !== 'number' || !Number.isInteger(answer) || answer < 0 || answer > 4) issue(itemId, `the answer must be a whole number from 0 to 4 (got ${String(answer)}).`);
+    else if (typeof answer !== 'number' || !Number.isInteger(answer) || answer < 0 || answer > 4)
+      issue(itemId, `the answer must be a whole number from 0 to 4 (got ${String(answer)}).`);
     else scores[itemId] = answer;
   }
   const income = answers[YES_NO_ITEM];
@@ -101,11 +102,13 @@ export function scoreBam(answers: BamAnswers): Result<BamScore, BamInvalid> {
   // Answers that contradict each other: more heavy-drinking days than drinking days, more days of one drug than of any drug.
   const drinking = days.get('4');
   const heavy = days.get('5');
-  if (drinking !== undefined && heavy !== undefined && heavy > drinking) issue('5', `${heavy} heavy-drinking days is more than the ${drinking} drinking days of item 4.`);
+  if (drinking !== undefined && heavy !== undefined && heavy > drinking)
+    issue('5', `${heavy} heavy-drinking days is more than the ${drinking} drinking days of item 4.`);
   const anyDrug = days.get('6');
   for (const itemId of DRUG_ITEMS) {
     const drug = days.get(itemId);
-    if (anyDrug !== undefined && drug !== undefined && drug > anyDrug) issue(itemId, `${drug} days is more than the ${anyDrug} days of any drug use of item 6.`);
+    if (anyDrug !== undefined && drug !== undefined && drug > anyDrug)
+      issue(itemId, `${drug} days is more than the ${anyDrug} days of any drug use of item 6.`);
   }
 
   if (issues.length > 0) {
