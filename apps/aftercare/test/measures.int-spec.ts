@@ -87,6 +87,23 @@ describe("a site's monthly measures after discharge (real Postgres, Redis and br
     expect(april.body).toMatchObject({ discharges: 1, followUp7: 1, followUp7Rate: 1 });
   });
 
+  it('links a readmission that was heard of before the discharge it follows', async () => {
+    const d = aDischarge(site, { dischargedOn: '2026-07-01' });
+    const admitted = await admit(kit, site, d.patientId, '2026-07-10T18:00:00Z');
+    await eventually(async () =>
+      expect(await kit.infra.adminQuery(`SELECT 1 FROM aftercare.readmission_admissions WHERE episode_id = $1`, [admitted])).toHaveLength(1),
+    );
+    await discharge(kit, d);
+    await followUpsOf(kit, d.episodeId);
+    const [row] = await kit.infra.adminQuery<{ readmission_episode_id: string; readmitted_on: string }>(
+      `SELECT readmission_episode_id, readmitted_on::text AS readmitted_on FROM aftercare.follow_up_discharges WHERE episode_id = $1`,
+      [d.episodeId],
+    );
+    expect(row).toEqual({ readmission_episode_id: admitted, readmitted_on: '2026-07-10' });
+    const july = await api(kit, site.staff).get(`/sites/${site.siteId}/measures?month=2026-07`);
+    expect(july.body).toMatchObject({ discharges: 1, readmitted30: 1, readmission30Rate: 1 });
+  });
+
   it('refuses a bad month (400), another site (403) and an unknown site (404)', async () => {
     expect((await api(kit, site.staff).get(`/sites/${site.siteId}/measures?month=2026-13`)).status).toBe(400);
     expect((await api(kit, site.staff).get(`/sites/${site.siteId}/measures`)).status).toBe(400);

@@ -43,7 +43,7 @@ async function onDischarged(p: PayloadOf<typeof PatientDischarged>, meta: EventM
   // An admission heard of before this discharge (they come on different topics) may already be its readmission.
   const [admission] = (await manager.query(
     `SELECT episode_id, admitted_on::text AS admitted_on FROM aftercare.readmission_admissions
-      WHERE episode_id <> $1 AND (readmission_of = $1 OR (patient_id = $2 AND admitted_on >= $3::date))
+      WHERE episode_id <> $1 AND (readmission_of = $1 OR (readmission_of IS NULL AND patient_id = $2 AND admitted_on >= $3::date))
       ORDER BY admitted_on, episode_id LIMIT 1`,
     [p.episodeId, p.patientId, p.dischargedOn],
   )) as Array<{ episode_id: string; admitted_on: string }>;
