@@ -1,5 +1,6 @@
-import { DischargeAmended, FollowUpCompleted, FollowUpDue, FollowUpMissed, ReadmissionReferred } from '@iop/contracts';
-import { eventually, publishEvent, tokenFor } from '@iop/testing';
+import { DischargeAmended, FollowUpCompleted, FollowUpDue, FollowUpMissed, PatientDischarged, ReadmissionReferred, deadLetterTopic } from '@iop/contracts';
+import { createKafka } from '@iop/messaging';
+import { eventually, publishEvent, quietLogger, tokenFor, uniqueName } from '@iop/testing';
 import { aDischarge, aSite, api, countRows, discharge, followUpsOf, startFollowUps, type Discharge, type FollowUpKit, type Site } from './follow-up-test-kit';
 
 const amendmentOf = (d: Discharge) => ({
@@ -171,6 +172,27 @@ describe('follow-ups after a discharge (real Postgres, Redis and broker)', () =>
       expect(await countRows(kit, 'readmission_referrals', 'follow_up_id = $1', [week!.follow_up_id])).toBe(0);
       const [after] = await followUpsOf(kit, d.episodeId);
       expect(after!.state).toBe('due');
+    });
+
+    it('dead-letters a discharge at a site aftercare does not know (its due dates would be wrong) and plans nothing', async () => {
+      const d = aDischarge({ ...losAngeles, siteId: crypto.randomUUID() }, { dischargedOn: '2026-03-12' });
+      const eventId = await publishEvent(kit.producer, PatientDischarged, d);
+      const reasons: string[] = [];
+      const reader = createKafka(uniqueName('dead-letter-reader'), quietLogger()).consumer({ groupId: uniqueName('dead-letters'), maxWaitTimeInMs: 100 });
+      await reader.connect();
+      try {
+        await reader.subscribe({ topic: deadLetterTopic('aftercare'), fromBeginning: true });
+        await reader.run({
+          eachMessage: async ({ message }) => {
+            if (message.headers?.['ce_id']?.toString() === eventId) reasons.push(message.headers['x-dead-letter-reason']?.toString() ?? '');
+          },
+        });
+        await eventually(() => expect(reasons).toEqual(['handler-rejected']), { timeoutMs: 30_000 });
+      } finally {
+        await reader.disconnect();
+      }
+      expect(await countRows(kit, 'follow_up_discharges', 'episode_id = $1', [d.episodeId])).toBe(0);
+      expect(await countRows(kit, 'follow_ups', 'episode_id = $1', [d.episodeId])).toBe(0);
     });
 
     it('refuses a bad attempt: unknown method (400), a time in the future or before the discharge (422)', async () => {
