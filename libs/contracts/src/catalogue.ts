@@ -46,6 +46,16 @@ import { AuthorizationExpiring } from './events/authorization.events';
 import { DischargeAmended, PatientDischarged, ReadmissionReferred } from './events/discharge.events';
 import { AlumniJoined, AlumniLeft } from './events/alumni.events';
 import {
+  AftercarePlanCreated,
+  AftercarePlanUpdated,
+  AftercareSafetyConcernRaised,
+  AftercareSiteMonthComputed,
+  FollowUpCompleted,
+  FollowUpDue,
+  FollowUpMissed,
+  OutcomeRecorded,
+} from './events/follow-up.events';
+import {
   ReferralAdmitted,
   ReferralAssessed,
   ReferralAssessmentBooked,
@@ -100,6 +110,14 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   ReadmissionReferred,
   AlumniJoined,
   AlumniLeft,
+  AftercarePlanCreated,
+  AftercarePlanUpdated,
+  FollowUpDue,
+  FollowUpMissed,
+  FollowUpCompleted,
+  OutcomeRecorded,
+  AftercareSafetyConcernRaised,
+  AftercareSiteMonthComputed,
   AttendanceRecorded,
   AttendanceCorrected,
   BillableDayRecorded,

@@ -14,5 +14,6 @@ export * from './events/analytics.events';
 export * from './events/authorization.events';
 export * from './events/discharge.events';
 export * from './events/alumni.events';
+export * from './events/follow-up.events';
 export * from './catalogue-files';
 export * from './dates';

@@ -5,3 +5,7 @@
 export * from './consent/consent-terms';
 export * from './consent/disclosure-decision';
 export * from './consent/redisclosure-notice';
+export * from './result';
+export * from './measures/screening-measures';
+export * from './measures/brief-addiction-monitor';
+export * from './aggregates/small-cell-suppression';

@@ -3,7 +3,7 @@ import type { AttendanceFactPayload, AnalyticsAttendanceStatus as AnalyticsStatu
 import type { AttendanceRecordInContext, AttendanceStatus } from './attendance-record';
 import { isoWeekOf } from './calendar';
 import type { Pseudonymiser } from './pseudonym';
-import { siteWeekFigures } from './small-cell-suppression';
+import { siteWeekFigures } from './site-week-figures';
 
 /*
  * The analysts' view of attendance (docs/analytics/README.md): what a record becomes on analytics.attendance, and the

@@ -35,16 +35,7 @@ export type {
   LevelOfCareDecision,
   OverrideErrorCode,
 } from './level-of-care';
-export { PHQ9_BANDS, GAD7_BANDS, scorePhq9, scoreGad7, renderSeverityBandsMarkdown } from './screening-measures';
-export type {
-  SeverityBand,
-  Phq9Band,
-  Gad7Band,
-  MeasureItemIssue,
-  MeasureInvalid,
-  MeasureScore,
-  Phq9Score,
-  Gad7Score,
-  MeasureAnswers,
-} from './screening-measures';
+// The PHQ-9 and GAD-7 are scored in libs/domain: aftercare scores its follow-up check-ins the same way.
+export { PHQ9_BANDS, GAD7_BANDS, scorePhq9, scoreGad7, renderSeverityBandsMarkdown } from '@iop/domain';
+export type { SeverityBand, Phq9Band, Gad7Band, MeasureItemIssue, MeasureInvalid, MeasureScore, Phq9Score, Gad7Score, MeasureAnswers } from '@iop/domain';
 export { renderIntakeRulesMarkdown, INTAKE_RULES_DOC_MARKERS } from './intake-rules-doc';

@@ -1,5 +1,5 @@
 import { renderProgramTypeTableMarkdown, renderRuleTableMarkdown, renderWeeklyHoursTableMarkdown } from './level-of-care-rules';
-import { renderSeverityBandsMarkdown } from './screening-measures';
+import { renderSeverityBandsMarkdown } from '@iop/domain';
 
 /** docs/intake-rules.md keeps this block between the markers; a unit test fails when they drift apart. */
 export const INTAKE_RULES_DOC_MARKERS = {

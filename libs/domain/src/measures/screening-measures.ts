@@ -1,4 +1,4 @@
-import { err, ok, type Result } from '../shared';
+import { err, ok, type Result } from '../result';
 
 /*
  * PHQ-9 (depression) and GAD-7 (anxiety): each item 0 (not at all) to 3 (nearly every day) over the last two
