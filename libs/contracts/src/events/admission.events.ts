@@ -18,11 +18,18 @@ export const PatientAdmitted = defineEvent({
     levelOfCare: z.enum(['1', '2.1', '2.5', '3.1', '3.3', '3.5', '3.7', '4', 'withdrawal-management']),
     plannedWeeklyHours: z.number().min(0).max(40),
     plannedStart: z.iso.date(),
+    /**
+     * Added in a compatible change: the episode this admission is a readmission of, when the referral came from
+     * aftercare (`aftercare.readmission-referred`), so that readmission rates can be computed. Absent otherwise, and
+     * on every admission published before it.
+     */
+    readmissionOf: Id.optional(),
     occurredAt: z.iso.datetime({ offset: true }),
   }),
   key: (p) => p.episodeId,
   site: (p) => p.siteId,
-  description: 'A patient was admitted to an episode of care; scheduling enrols them in a track.',
+  description:
+    'A patient was admitted to an episode of care; scheduling enrols them in a track. `readmissionOf` names the earlier episode when this is a readmission.',
 });
 
 /**
