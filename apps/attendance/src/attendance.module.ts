@@ -3,9 +3,11 @@ import { PlatformModule } from '@iop/platform';
 import { AttendanceController } from './api/attendance.controller';
 import { AttendanceQueries } from './application/attendance-queries';
 import { RecordAttendance } from './application/recording.use-cases';
+import { dischargeHandlers } from './application/discharges';
 import { rosterReadModelHandlers } from './application/roster-read-model';
 import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
+import { Discharges1763800023000 } from './infrastructure/migrations/1763800023000-discharges';
 import { analyticsPseudonymiser } from './application/analytics-stream';
 
 @Module({
@@ -13,10 +15,10 @@ import { analyticsPseudonymiser } from './application/analytics-stream';
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000],
+      migrations: [Attendance1763800020000, Discharges1763800023000],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       appendOnlyTables: ['attendance_record_versions'],
-      handlers: [...rosterReadModelHandlers],
+      handlers: [...rosterReadModelHandlers, ...dischargeHandlers],
     }),
   ],
   controllers: [AttendanceController],
