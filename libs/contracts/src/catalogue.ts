@@ -30,7 +30,7 @@ import {
   CoverageVerificationRequested,
   CoverageVerified,
 } from './events/coverage.events';
-import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
+import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
 import { AttendanceCorrected, AttendanceRecorded, BillableDayRecorded, BillableDayVoided, OutreachNeeded, WeeklyHoursAtRisk } from './events/attendance.events';
 import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from './events/analytics.events';
 import { AuthorizationExpiring } from './events/authorization.events';
@@ -74,7 +74,6 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   CoverageRejected,
   CoverageVerificationFailed,
   PatientAdmitted,
-  PlaceReleased,
   SafetyConcernRaised,
   ReferralReceived,
   ReferralContacted,

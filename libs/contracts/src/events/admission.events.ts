@@ -32,28 +32,6 @@ export const PatientAdmitted = defineEvent({
     'A patient was admitted to an episode of care; scheduling enrols them in a track. `readmissionOf` names the earlier episode when this is a readmission.',
 });
 
-/**
- * The episode ended at intake and the patient's place was freed (discharged, or left treatment). Other services stop
- * the episode's work: insurance stops re-verifying coverage and watching authorisations for it.
- */
-export const PlaceReleased = defineEvent({
-  type: 'intake.place-released',
-  version: 1,
-  producer: 'intake',
-  topic: TOPICS.intakeAdmissions.name,
-  schema: z.object({
-    episodeId: Id,
-    patientId: Id,
-    referralId: Id,
-    siteId: Id,
-    releasedAt: z.iso.datetime({ offset: true }),
-    occurredAt: z.iso.datetime({ offset: true }),
-  }),
-  key: (p) => p.episodeId,
-  site: (p) => p.siteId,
-  description: "A patient's episode ended and their place was freed; work for the episode (coverage re-verification, authorisation watch) stops.",
-});
-
 export const SafetyConcernRaised = defineEvent({
   type: 'intake.safety-concern-raised',
   version: 1,
