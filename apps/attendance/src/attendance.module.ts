@@ -4,9 +4,11 @@ import { AttendanceController } from './api/attendance.controller';
 import { GroupNotesController } from './api/group-notes.controller';
 import { AttendanceQueries } from './application/attendance-queries';
 import { RecordAttendance } from './application/recording.use-cases';
+import { dischargeHandlers } from './application/discharges';
 import { rosterReadModelHandlers } from './application/roster-read-model';
 import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
+import { Discharges1763800023000 } from './infrastructure/migrations/1763800023000-discharges';
 import { analyticsPseudonymiser } from './application/analytics-stream';
 import { GroupDocumentation } from './application/group-documentation';
 import { UndocumentedSessionsSweep } from './application/undocumented-sessions.job';
@@ -17,11 +19,11 @@ import { GroupNotes1763800021000 } from './infrastructure/migrations/17638000210
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000, GroupNotes1763800021000],
+      migrations: [Attendance1763800020000, GroupNotes1763800021000, Discharges1763800023000],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       // Addenda to signed notes are the only way to add to them: never changed or removed.
       appendOnlyTables: ['attendance_record_versions', 'note_addenda'],
-      handlers: [...rosterReadModelHandlers],
+      handlers: [...rosterReadModelHandlers, ...dischargeHandlers],
     }),
   ],
   controllers: [AttendanceController, GroupNotesController],

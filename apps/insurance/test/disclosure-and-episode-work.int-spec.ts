@@ -1,6 +1,6 @@
 import { Client } from 'pg';
-import { AuthorizationExpiring, CoverageVerificationRequested, PatientAdmitted, PlaceReleased, ReferralClosed } from '@iop/contracts';
-import { eventually } from '@iop/testing';
+import { AuthorizationExpiring, CoverageVerificationRequested, PatientAdmitted, PatientDischarged, ReferralClosed } from '@iop/contracts';
+import { aDischarge, eventually } from '@iop/testing';
 import { AuthorizationSweep } from '../src/application/authorization-watch';
 import { MonthlyReverification } from '../src/application/monthly-reverification';
 import { aClinic, aPatient, api, grantConsent, publish, recordCoverage, revokeConsent, startInsurance, type InsuranceKit } from './insurance-test-kit';
@@ -169,22 +169,15 @@ describe('insurance: consent at the moment of disclosure, bounded verification w
   });
 
   describe('an episode that ends (E8)', () => {
-    it("a released place (intake.place-released over Kafka) stops the episode's monthly re-verification", async () => {
+    it("a discharge (aftercare.patient-discharged over Kafka) stops the episode's monthly re-verification", async () => {
       const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
       await grantConsent(kit, clinic.siteId, coverage.patientId, 'cigna');
-      const { episodeId, referralId } = await admit(clinic.siteId, coverage.patientId);
-      await publish(kit.producer, PlaceReleased, {
-        episodeId,
-        patientId: coverage.patientId,
-        referralId,
-        siteId: clinic.siteId,
-        releasedAt: new Date().toISOString(),
-        occurredAt: new Date().toISOString(),
-      });
+      const { episodeId } = await admit(clinic.siteId, coverage.patientId);
+      await publish(kit.producer, PatientDischarged, aDischarge({ episodeId, patientId: coverage.patientId, siteId: clinic.siteId }));
       await eventually(async () =>
         expect(await kit.infra.adminQuery(`SELECT end_reason FROM insurance.episodes WHERE episode_id = $1`, [episodeId])).toEqual([
-          { end_reason: 'place-released' },
+          { end_reason: 'discharged' },
         ]),
       );
       await kit.app.get(MonthlyReverification).queueDue(new Date().toISOString().slice(0, 10));
@@ -192,10 +185,10 @@ describe('insurance: consent at the moment of disclosure, bounded verification w
       expect(kit.simulator.requestsFor(coverage.memberId)).toBe(0);
     });
 
-    it('after the place is released, the authorisation sweep raises no more warnings for the patient', async () => {
+    it('after the discharge, the authorisation sweep raises no more warnings for the patient', async () => {
       const clinic = await aClinic(kit);
       const coverage = await recordCoverage(kit, clinic);
-      const { episodeId, referralId } = await admit(clinic.siteId, coverage.patientId);
+      const { episodeId } = await admit(clinic.siteId, coverage.patientId);
       const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
       const recorded = await api(kit, clinic.coordinator)
         .post(`/sites/${clinic.siteId}/authorizations`, {
@@ -208,14 +201,7 @@ describe('insurance: consent at the moment of disclosure, bounded verification w
           endDate: inDays(30),
         })
         .expect(201);
-      await publish(kit.producer, PlaceReleased, {
-        episodeId,
-        patientId: coverage.patientId,
-        referralId,
-        siteId: clinic.siteId,
-        releasedAt: new Date().toISOString(),
-        occurredAt: new Date().toISOString(),
-      });
+      await publish(kit.producer, PatientDischarged, aDischarge({ episodeId, patientId: coverage.patientId, siteId: clinic.siteId }));
       await eventually(async () =>
         expect(await kit.infra.adminQuery(`SELECT 1 FROM insurance.episodes WHERE episode_id = $1 AND ended_at IS NOT NULL`, [episodeId])).toHaveLength(1),
       );

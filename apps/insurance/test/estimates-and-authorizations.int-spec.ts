@@ -153,14 +153,16 @@ describe('patient cost estimates and prior authorisations', () => {
       await publish(kit.producer, BillableDayVoided, { ...aBillableDay(clinic.siteId, patientId, inDays(3)), revision: 2 });
       // The last distinct day is the last event on the patient's partition: once it counts, all before it were handled.
       await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(2)));
-      await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] }), {
-        timeoutMs: 30_000,
-      });
-      const counted = await kit.infra.adminQuery<{ service_date: string }>(
-        `SELECT service_date::text FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`,
-        [patientId],
-      );
-      expect(counted.map((r) => r.service_date)).toEqual([today(), inDays(1), inDays(2)]);
+      // Wait for the days themselves: three units are also in use for a moment before the void (today, +1, +3).
+      const countedDays = async () =>
+        (
+          await kit.infra.adminQuery<{ service_date: string }>(
+            `SELECT service_date::text FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`,
+            [patientId],
+          )
+        ).map((r) => r.service_date);
+      await eventually(async () => expect(await countedDays()).toEqual([today(), inDays(1), inDays(2)]), { timeoutMs: 30_000 });
+      expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] });
     });
 
     it('warn once each through insurance.authorization-expiring as units run low and run out, and re-verify coverage before the review', async () => {

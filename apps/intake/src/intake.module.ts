@@ -19,24 +19,34 @@ import { RecordPreScreen } from './application/record-pre-screen.use-case';
 import { CorrectPatient } from './application/correct-patient.use-case';
 import { ReferralQueries } from './application/referral-queries';
 import { RequestAdmission } from './application/request-admission.use-case';
-import { DeclineOffer, ReleasePlace, WaitlistQueries } from './application/waitlist.use-cases';
+import { DeclineOffer, WaitlistQueries } from './application/waitlist.use-cases';
 import { CoverageRejectedHandler, CoverageVerificationFailedHandler, CoverageVerifiedHandler } from './infrastructure/coverage-answer.handlers';
+import { DischargeReactions } from './application/discharges';
+import { PatientDischargedHandler, ReadmissionReferredHandler } from './infrastructure/discharge.handlers';
 import { CoverageTimeoutSweep } from './infrastructure/coverage-timeout.sweep';
 import { Intake1763800002000 } from './infrastructure/migrations/1763800002000-intake';
 import { SagaAndWaitlist1763800003000 } from './infrastructure/migrations/1763800003000-saga-and-waitlist';
 import { ReadPath1764600000000 } from './infrastructure/migrations/1764600000000-read-path';
+import { DischargeAndReadmission1764600001000 } from './infrastructure/migrations/1764600001000-discharge-and-readmission';
 import { SiteUpdatedHandler } from './infrastructure/site-capacity.handler';
 import { WaitlistOfferExpiry } from './infrastructure/waitlist-offer-expiry.sweep';
 
 // SiteUpdatedHandler replaces the platform's directory handler for that event (and calls it): see the class.
-const EVENT_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, CoverageVerificationFailedHandler, SiteUpdatedHandler];
+const EVENT_HANDLERS = [
+  CoverageVerifiedHandler,
+  CoverageRejectedHandler,
+  CoverageVerificationFailedHandler,
+  SiteUpdatedHandler,
+  PatientDischargedHandler,
+  ReadmissionReferredHandler,
+];
 
 @Module({
   imports: [
     PlatformModule.forService({
       service: 'intake',
       siteDirectory: true,
-      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000, ReadPath1764600000000],
+      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000, ReadPath1764600000000, DischargeAndReadmission1764600001000],
       handlerProviders: EVENT_HANDLERS,
     }),
   ],
@@ -60,7 +70,7 @@ const EVENT_HANDLERS = [CoverageVerifiedHandler, CoverageRejectedHandler, Covera
     FollowUpTasks,
     CoverageTimeoutSweep,
     WaitlistQueries,
-    ReleasePlace,
+    DischargeReactions,
     DeclineOffer,
     PipelineQuery,
     ...EVENT_HANDLERS,

@@ -43,7 +43,17 @@ describe('capacity, the waitlist and the coordinator views', () => {
       await post(`/referrals/${created.referralId}/assessment`, anIopAssessment()).expect(201);
       return created;
     };
-    return { siteId, post, get, assessed };
+    /** Aftercare discharges the admitted patient; the entry their place was offered to, if any. */
+    const discharge = async (admitted: request.Response) => {
+      await kit.discharge(admitted.body.episode as { episodeId: string; patientId: string; siteId: string });
+      const list = (await get(`/sites/${siteId}/waitlist`).expect(200)).body as Array<{
+        entryId: string;
+        referralId: string;
+        offer: { status: string } | null;
+      }>;
+      return list.find((e) => e.offer?.status === 'pending') ?? null;
+    };
+    return { siteId, post, get, assessed, discharge };
   };
 
   it('coordinators taking the last place at the same moment: exactly one admits, the others hear 409 and their patients are waitlisted', async () => {
@@ -79,8 +89,8 @@ describe('capacity, the waitlist and the coordinator views', () => {
     await site.post(`/referrals/${waiting.referralId}/admission`, selfPay).expect(409);
     await site.post(`/referrals/${later.referralId}/admission`, selfPay).expect(409);
 
-    const released = await site.post(`/episodes/${admitted.body.episode.episodeId}/release`, {}).expect(200);
-    expect(released.body.offeredTo).toMatchObject({ referralId: waiting.referralId });
+    const offeredTo = await site.discharge(admitted);
+    expect(offeredTo).toMatchObject({ referralId: waiting.referralId });
     const tasks = (await site.get(`/sites/${site.siteId}/follow-up-tasks`).expect(200)).body as Array<{ kind: string; referralId: string }>;
     expect(tasks).toEqual([expect.objectContaining({ kind: 'offer-place', referralId: waiting.referralId })]);
 
@@ -98,10 +108,10 @@ describe('capacity, the waitlist and the coordinator views', () => {
     const admitted = await site.post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
     await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(409);
     await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(409);
-    const released = await site.post(`/episodes/${admitted.body.episode.episodeId}/release`, {}).expect(200);
-    const declined = await site.post(`/waitlist/${released.body.offeredTo.entryId}/offer/decline`, {}).expect(200);
+    const offeredTo = await site.discharge(admitted);
+    const declined = await site.post(`/waitlist/${offeredTo!.entryId}/offer/decline`, {}).expect(200);
     expect(declined.body.offeredTo).toMatchObject({ referralId: b.referralId });
-    await site.post(`/waitlist/${released.body.offeredTo.entryId}/offer/decline`, {}).expect(409);
+    await site.post(`/waitlist/${offeredTo!.entryId}/offer/decline`, {}).expect(409);
     await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(201);
   });
 
@@ -114,14 +124,13 @@ describe('capacity, the waitlist and the coordinator views', () => {
     const first = await site.post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
     await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(409);
     await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(409);
-    const released = await site.post(`/episodes/${first.body.episode.episodeId}/release`, {}).expect(200);
-    expect(released.body.offeredTo).toMatchObject({ referralId: a.referralId });
-    await site.post(`/waitlist/${released.body.offeredTo.entryId}/offer/decline`, {}).expect(200);
+    const offeredTo = await site.discharge(first);
+    expect(offeredTo).toMatchObject({ referralId: a.referralId });
+    await site.post(`/waitlist/${offeredTo!.entryId}/offer/decline`, {}).expect(200);
     expect((await site.get(`/referrals/${a.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 1, of: 2, offer: 'declined' });
     const second = await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(201);
 
-    const next = await site.post(`/episodes/${second.body.episode.episodeId}/release`, {}).expect(200);
-    expect(next.body.offeredTo).toMatchObject({ referralId: a.referralId });
+    expect(await site.discharge(second)).toMatchObject({ referralId: a.referralId });
     expect((await site.get(`/referrals/${a.referralId}/waitlist-position`).expect(200)).body).toMatchObject({ position: 1, of: 1, offer: 'pending' });
     await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(201);
   });
@@ -147,8 +156,7 @@ describe('capacity, the waitlist and the coordinator views', () => {
     const first = await site.post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
     await site.post(`/referrals/${a.referralId}/admission`, selfPay).expect(409);
     await site.post(`/referrals/${b.referralId}/admission`, selfPay).expect(409);
-    const released = await site.post(`/episodes/${first.body.episode.episodeId}/release`, {}).expect(200);
-    expect(released.body.offeredTo).toMatchObject({ referralId: a.referralId });
+    expect(await site.discharge(first)).toMatchObject({ referralId: a.referralId });
 
     const clock = intake.get(Clock);
     const sweep = intake.get(WaitlistOfferExpiry);

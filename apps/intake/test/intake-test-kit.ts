@@ -7,12 +7,13 @@ import {
   CoverageVerificationRequested,
   CoverageVerified,
   EventRegistry,
+  PatientDischarged,
   SiteRegistered,
   SiteUpdated,
   type PayloadOf,
 } from '@iop/contracts';
 import { createKafka, decodeEvent } from '@iop/messaging';
-import { eventually, publishEvent, quietLogger, tokenFor, uniqueName, type TestInfrastructure } from '@iop/testing';
+import { aDischarge, eventually, publishEvent, quietLogger, tokenFor, uniqueName, type TestInfrastructure } from '@iop/testing';
 
 /** Publishes an event as another service would, straight onto Kafka: the other service is faked at the Kafka level only. */
 export const publish = publishEvent;
@@ -101,6 +102,8 @@ export interface Kit {
   site(capacity?: number): Promise<string>;
   /** Changes a site's capacity as scheduling would (SiteUpdated, next revision) and waits until intake's directory has it. */
   resize(siteId: string, capacity: number): Promise<void>;
+  /** Aftercare discharges the episode (`aftercare.patient-discharged` over Kafka); resolves once intake has ended it. */
+  discharge(episode: { episodeId: string; patientId: string; siteId: string }, overrides?: Partial<PayloadOf<typeof PatientDischarged>>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -140,6 +143,12 @@ export async function intakeKit(infra: TestInfrastructure, intake: INestApplicat
         const res = await request(intake.getHttpServer()).get(`/site-directory/${siteId}`).set('authorization', `Bearer ${admin}`).expect(200);
         expect(res.body.capacity).toBe(capacity);
       });
+    },
+    async discharge(episode, overrides = {}) {
+      await publish(producer, PatientDischarged, aDischarge(episode, overrides));
+      await eventually(async () =>
+        expect(await infra.adminQuery(`SELECT status FROM intake.episodes WHERE episode_id = $1`, [episode.episodeId])).toEqual([{ status: 'ended' }]),
+      );
     },
     async close() {
       await producer.disconnect();

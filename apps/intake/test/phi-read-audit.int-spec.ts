@@ -66,7 +66,7 @@ describe("reads of patients' records in lists and work queues are audited per pa
     const admitted = await post(`/referrals/${inPlace.referralId}/admission`, selfPay).expect(201);
     await post(`/referrals/${head.referralId}/admission`, selfPay).expect(409);
     await post(`/referrals/${next.referralId}/admission`, selfPay).expect(409);
-    await post(`/episodes/${admitted.body.episode.episodeId}/release`, {}).expect(200);
+    await kit.discharge(admitted.body.episode);
   });
 
   afterAll(async () => {

@@ -16,7 +16,8 @@ import { AppointmentsController } from './api/appointments.controller';
 import { EnrolmentsController } from './api/enrolments.controller';
 import { PlansController } from './api/plans.controller';
 import { PatientFeedController, PatientScheduleController } from './api/patient-schedule.controller';
-import { PatientAdmittedHandler, PlaceReleasedHandler } from './application/admissions';
+import { PatientAdmittedHandler } from './application/admissions';
+import { DischargeAmendedHandler, PatientDischargedHandler } from './application/discharges';
 import { Appointments } from './application/appointments';
 import { EnrolmentQueries } from './application/enrolment-queries';
 import { TreatmentPlans } from './application/treatment-plans';
@@ -29,8 +30,9 @@ import { SiteEntity } from './infrastructure/site.entity';
 import { Sites1763800001000 } from './infrastructure/migrations/1763800001000-sites';
 import { Week1763800011000 } from './infrastructure/migrations/1763800011000-week';
 import { PatientCare1763800013000 } from './infrastructure/migrations/1763800013000-patient-care';
+import { Discharges1763800014000 } from './infrastructure/migrations/1763800014000-discharges';
 
-const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
+const EVENT_HANDLERS = [PatientAdmittedHandler, PatientDischargedHandler, DischargeAmendedHandler];
 
 @Module({
   imports: [
@@ -38,7 +40,7 @@ const EVENT_HANDLERS = [PatientAdmittedHandler, PlaceReleasedHandler];
       service: 'scheduling',
       siteDirectory: false,
       entities: [SiteEntity],
-      migrations: [Sites1763800001000, Week1763800011000, PatientCare1763800013000],
+      migrations: [Sites1763800001000, Week1763800011000, PatientCare1763800013000, Discharges1763800014000],
       appendOnlyTables: ['treatment_plan_versions'],
       handlerProviders: EVENT_HANDLERS,
     }),

@@ -1,8 +1,8 @@
 import ICAL from 'ical.js';
 import { DateTime } from 'luxon';
 import request from 'supertest';
-import { PlaceReleased } from '@iop/contracts';
-import { eventually } from '@iop/testing';
+import { PatientDischarged } from '@iop/contracts';
+import { aDischarge, eventually } from '@iop/testing';
 import { signPatientFeedLink } from '../src/domain/feed-link';
 import { aClinic, aProgram, aTrack, admit, api, materialise, mondayIn, publish, startScheduling, type SchedulingKit } from './support/scheduling-kit';
 
@@ -88,15 +88,7 @@ describe("the patient's calendar feed by signed link", () => {
     }
     await open(link.body.path).expect(200);
 
-    const now = new Date().toISOString();
-    await publish(kit.producer, PlaceReleased, {
-      episodeId: patient.episodeId,
-      patientId: patient.patientId,
-      referralId: crypto.randomUUID(),
-      siteId: clinic.siteId,
-      releasedAt: now,
-      occurredAt: now,
-    });
+    await publish(kit.producer, PatientDischarged, aDischarge({ episodeId: patient.episodeId, patientId: patient.patientId, siteId: clinic.siteId }));
     await eventually(async () => {
       expect((await open(link.body.path).expect(403)).body.code).toBe('feed.link-revoked');
     });

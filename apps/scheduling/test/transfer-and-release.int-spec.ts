@@ -1,9 +1,7 @@
 import { DateTime } from 'luxon';
-import { PlaceReleased } from '@iop/contracts';
-import { eventually, tokenFor } from '@iop/testing';
+import { tokenFor } from '@iop/testing';
 import {
   aClinic,
-  aClinician,
   aProgram,
   aTrack,
   admit,
@@ -11,7 +9,6 @@ import {
   bookedSessions,
   materialise,
   mondayIn,
-  publish,
   startScheduling,
   type Clinic,
   type SchedulingKit,
@@ -21,7 +18,7 @@ import {
 
 const plusDays = (date: string, days: number) => DateTime.fromISO(date).plus({ days }).toISODate()!;
 
-describe('moving a placed patient: transfers, steps of level of care, end of the episode', () => {
+describe('moving a placed patient: transfers and steps of level of care (the end of the episode: discharge.int-spec.ts)', () => {
   let kit: SchedulingKit;
   let east: Clinic;
   let west: Clinic;
@@ -118,44 +115,6 @@ describe('moving a placed patient: transfers, steps of level of care, end of the
       [patient.patientId],
     );
     expect(change!.change).toBe('stepped-down');
-  });
-
-  it("intake's place-released, through Kafka, releases every future seat and appointment and ends the enrolment", async () => {
-    const { track, sessions } = await trackAt(east);
-    const patient = await admit(kit, east.siteId, { plannedStart: mondayIn(1) });
-    await api(kit, east.coordinator).post(`/enrolments/${patient.enrolmentId}/placement`, { trackId: track.trackId }).expect(200);
-    const clinicianId = await aClinician(kit, east.siteId);
-    const start = DateTime.now().plus({ days: 2 }).set({ hour: 11, minute: 0, second: 0, millisecond: 0 });
-    const appointment = await api(kit, east.coordinator)
-      .post(`/sites/${east.siteId}/appointments`, {
-        patientId: patient.patientId,
-        clinicianId,
-        telehealth: true,
-        kind: 'medication-management',
-        startsAt: start.toISO(),
-        endsAt: start.plus({ minutes: 30 }).toISO(),
-      })
-      .expect(201);
-    const now = new Date().toISOString();
-    await publish(kit.producer, PlaceReleased, {
-      episodeId: patient.episodeId,
-      patientId: patient.patientId,
-      referralId: crypto.randomUUID(),
-      siteId: east.siteId,
-      releasedAt: now,
-      occurredAt: now,
-    });
-    await eventually(async () => {
-      const res = await api(kit, east.coordinator).get(`/enrolments/${patient.enrolmentId}`).expect(200);
-      expect(res.body).toMatchObject({ status: 'ended', endReason: 'episode-ended' });
-    });
-    expect(await bookedSessions(kit, patient.enrolmentId)).toEqual([]);
-    expect(await seats(sessions)).toBe(0);
-    const appt = await api(kit, east.coordinator).get(`/appointments/${appointment.body.appointmentId}`).expect(200);
-    expect(appt.body.status).toBe('cancelled');
-    expect(await kit.infra.adminQuery(`SELECT 1 FROM scheduling.commitments WHERE holder_kind = 'patient' AND holder_id = $1`, [patient.patientId])).toEqual(
-      [],
-    );
   });
 
   it('refuses moves that make no sense, writing nothing', async () => {

@@ -30,7 +30,7 @@ import {
   CoverageVerificationRequested,
   CoverageVerified,
 } from './events/coverage.events';
-import { PatientAdmitted, PlaceReleased, SafetyConcernRaised } from './events/admission.events';
+import { PatientAdmitted, SafetyConcernRaised } from './events/admission.events';
 import {
   AttendanceCorrected,
   AttendanceRecorded,
@@ -94,7 +94,6 @@ export const EVENT_CATALOGUE: readonly EventDefinition[] = [
   CoverageRejected,
   CoverageVerificationFailed,
   PatientAdmitted,
-  PlaceReleased,
   SafetyConcernRaised,
   ReferralReceived,
   ReferralContacted,

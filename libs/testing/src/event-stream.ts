@@ -4,6 +4,31 @@ import { EventRegistry, type EventDefinition, type PayloadOf } from '@iop/contra
 import { decodeEvent, encodeEvent } from '@iop/messaging';
 import { uniqueName } from './harness';
 
+/** One event encoded once, as its producing service would put it on Kafka: delivered again, it keeps its `ce_id`. */
+export interface EncodedEvent {
+  readonly id: string;
+  readonly topic: string;
+  readonly message: { key: string; value: string; headers: Record<string, string> };
+}
+
+/** Encodes an event (CloudEvents binary mode, keyed by its aggregate) without sending it: see `deliverEvent`. */
+export function encodeEventMessage<D extends EventDefinition>(
+  definition: D,
+  payload: z.infer<D['schema']>,
+  source = `/iop/${definition.producer}`,
+): EncodedEvent {
+  const event = encodeEvent(definition, payload, source, {});
+  return { id: event.id, topic: definition.topic, message: { key: event.key, value: JSON.stringify(event.payload), headers: event.headers } };
+}
+
+/**
+ * Sends an encoded event `copies` times in one produce request: the same event delivered more than once, at once,
+ * as a producer retry or a rebalance would deliver it. Called again later, it is a redelivery.
+ */
+export async function deliverEvent(producer: Producer, event: EncodedEvent, copies = 1): Promise<void> {
+  await producer.send({ topic: event.topic, acks: -1, messages: Array.from({ length: copies }, () => event.message) });
+}
+
 /**
  * Publishes an event as its producing service would (CloudEvents binary mode, keyed by its aggregate), straight onto
  * Kafka: a test fakes another service at the Kafka level only. Returns the event id.
@@ -14,8 +39,8 @@ export async function publishEvent<D extends EventDefinition>(
   payload: z.infer<D['schema']>,
   source = `/iop/${definition.producer}`,
 ): Promise<string> {
-  const event = encodeEvent(definition, payload, source, {});
-  await producer.send({ topic: definition.topic, acks: -1, messages: [{ key: event.key, value: JSON.stringify(event.payload), headers: event.headers }] });
+  const event = encodeEventMessage(definition, payload, source);
+  await deliverEvent(producer, event);
   return event.id;
 }
 

@@ -13,3 +13,8 @@ export const checkOutBeforeCheckIn = () => new DomainError('attendance.check-out
 export const notCheckedIn = (patientId: string) => conflict('attendance.not-checked-in', `patient ${patientId} has not checked in to this session`);
 export const alreadyCheckedOut = (patientId: string) =>
   conflict('attendance.already-checked-out', `patient ${patientId} has already checked out: correct the record to change the time`);
+export const patientDischarged = (patientId: string, dischargedOn: string, sessionDate: string) =>
+  conflict(
+    'attendance.patient-discharged',
+    `patient ${patientId} was discharged on ${dischargedOn}: the session on ${sessionDate} is after the discharge, so attendance cannot be recorded for it in that episode`,
+  );

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { OutreachNeeded, WeeklyHoursAtRisk } from '@iop/contracts';
 import type { Outbox } from '@iop/messaging';
 import { isoWeekOf } from '../domain/calendar';
+import { dischargedOn } from './discharges';
 
 /**
  * Two consecutive no-shows (the patient's two latest recorded sessions at the site) put the patient on the site's
@@ -14,6 +15,8 @@ export async function watchAbsences(
   who: { siteId: string; patientId: string; episodeId: string | null },
   correlationId: string,
 ): Promise<void> {
+  // A discharged episode needs no outreach: a late-recorded no-show from before the discharge raises nothing.
+  if ((await dischargedOn(manager, who.episodeId)) !== null) return;
   const latest = (await manager.query(
     `SELECT r.session_id, r.status FROM attendance.attendance_records r JOIN attendance.sessions s USING (session_id)
       WHERE r.site_id = $1 AND r.patient_id = $2 ORDER BY s.starts_at DESC LIMIT 3`,
@@ -55,6 +58,7 @@ export async function watchWeek(
   who: { siteId: string; patientId: string; episodeId: string | null; serviceDate: string; after: Date },
   correlationId: string,
 ): Promise<void> {
+  if ((await dischargedOn(manager, who.episodeId)) !== null) return;
   const { isoWeek, weekStart } = isoWeekOf(who.serviceDate);
   const plan = (
     (await manager.query(

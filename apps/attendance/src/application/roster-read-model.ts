@@ -55,10 +55,14 @@ async function upsertSession(manager: EntityManager, s: PayloadOf<typeof Session
   );
 }
 
+/** A seat booked in a session after its episode's discharge date arrives released: that roster is closed for the episode. */
 async function setSeats(manager: EntityManager, seats: PayloadOf<typeof SeatsBooked>, state: 'booked' | 'released'): Promise<void> {
   for (const sessionId of seats.sessionIds) {
     await manager.query(
-      `INSERT INTO attendance.seats (session_id, patient_id, site_id, enrolment_id, episode_id, state) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO attendance.seats (session_id, patient_id, site_id, enrolment_id, episode_id, state)
+       VALUES ($1, $2, $3, $4, $5, CASE WHEN $6 = 'booked' AND EXISTS (
+           SELECT 1 FROM attendance.discharges d JOIN attendance.sessions s ON s.session_id = $1
+            WHERE d.episode_id = $5 AND s.local_date > d.discharged_on) THEN 'released' ELSE $6 END)
        ON CONFLICT (session_id, patient_id) DO UPDATE SET state = EXCLUDED.state, enrolment_id = EXCLUDED.enrolment_id,
          episode_id = EXCLUDED.episode_id, site_id = EXCLUDED.site_id, updated_at = now()`,
       [sessionId, seats.patientId, seats.siteId, seats.enrolmentId, seats.episodeId, state],

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { SessionDelivery, SessionKind } from '../domain/attendance-record';
-import { notOnRoster, sessionCancelled, sessionNotFound } from './attendance-errors';
+import { notOnRoster, patientDischarged, sessionCancelled, sessionNotFound } from './attendance-errors';
+import { dischargedOn } from './discharges';
 
 export interface SessionRow {
   session_id: string;
@@ -44,17 +45,23 @@ export async function findSessionsByKioskCode(manager: EntityManager, siteId: st
   ])) as SessionRow[];
 }
 
-/** The patient's booked seat in a scheduled session, with their enrolment's episode and program; 4xx otherwise. */
+/**
+ * The patient's booked seat in a scheduled session, with their enrolment's episode and program; 4xx otherwise. A seat
+ * (booked or already released) of an episode discharged before the session's day is a 409: the episode has ended.
+ */
 export async function loadSeat(manager: EntityManager, sessionId: string, patientId: string): Promise<SeatContext> {
   const session = await loadSession(manager, sessionId, true);
   if (session.status === 'cancelled') throw sessionCancelled(sessionId);
   const seats = (await manager.query(
-    `SELECT s.enrolment_id, coalesce(s.episode_id, e.episode_id) AS episode_id, e.program_id
+    `SELECT s.enrolment_id, coalesce(s.episode_id, e.episode_id) AS episode_id, e.program_id, s.state
        FROM attendance.seats s LEFT JOIN attendance.enrolments e ON e.enrolment_id = s.enrolment_id
-      WHERE s.session_id = $1 AND s.patient_id = $2 AND s.state = 'booked' AND s.site_id = $3`,
+      WHERE s.session_id = $1 AND s.patient_id = $2 AND s.site_id = $3`,
     [sessionId, patientId, session.site_id],
-  )) as { enrolment_id: string; episode_id: string | null; program_id: string | null }[];
-  const seat = seats[0];
+  )) as { enrolment_id: string; episode_id: string | null; program_id: string | null; state: 'booked' | 'released' }[];
+  const held = seats[0];
+  const discharged = await dischargedOn(manager, held?.episode_id ?? null);
+  if (discharged !== null && session.local_date > discharged) throw patientDischarged(patientId, discharged, session.local_date);
+  const seat = held?.state === 'booked' ? held : undefined;
   if (!seat) throw notOnRoster(sessionId, patientId);
   return { session, patientId, enrolmentId: seat.enrolment_id, episodeId: seat.episode_id, programId: session.program_id ?? seat.program_id };
 }

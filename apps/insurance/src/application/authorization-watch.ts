@@ -7,7 +7,7 @@ import { Outbox, onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { LOGGER, PeriodicJob } from '@iop/platform';
 import { authorizationRepository, type AuthorizationWarning } from './authorizations';
-import { treatmentEnded } from './episode-end';
+import { afterDischarge, treatmentEnded } from './episode-end';
 
 /** Who queued a verification that runs before an authorisation review; the worker asks the payer afresh for it. */
 export const AUTHORIZATION_REVIEW = 'authorization-review';
@@ -59,11 +59,13 @@ export async function raiseAuthorizationWarnings(manager: EntityManager, authori
 
 /**
  * Attendance's billable days use up authorised units: a day whose attended minutes reached the program's per-diem
- * minimum is one unit; a day under it (discrete service lines) uses none. A correction that takes a day below the
- * minimum voids it, and its unit is given back. Events are keyed by patient, so a day's record and void arrive in order.
+ * minimum is one unit; a day under it (discrete service lines) uses none, nor does a day after the episode's discharge.
+ * A correction that takes a day below the minimum voids it, and its unit is given back. Events are keyed by patient, so a day's record and void arrive in order.
  */
 export const authorizationUsageHandlers: readonly EventHandler[] = [
   onEvent(BillableDayRecorded, async (d, meta, manager) => {
+    // After the discharge the episode has no authorised days: a day attendance still bills then is the coordinators' to look at, not a unit.
+    if (await afterDischarge(manager, d)) return;
     const charged = await authorizationRepository.recordUsage(manager, {
       eventId: meta.id,
       siteId: d.siteId,

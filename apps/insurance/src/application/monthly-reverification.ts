@@ -5,6 +5,7 @@ import { PatientAdmitted } from '@iop/contracts';
 import { onEvent, type EventHandler } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { LOGGER, PeriodicJob } from '@iop/platform';
+import { applyEarlierDischarge } from './episode-end';
 import { knowPatientAtSite } from './patient-site-read-model';
 
 /** Intake's admissions tell insurance who is in treatment, and since when (and, like a referral, which site has the patient). */
@@ -15,14 +16,14 @@ export const episodeHandlers: readonly EventHandler[] = [
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (episode_id) DO NOTHING`,
       [a.episodeId, a.siteId, a.patientId, a.programType, a.plannedStart, a.occurredAt, a.referralId],
     );
+    await applyEarlierDischarge(manager, a.episodeId);
     await knowPatientAtSite(manager, { patientId: a.patientId, siteId: a.siteId, referralId: a.referralId });
   }),
 ];
 
 /**
- * IOP runs 8 to 12 weeks, sometimes months. An episode counts as in treatment until it ends (intake releases the
- * place or closes the referral: see episode-end.ts; aftercare's discharge will feed the same path), and at most this
- * long after its start.
+ * IOP runs 8 to 12 weeks, sometimes months. An episode counts as in treatment until it ends (aftercare discharges the
+ * patient, or intake closes the referral: see episode-end.ts), and at most this long after its start.
  */
 export const TREATMENT_HORIZON_DAYS = 120;
 

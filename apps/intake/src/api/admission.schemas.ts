@@ -29,6 +29,8 @@ const TASK_KINDS = keysOf({
   'coverage-verification-failed': true,
   'site-full': true,
   'offer-place': true,
+  'transfer-referral': true,
+  'readmission-referral': true,
 } satisfies Record<FollowUpTask['kind'], true>);
 
 export const EpisodeView = z.object({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BirthDate, Id, Instant } from '@iop/contracts';
+import { BirthDate, Id, Instant, READMISSION_REASONS } from '@iop/contracts';
 import { Paged, ResponseDate, ResponseId, ResponseInstant, keysOf, nameSchemas } from '@iop/platform';
 import type { ReferralCreated } from '../application/create-referral.use-case';
 import type { ReferralSummary } from '../application/referral-views';
@@ -9,6 +9,7 @@ import {
   PROGRAM_TYPE_LABELS,
   REFERRAL_PROGRESSION,
   REFERRAL_SOURCES,
+  CALLER_REFERRAL_SOURCES,
   REFERRAL_STAGE_LABELS,
   URGENCY_LEVELS,
   type MatchSignal,
@@ -29,7 +30,8 @@ const DateOfBirth = BirthDate;
 
 export const CreateReferralBody = z.strictObject({
   siteId: Id,
-  source: z.enum(REFERRAL_SOURCES),
+  /** `transfer` and `aftercare` referrals come from aftercare's events, never from a caller. */
+  source: z.enum(CALLER_REFERRAL_SOURCES),
   /** The referring court, hospital or provider; required for "other-provider". Never leaves intake. */
   sourceDetail: z.string().trim().max(200).optional(),
   /** Defaults to the source's usual urgency (step-downs from detox, hospital or inpatient are expedited). */
@@ -143,6 +145,16 @@ export const ReferralView = z.object({
     })
     .optional()
     .describe('Present once the referral is closed'),
+  readmission: z
+    .object({
+      priorEpisodeId: ResponseId.describe('The episode the patient was discharged from'),
+      reason: z.enum(READMISSION_REASONS).describe('What the aftercare follow-up found'),
+    })
+    .optional()
+    .describe('Present when this referral is a readmission: aftercare referred the patient back after a follow-up'),
+  transferOf: ResponseId.optional().describe(
+    'Present when the patient was discharged from another site of the network to this one: the episode this referral continues',
+  ),
 }) satisfies z.ZodType<ReferralSummary>;
 
 export const RepeatCallerMatchView = z.object({

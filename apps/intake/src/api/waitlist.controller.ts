@@ -3,9 +3,9 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access } from '@iop/auth';
 import { ApiUuidParam, Returns, UuidParam } from '@iop/platform';
 import { PipelineQuery } from '../application/pipeline.query';
-import { DeclineOffer, ReleasePlace, WaitlistQueries } from '../application/waitlist.use-cases';
+import { DeclineOffer, WaitlistQueries } from '../application/waitlist.use-cases';
 import { INTAKE_STAFF } from './roles';
-import { OfferDeclinedView, PipelineView, PlaceReleasedView, WaitlistPositionView, WaitlistView } from './waitlist.schemas';
+import { OfferDeclinedView, PipelineView, WaitlistPositionView, WaitlistView } from './waitlist.schemas';
 
 @ApiTags('capacity and waitlist')
 @ApiBearerAuth()
@@ -13,7 +13,6 @@ import { OfferDeclinedView, PipelineView, PlaceReleasedView, WaitlistPositionVie
 export class WaitlistController {
   constructor(
     private readonly queries: WaitlistQueries,
-    private readonly releasePlace: ReleasePlace,
     private readonly declineOffer: DeclineOffer,
     private readonly pipeline: PipelineQuery,
   ) {}
@@ -34,16 +33,6 @@ export class WaitlistController {
   @Returns(WaitlistPositionView, { status: 200, description: 'The patient’s place on the list' })
   position(@UuidParam('referralId') referralId: string) {
     return this.queries.position(referralId);
-  }
-
-  @Post('episodes/:episodeId/release')
-  @HttpCode(200)
-  @Access({ roles: INTAKE_STAFF })
-  @ApiUuidParam('episodeId', 'The episode id')
-  @ApiOperation({ summary: "End an episode (discharged or left): its place is offered to the head of the site's waitlist" })
-  @Returns(PlaceReleasedView, { status: 200, description: 'The episode ended, and who the place was offered to' })
-  release(@UuidParam('episodeId') episodeId: string) {
-    return this.releasePlace.execute(episodeId);
   }
 
   @Post('waitlist/:entryId/offer/decline')

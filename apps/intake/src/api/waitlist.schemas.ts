@@ -41,8 +41,6 @@ const PlaceOffered = z
   .nullable()
   .describe('The waitlist entry the freed place is now offered to (a follow-up task asks a coordinator to call); null when nobody waits');
 
-export const PlaceReleasedView = z.object({ episodeId: ResponseId, status: z.literal('ended'), offeredTo: PlaceOffered });
-
 export const OfferDeclinedView = z.object({ entryId: ResponseId, offer: z.literal('declined'), offeredTo: PlaceOffered });
 
 const STAGES = keysOf(REFERRAL_STAGE_LABELS);
@@ -59,7 +57,6 @@ export const PipelineView = z.object({
 
 nameSchemas({
   WaitlistPosition: WaitlistPositionView,
-  PlaceReleased: PlaceReleasedView,
   OfferDeclined: OfferDeclinedView,
   IntakePipeline: PipelineView,
 });

@@ -99,6 +99,8 @@ export async function admitIntoPlace(manager: EntityManager, outbox: Outbox, sit
       levelOfCare: '2.1',
       plannedWeeklyHours: episode.plannedWeeklyHours,
       plannedStart: episode.plannedStart,
+      // Aftercare computes readmission rates from this: the episode this admission follows after a discharge.
+      ...(stored.continues?.kind === 'readmission' ? { readmissionOf: stored.continues.priorEpisodeId } : {}),
       occurredAt: request.at.toISOString(),
     },
     { correlationId: stored.referral.id },

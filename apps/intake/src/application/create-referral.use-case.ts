@@ -140,7 +140,7 @@ export class CreateReferral {
  * seeing the patient the one before created (READ COMMITTED: every statement after the lock sees its commit).
  * The key is hashed here, so no date of birth or phone reaches Postgres' lock table or a statement's parameters.
  */
-async function serialiseLikelyRepeats(manager: EntityManager, siteId: string, caller: CallerDetails): Promise<void> {
+export async function serialiseLikelyRepeats(manager: EntityManager, siteId: string, caller: CallerDetails): Promise<void> {
   const phone = caller.phone === undefined ? undefined : normalisePhone(caller.phone);
   if (!caller.dateOfBirth || !phone) return; // without both, nothing can be linked automatically
   const key = createHash('sha256').update(`intake.repeat-caller\0${siteId}\0${caller.dateOfBirth}\0${phone}`).digest().readBigInt64BE(0);

@@ -12,7 +12,6 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'waitlist.unknown': HttpStatus.NOT_FOUND,
   'task.unknown': HttpStatus.NOT_FOUND,
   'referral.cursor-invalid': HttpStatus.BAD_REQUEST,
-  'episode.unknown': HttpStatus.NOT_FOUND,
   'referral.out-of-order': HttpStatus.CONFLICT,
   'referral.already-done': HttpStatus.CONFLICT,
   'referral.closed': HttpStatus.CONFLICT,
@@ -25,7 +24,6 @@ const STATUS_BY_CODE: Readonly<Record<string, HttpStatus>> = {
   'waitlist.not-on-list': HttpStatus.NOT_FOUND,
   'waitlist.no-one-to-offer': HttpStatus.CONFLICT,
   'waitlist.no-pending-offer': HttpStatus.CONFLICT,
-  'episode.already-ended': HttpStatus.CONFLICT,
   'task.already-done': HttpStatus.CONFLICT,
 };
 

@@ -15,6 +15,8 @@ import { assertNever, type PreScreenRouting, type ReferralEvent } from '../domai
 export interface ReferralEventExtras {
   readonly repeatCaller?: boolean;
   readonly routing?: PreScreenRouting;
+  /** A transfer's or a readmission's earlier episode (referral-received only). */
+  readonly priorEpisodeId?: string;
 }
 
 /** Puts the domain's event for a referral step in the outbox, in the caller's transaction: ids and codes only. */
@@ -32,7 +34,13 @@ export async function publishReferralEvent(
       await outbox.add(
         manager,
         ReferralReceived,
-        { ...base, source: event.source, urgency: event.urgency, repeatCaller: extras.repeatCaller ?? false },
+        {
+          ...base,
+          source: event.source,
+          urgency: event.urgency,
+          repeatCaller: extras.repeatCaller ?? false,
+          ...(extras.priorEpisodeId ? { priorEpisodeId: extras.priorEpisodeId } : {}),
+        },
         context,
       );
       return;

@@ -34,7 +34,7 @@ export async function unheldPlaces(manager: EntityManager, sites: SiteDirectory,
 /**
  * Offers a place to the head of the site's waitlist among those who can take it (see nextWaitlistOffer),
  * holding it for them until the offer expires, and asks a coordinator to call. `placeFreedAt` is when the place
- * became free: now for a release or a capacity increase, the original time when a declined or lapsed offer is
+ * became free: now for a discharge or a capacity increase, the original time when a declined or lapsed offer is
  * passed on. Nobody to offer it to: the place simply stays free. Call with the site's lock held.
  */
 export async function offerPlace(manager: EntityManager, siteId: string, at: Date, placeFreedAt: Date): Promise<PlaceOffered | null> {
@@ -57,7 +57,7 @@ async function offerTo(manager: EntityManager, entry: StoredWaitlistEntry, at: D
 }
 
 /**
- * New room at the site (a released episode, a capacity increase): up to `count` places, as far as the site
+ * New room at the site (a discharged episode, a capacity increase): up to `count` places, as far as the site
  * really has them unheld, each to the next person on the list. Call with the site's lock held.
  */
 export async function offerNewRoom(manager: EntityManager, sites: SiteDirectory, siteId: string, count: number, at: Date): Promise<PlaceOffered[]> {

@@ -1,57 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { PlaceReleased } from '@iop/contracts';
 import { AuditTrail } from '@iop/auth';
-import { Outbox } from '@iop/messaging';
 import { SiteDirectory, UnitOfWork } from '@iop/platform';
 import { hasWaitlistPriority, orderWaitlist, waitlistPosition } from '../domain';
-import { episodeRepository, followUpTaskRepository, waitlistRepository, type StoredWaitlistEntry } from '../infrastructure/admission.repository';
+import { followUpTaskRepository, waitlistRepository, type StoredWaitlistEntry } from '../infrastructure/admission.repository';
 import { referralRepository } from '../infrastructure/referral.repository';
 import { auditPatient, auditPatients } from './audit';
 import { referralNotFound, refuse } from './intake-errors';
 import { Clock } from './clock';
-import { lockSite, offerNewRoom, passPlaceOn } from './waitlist-offers';
-
-@Injectable()
-export class ReleasePlace {
-  constructor(
-    private readonly uow: UnitOfWork,
-    private readonly audit: AuditTrail,
-    private readonly sites: SiteDirectory,
-    private readonly clock: Clock,
-    private readonly outbox: Outbox,
-  ) {}
-
-  /** The patient's episode ended (discharged, or left treatment): their place goes to the waitlist's head. */
-  execute(episodeId: string) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const at = this.clock.now();
-      const episode = await episodeRepository.find(manager, episodeId);
-      if (!episode) throw refuse({ code: 'episode.unknown', message: `there is no episode ${episodeId} at the sites you can see` });
-      await lockSite(manager, episode.siteId);
-      const current = await episodeRepository.find(manager, episodeId, true);
-      if (current?.status !== 'active') throw refuse({ code: 'episode.already-ended', message: 'This episode has already ended; its place was freed then.' });
-      await episodeRepository.end(manager, episodeId, at);
-      // Other services stop the episode's work (insurance: no more re-verification for a patient who has left).
-      await this.outbox.add(
-        manager,
-        PlaceReleased,
-        {
-          episodeId,
-          patientId: episode.patientId,
-          referralId: episode.referralId,
-          siteId: episode.siteId,
-          releasedAt: at.toISOString(),
-          occurredAt: new Date().toISOString(),
-        },
-        { correlationId: episodeId },
-      );
-      // Over capacity (the site's capacity was lowered), the place released is not one the site still has.
-      const [offeredTo] = await offerNewRoom(manager, this.sites, episode.siteId, 1, at);
-      await auditPatient(this.audit, manager, { principal, requestId }, 'update', `episode:${episodeId}`, episode, 'place released');
-      return { episodeId, status: 'ended' as const, offeredTo: offeredTo ?? null };
-    });
-  }
-}
+import { lockSite, passPlaceOn } from './waitlist-offers';
 
 @Injectable()
 export class DeclineOffer {

@@ -138,8 +138,12 @@ export const episodeRepository = {
     return rows[0] ?? null;
   },
 
-  async end(manager: EntityManager, episodeId: string, at: Date): Promise<void> {
-    await manager.query(`UPDATE episodes SET status = 'ended', ended_at = $2 WHERE episode_id = $1`, [episodeId, at]);
+  /** Ends the episode by aftercare's discharge, keeping which discharge and its site-local date. */
+  async discharge(manager: EntityManager, episodeId: string, d: { at: Date; dischargeId: string; dischargedOn: string; type: string }): Promise<void> {
+    await manager.query(
+      `UPDATE episodes SET status = 'ended', ended_at = $2, discharge_id = $3, discharged_on = $4, discharge_type = $5 WHERE episode_id = $1`,
+      [episodeId, d.at, d.dischargeId, d.dischargedOn, d.type],
+    );
   },
 };
 
@@ -257,7 +261,8 @@ export interface FollowUpTask {
   readonly siteId: string;
   readonly referralId: string;
   readonly patientId: string;
-  readonly kind: 'coverage-timeout' | 'coverage-rejected' | 'coverage-verification-failed' | 'site-full' | 'offer-place';
+  readonly kind:
+    'coverage-timeout' | 'coverage-rejected' | 'coverage-verification-failed' | 'site-full' | 'offer-place' | 'transfer-referral' | 'readmission-referral';
   readonly detail: string;
 }
 

@@ -10,7 +10,15 @@ export interface StoredReferral {
   readonly assessedAt?: Date;
   readonly admittedAt?: Date;
   readonly repeatCaller?: RepeatCallerCandidate;
+  /** A referral that continues an earlier episode: a transfer from another site, or aftercare's readmission referral. */
+  readonly continues?: Continuation;
 }
+
+export type ReadmissionReason = 'relapse' | 'high-risk' | 'patient-request';
+
+export type Continuation =
+  | { readonly kind: 'transfer'; readonly priorEpisodeId: string }
+  | { readonly kind: 'readmission'; readonly priorEpisodeId: string; readonly readmissionReferralId: string; readonly reason: ReadmissionReason };
 
 export interface ReferralRow {
   referral_id: string;
@@ -29,6 +37,18 @@ export interface ReferralRow {
   assessed_at: Date | null;
   admitted_at: Date | null;
   repeat_caller: RepeatCallerCandidate | null;
+  continues_kind: 'transfer' | 'readmission' | null;
+  prior_episode_id: string | null;
+  readmission_referral_id: string | null;
+  readmission_reason: ReadmissionReason | null;
+}
+
+function continuationOf(row: ReferralRow): Continuation | undefined {
+  if (row.continues_kind === 'transfer' && row.prior_episode_id) return { kind: 'transfer', priorEpisodeId: row.prior_episode_id };
+  if (row.continues_kind === 'readmission' && row.prior_episode_id && row.readmission_referral_id && row.readmission_reason) {
+    return { kind: 'readmission', priorEpisodeId: row.prior_episode_id, readmissionReferralId: row.readmission_referral_id, reason: row.readmission_reason };
+  }
+  return undefined;
 }
 
 export function toStoredReferral(row: ReferralRow): StoredReferral {
@@ -44,6 +64,7 @@ export function toStoredReferral(row: ReferralRow): StoredReferral {
     ...(row.assessment_appointment_at ? { assessmentAppointmentAt: row.assessment_appointment_at } : {}),
     ...(row.closure ? { closure: { ...row.closure, closedAt: new Date(row.closure.closedAt) } } : {}),
   };
+  const continues = continuationOf(row);
   return {
     referral,
     patientId: row.patient_id,
@@ -52,6 +73,7 @@ export function toStoredReferral(row: ReferralRow): StoredReferral {
     ...(row.assessed_at ? { assessedAt: row.assessed_at } : {}),
     ...(row.admitted_at ? { admittedAt: row.admitted_at } : {}),
     ...(row.repeat_caller ? { repeatCaller: row.repeat_caller } : {}),
+    ...(continues ? { continues } : {}),
   };
 }
 
@@ -67,12 +89,22 @@ export const referralRepository = {
     return rows.map(toStoredReferral);
   },
 
+  /** The referral created from aftercare's readmission referral, or the transfer that continues an episode, if there is one. */
+  async continuing(manager: EntityManager, by: { readmissionReferralId: string } | { transferOf: string }): Promise<StoredReferral | null> {
+    const rows: ReferralRow[] =
+      'readmissionReferralId' in by
+        ? await manager.query(`SELECT * FROM referrals WHERE readmission_referral_id = $1`, [by.readmissionReferralId])
+        : await manager.query(`SELECT * FROM referrals WHERE prior_episode_id = $1 AND continues_kind = 'transfer'`, [by.transferOf]);
+    return rows[0] ? toStoredReferral(rows[0]) : null;
+  },
+
   async insert(manager: EntityManager, stored: StoredReferral, createdBy: string): Promise<void> {
     const r = stored.referral;
+    const c = stored.continues;
     await manager.query(
       `INSERT INTO referrals (referral_id, patient_id, site_id, source, source_detail, urgency, presenting_concerns, concern_notes,
-         stage, received_at, last_changed_at, repeat_caller, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+         stage, received_at, last_changed_at, repeat_caller, created_by, continues_kind, prior_episode_id, readmission_referral_id, readmission_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
       [
         r.id,
         stored.patientId,
@@ -87,6 +119,10 @@ export const referralRepository = {
         r.lastChangedAt,
         stored.repeatCaller ? JSON.stringify(stored.repeatCaller) : null,
         createdBy,
+        c?.kind ?? null,
+        c?.priorEpisodeId ?? null,
+        c?.kind === 'readmission' ? c.readmissionReferralId : null,
+        c?.kind === 'readmission' ? c.reason : null,
       ],
     );
   },

@@ -14,7 +14,7 @@ const SWEEP = systemPrincipal('waitlist-offer-expiry');
  * A place held for someone who does not take it up in time (INTAKE_WAITLIST_OFFER_TTL_MS, default 48 h) passes
  * to the next person on the list; the person whose offer lapsed keeps their spot and is offered the next place
  * freed after it. Time is the injected Clock's. One transaction per site, under the site's lock, so an expiry
- * never crosses an admission, a decline or a release; safe on several instances at once.
+ * never crosses an admission, a decline or a discharge; safe on several instances at once.
  */
 @Injectable()
 export class WaitlistOfferExpiry extends PeriodicJob {

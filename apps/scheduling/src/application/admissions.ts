@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { EntityManager } from 'typeorm';
-import { AppointmentCancelled, EnrolmentChanged, PatientAdmitted, PatientEnrolled, PlaceReleased, TreatmentPlanUpdated, type PayloadOf } from '@iop/contracts';
+import { AppointmentCancelled, EnrolmentChanged, PatientAdmitted, PatientEnrolled, TreatmentPlanUpdated, type PayloadOf } from '@iop/contracts';
 import { Outbox, type EventHandler, type EventMeta } from '@iop/messaging';
 import { LOGGER } from '@iop/platform';
 import { releaseCommitments } from '../infrastructure/commitments';
@@ -40,6 +40,12 @@ export class PatientAdmittedHandler implements EventHandler<typeof PatientAdmitt
     }
     const existing = (await manager.query(`SELECT 1 FROM scheduling.enrolments WHERE episode_id = $1`, [a.episodeId])) as unknown[];
     if (existing.length > 0) return;
+    // Admissions and discharges come on different topics: an episode already discharged is not enrolled after the fact.
+    const discharged = (await manager.query(`SELECT 1 FROM scheduling.discharges WHERE episode_id = $1`, [a.episodeId])) as unknown[];
+    if (discharged.length > 0) {
+      this.log.warn({ episodeId: a.episodeId, eventId: meta.id }, 'admission of an episode already discharged: not enrolled');
+      return;
+    }
     const enrolment = {
       enrolmentId: crypto.randomUUID(),
       siteId: a.siteId,
@@ -106,39 +112,21 @@ export function planEvent(plan: Plan, occurredAt = new Date().toISOString()): Pa
   };
 }
 
-/**
- * The episode ended (intake's place-released now; aftercare's discharge will call `endEnrolment` too): every future
- * seat and appointment is released and the enrolment ends. Idempotent: an ended enrolment is left alone.
- */
-@Injectable()
-export class PlaceReleasedHandler implements EventHandler<typeof PlaceReleased> {
-  readonly definition = PlaceReleased;
-
-  constructor(private readonly outbox: Outbox) {}
-
-  async handle(r: PayloadOf<typeof PlaceReleased>, meta: EventMeta, manager: EntityManager): Promise<void> {
-    await manager.query(`UPDATE scheduling.parked_admissions SET state = 'released' WHERE episode_id = $1`, [r.episodeId]);
-    const rows = (await manager.query(`SELECT enrolment_id AS id FROM scheduling.enrolments WHERE episode_id = $1 AND status <> 'ended' FOR UPDATE`, [
-      r.episodeId,
-    ])) as Array<{ id: string }>;
-    for (const row of rows) {
-      const enrolment = await enrolmentStore.require(manager, row.id, true);
-      await endEnrolment(manager, this.outbox, enrolment, { reason: 'episode-ended', at: new Date(r.releasedAt) }, meta.correlationId ?? meta.id);
-    }
-  }
-}
-
 type AppointmentRow = Omit<PayloadOf<typeof AppointmentCancelled>, 'startsAt' | 'endsAt' | 'occurredAt'> & { startsAt: Date; endsAt: Date };
 
-/** Ends an enrolment: releases seats in sessions not started by `at` and cancels appointments not started, then records the end. */
-export async function endEnrolment(
+/**
+ * Releases the enrolment's seats in sessions not started by `at` (or now, if later) and cancels its appointments not
+ * started, announcing each; returns the sessions released. The enrolment's status is left as it is.
+ */
+export async function releaseFrom(
   manager: EntityManager,
   outbox: Outbox,
   enrolment: Enrolment,
-  end: { reason: 'episode-ended' | 'transferred'; at: Date; continuedBy?: string },
+  at: Date,
+  cancelReason: string,
   correlationId?: string,
 ): Promise<string[]> {
-  const from = end.at.getTime() > Date.now() ? end.at : new Date();
+  const from = at.getTime() > Date.now() ? at : new Date();
   const released = await releaseSeats(manager, enrolment.enrolmentId, { from });
   await announceSeats(manager, { outbox, correlationId }, 'released', enrolment, released);
   const cancelled = returned<AppointmentRow>(
@@ -147,7 +135,7 @@ export async function endEnrolment(
       WHERE enrolment_id = $1 AND status = 'booked' AND starts_at >= $3
       RETURNING appointment_id AS "appointmentId", patient_id AS "patientId", enrolment_id AS "enrolmentId", site_id AS "siteId", clinician_id AS "clinicianId",
                 kind, room_id AS "roomId", telehealth, starts_at AS "startsAt", ends_at AS "endsAt"`,
-      [enrolment.enrolmentId, end.reason === 'transferred' ? 'patient transferred to another site' : 'episode of care ended', from],
+      [enrolment.enrolmentId, cancelReason, from],
     ),
   );
   const occurredAt = new Date().toISOString();
@@ -160,6 +148,26 @@ export async function endEnrolment(
       { correlationId },
     );
   }
+  return released;
+}
+
+/** Ends an enrolment: releases seats in sessions not started by `at` and cancels appointments not started, then records the end. */
+export async function endEnrolment(
+  manager: EntityManager,
+  outbox: Outbox,
+  enrolment: Enrolment,
+  end: { reason: 'episode-ended' | 'transferred'; at: Date; continuedBy?: string },
+  correlationId?: string,
+): Promise<string[]> {
+  const released = await releaseFrom(
+    manager,
+    outbox,
+    enrolment,
+    end.at,
+    end.reason === 'transferred' ? 'patient transferred to another site' : 'episode of care ended',
+    correlationId,
+  );
+  const occurredAt = new Date().toISOString();
   await manager.query(
     `UPDATE scheduling.enrolments SET status = 'ended', ended_at = $2, end_reason = $3, revision = revision + 1, updated_at = now() WHERE enrolment_id = $1`,
     [enrolment.enrolmentId, end.at, end.reason],

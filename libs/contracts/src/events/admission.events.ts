@@ -18,33 +18,18 @@ export const PatientAdmitted = defineEvent({
     levelOfCare: z.enum(['1', '2.1', '2.5', '3.1', '3.3', '3.5', '3.7', '4', 'withdrawal-management']),
     plannedWeeklyHours: z.number().min(0).max(40),
     plannedStart: z.iso.date(),
+    /**
+     * Added in a compatible change: the episode this admission is a readmission of, when the referral came from
+     * aftercare (`aftercare.readmission-referred`), so that readmission rates can be computed. Absent otherwise, and
+     * on every admission published before it.
+     */
+    readmissionOf: Id.optional(),
     occurredAt: z.iso.datetime({ offset: true }),
   }),
   key: (p) => p.episodeId,
   site: (p) => p.siteId,
-  description: 'A patient was admitted to an episode of care; scheduling enrols them in a track.',
-});
-
-/**
- * The episode ended at intake and the patient's place was freed (discharged, or left treatment). Other services stop
- * the episode's work: insurance stops re-verifying coverage and watching authorisations for it.
- */
-export const PlaceReleased = defineEvent({
-  type: 'intake.place-released',
-  version: 1,
-  producer: 'intake',
-  topic: TOPICS.intakeAdmissions.name,
-  schema: z.object({
-    episodeId: Id,
-    patientId: Id,
-    referralId: Id,
-    siteId: Id,
-    releasedAt: z.iso.datetime({ offset: true }),
-    occurredAt: z.iso.datetime({ offset: true }),
-  }),
-  key: (p) => p.episodeId,
-  site: (p) => p.siteId,
-  description: "A patient's episode ended and their place was freed; work for the episode (coverage re-verification, authorisation watch) stops.",
+  description:
+    'A patient was admitted to an episode of care; scheduling enrols them in a track. `readmissionOf` names the earlier episode when this is a readmission.',
 });
 
 export const SafetyConcernRaised = defineEvent({

@@ -22,11 +22,18 @@ export const PatientEnrolled = defineEvent({
     siteId: Id,
     plannedStart: z.iso.date(),
     status: z.enum(['awaiting-placement', 'placed']),
+    /**
+     * Added in a compatible change: for an enrolment a discharge stepped down to (`aftercare.patient-discharged`,
+     * type `step-down` with a program), the discharged episode it continues. The enrolment's own `episodeId` is a new
+     * one, so that the discharged episode's rosters and counts stay closed. Absent otherwise.
+     */
+    continuesEpisodeId: Id.optional(),
     occurredAt: Instant,
   }),
   key: (p) => p.patientId,
   site: (p) => p.siteId,
-  description: 'A patient admitted by intake (or transferred from another site) has an enrolment at the site, awaiting placement in a track.',
+  description:
+    'A patient admitted by intake (or transferred from another site, or stepped down to a lower level of care at discharge) has an enrolment at the site, awaiting placement in a track.',
 });
 
 export const ENROLMENT_CHANGES = ['placed', 'transferred', 'stepped-down', 'stepped-up', 'ended'] as const;
@@ -49,7 +56,7 @@ export const EnrolmentChanged = defineEvent({
     effectiveFrom: z.iso.date(),
     /** For `ended`: why (`transferred` to another site's enrolment, `episode-ended`). */
     endReason: z.enum(['transferred', 'episode-ended']).optional(),
-    /** For a transfer to another site: the enrolment that continues the episode there. */
+    /** For a transfer to another site: the enrolment that continues the episode there; for an end at a step-down discharge: the enrolment of the lower level of care. */
     continuedBy: Id.optional(),
     occurredAt: Instant,
   }),

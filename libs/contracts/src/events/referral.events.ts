@@ -24,6 +24,10 @@ export const ReferralSourceCode = z.enum([
   'court',
   'employer-assistance-programme',
   'other-provider',
+  /** Added with the discharge flow: another site of the network discharged the patient to this one (`aftercare.patient-discharged`, type `transfer`). */
+  'transfer',
+  /** Added with the discharge flow: an aftercare follow-up found relapse or high risk and referred the patient back (`aftercare.readmission-referred`). */
+  'aftercare',
 ]);
 
 export const ReferralReceived = defineEvent({
@@ -36,6 +40,11 @@ export const ReferralReceived = defineEvent({
     source: ReferralSourceCode,
     urgency: z.enum(['routine', 'expedited', 'urgent']),
     repeatCaller: z.boolean(),
+    /**
+     * Added in a compatible change: for a `transfer` or `aftercare` referral, the episode it continues (a transfer)
+     * or may readmit the patient after (a readmission). Absent for every other referral.
+     */
+    priorEpisodeId: Id.optional(),
   }),
   key: (p) => p.referralId,
   site: (p) => p.siteId,

@@ -1,6 +1,7 @@
 import { assertNever } from '../shared';
 
-export const REFERRAL_SOURCES = [
+/** Where a referral a coordinator records comes from. */
+export const CALLER_REFERRAL_SOURCES = [
   'self',
   'family',
   'hospital-ed',
@@ -10,6 +11,11 @@ export const REFERRAL_SOURCES = [
   'employer-assistance-programme',
   'other-provider',
 ] as const;
+
+/** Sources only an event creates (a discharge to another site of the network, aftercare's readmission referral), never a caller. */
+export const EVENT_REFERRAL_SOURCES = ['transfer', 'aftercare'] as const;
+
+export const REFERRAL_SOURCES = [...CALLER_REFERRAL_SOURCES, ...EVENT_REFERRAL_SOURCES] as const;
 export type ReferralSource = (typeof REFERRAL_SOURCES)[number];
 
 export const REFERRAL_SOURCE_LABELS: Readonly<Record<ReferralSource, string>> = {
@@ -21,6 +27,8 @@ export const REFERRAL_SOURCE_LABELS: Readonly<Record<ReferralSource, string>> = 
   court: 'Court or probation',
   'employer-assistance-programme': 'Employee assistance programme',
   'other-provider': 'Other provider',
+  transfer: 'Transfer from another site of the network',
+  aftercare: 'Aftercare follow-up (readmission)',
 };
 
 export const URGENCY_LEVELS = ['routine', 'expedited', 'urgent'] as const;
@@ -42,6 +50,8 @@ export function suggestedUrgency(source: ReferralSource): Urgency {
     case 'detox':
     case 'hospital-ed':
     case 'inpatient-step-down':
+    case 'transfer':
+    case 'aftercare':
       return 'expedited';
     case 'self':
     case 'family':

@@ -2,7 +2,7 @@ import { err, ok, type DomainError, type Result } from '../shared';
 import type { ReferralSource, Urgency } from '../referral';
 
 /**
- * The latest place offered to a person. `placeFreedAt` says which place: when it became free (a release or a
+ * The latest place offered to a person. `placeFreedAt` says which place: when it became free (a discharge or a
  * capacity increase). A person who declined a place, or let the offer expire, keeps their spot and is offered
  * places freed after that one, never the same place again.
  */
@@ -22,11 +22,12 @@ export interface WaitlistEntry {
 }
 
 /**
- * Urgent cases, and people stepping down from inpatient care (for whom a gap in care is the relapse risk),
- * go ahead of everyone else; within each group, first come first served.
+ * Urgent cases, people stepping down from inpatient care, and patients transferred from another site of the network
+ * mid-treatment (for both, a gap in care is the relapse risk) go ahead of everyone else; within each group, first
+ * come first served.
  */
 export function hasWaitlistPriority(entry: WaitlistEntry): boolean {
-  return entry.urgency === 'urgent' || entry.referralSource === 'inpatient-step-down';
+  return entry.urgency === 'urgent' || entry.referralSource === 'inpatient-step-down' || entry.referralSource === 'transfer';
 }
 
 function compareEntries(a: WaitlistEntry, b: WaitlistEntry): number {
