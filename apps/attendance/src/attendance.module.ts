@@ -6,6 +6,7 @@ import { RecordAttendance } from './application/recording.use-cases';
 import { rosterReadModelHandlers } from './application/roster-read-model';
 import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
+import { CancellationRecords1763800022000 } from './infrastructure/migrations/1763800022000-cancellation-records';
 import { analyticsPseudonymiser } from './application/analytics-stream';
 
 @Module({
@@ -13,7 +14,7 @@ import { analyticsPseudonymiser } from './application/analytics-stream';
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000],
+      migrations: [Attendance1763800020000, CancellationRecords1763800022000],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       appendOnlyTables: ['attendance_record_versions'],
       handlers: [...rosterReadModelHandlers],

@@ -15,7 +15,8 @@ export const PerDiemCode = z.enum(['H0015', 'S9480']);
 export const PerDiemRevenueCode = z.enum(['0906', '0905']);
 
 export const AttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-show', 'excused', 'cancelled-by-patient', 'cancelled-by-clinic']);
-export const AttendanceSource = z.enum(['staff', 'group', 'kiosk', 'telehealth', 'correction']);
+/** `scheduling`: a session or appointment scheduling cancelled, recorded as `cancelled-by-clinic` or `cancelled-by-patient`. */
+export const AttendanceSource = z.enum(['staff', 'group', 'kiosk', 'telehealth', 'correction', 'scheduling']);
 export const AttendedSessionKind = z.enum(['group', 'individual', 'family', 'psychiatric', 'medication', 'case-management']);
 
 const Instant = z.iso.datetime({ offset: true });
