@@ -7,6 +7,8 @@ import { rosterReadModelHandlers } from './application/roster-read-model';
 import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
 import { CancellationRecords1763800022000 } from './infrastructure/migrations/1763800022000-cancellation-records';
+import { PayerPerDiem1763800022100 } from './infrastructure/migrations/1763800022100-payer-per-diem';
+import { payerHandlers } from './application/payers';
 import { analyticsPseudonymiser } from './application/analytics-stream';
 
 @Module({
@@ -14,10 +16,10 @@ import { analyticsPseudonymiser } from './application/analytics-stream';
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000, CancellationRecords1763800022000],
+      migrations: [Attendance1763800020000, CancellationRecords1763800022000, PayerPerDiem1763800022100],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       appendOnlyTables: ['attendance_record_versions'],
-      handlers: [...rosterReadModelHandlers],
+      handlers: [...rosterReadModelHandlers, ...payerHandlers],
     }),
   ],
   controllers: [AttendanceController],
