@@ -14,8 +14,9 @@
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
-import { ALL_SITES, createServiceDataSource, inScopedTransaction } from '@iop/persistence';
-import { analyticsPseudonymiser, pageAnalyticsRecords, publishAnalyticsFor } from '../apps/attendance/src/application/analytics-stream';
+import { createServiceDataSource } from '@iop/persistence';
+import { backfillAnalytics } from '../apps/attendance/src/application/analytics-backfill';
+import { analyticsPseudonymiser } from '../apps/attendance/src/application/analytics-stream';
 
 const USAGE = 'usage: npm run analytics:backfill -- [--page-size <n>]';
 
@@ -38,22 +39,16 @@ async function main(): Promise<number> {
   const correlationId = `analytics-backfill-${randomUUID()}`;
   const started = Date.now();
   const tty = process.stdout.isTTY;
-  let after: string | null = null;
-  let done = 0;
   try {
-    const [{ total }] = (await dataSource.query(`SELECT count(*)::int AS total FROM attendance.attendance_records`)) as Array<{ total: number }>;
-    for (;;) {
-      const page = await inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
-        const records = await pageAnalyticsRecords(manager, after, pageSize);
-        await publishAnalyticsFor(manager, records, { pseudonymiser, context: { correlationId } });
-        return records;
-      });
-      if (page.length === 0) break;
-      after = page[page.length - 1]!.recordId;
-      done += page.length;
-      const line = `analytics:backfill ${done}/${total ?? '?'} records (key ${pseudonymiser.currentKeyId}), ${((Date.now() - started) / 1000).toFixed(1)} s`;
-      process.stdout.write(tty ? `\r${line}` : `${line}\n`);
-    }
+    const done = await backfillAnalytics(dataSource, {
+      pageSize,
+      pseudonymiser,
+      correlationId,
+      onPage: (count, total) => {
+        const line = `analytics:backfill ${count}/${total} records (key ${pseudonymiser.currentKeyId}), ${((Date.now() - started) / 1000).toFixed(1)} s`;
+        process.stdout.write(tty ? `\r${line}` : `${line}\n`);
+      },
+    });
     process.stdout.write(
       `${tty ? '\n' : ''}analytics:backfill done: ${done} facts and their weeks in attendance's outbox (correlation ${correlationId}); the relay publishes them\n`,
     );

@@ -9,6 +9,9 @@ import { rosterReadModelHandlers } from './application/roster-read-model';
 import { TelehealthEvents } from './application/telehealth';
 import { Attendance1763800020000 } from './infrastructure/migrations/1763800020000-attendance';
 import { Discharges1763800023000 } from './infrastructure/migrations/1763800023000-discharges';
+import { CancellationRecords1763800022000 } from './infrastructure/migrations/1763800022000-cancellation-records';
+import { PayerPerDiem1763800022100 } from './infrastructure/migrations/1763800022100-payer-per-diem';
+import { payerHandlers } from './application/payers';
 import { analyticsPseudonymiser } from './application/analytics-stream';
 import { GroupDocumentation } from './application/group-documentation';
 import { UndocumentedSessionsSweep } from './application/undocumented-sessions.job';
@@ -19,11 +22,11 @@ import { GroupNotes1763800021000 } from './infrastructure/migrations/17638000210
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000, GroupNotes1763800021000, Discharges1763800023000],
+      migrations: [Attendance1763800020000, GroupNotes1763800021000, CancellationRecords1763800022000, PayerPerDiem1763800022100, Discharges1763800023000],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       // Addenda to signed notes are the only way to add to them: never changed or removed.
       appendOnlyTables: ['attendance_record_versions', 'note_addenda'],
-      handlers: [...rosterReadModelHandlers, ...dischargeHandlers],
+      handlers: [...rosterReadModelHandlers, ...dischargeHandlers, ...payerHandlers],
     }),
   ],
   controllers: [AttendanceController, GroupNotesController],

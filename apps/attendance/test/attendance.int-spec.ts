@@ -2,15 +2,18 @@ import request from 'supertest';
 import {
   AppointmentBooked,
   AttendanceCorrected,
+  AttendanceFactRecorded,
   AttendanceRecorded,
   BillableDayRecorded,
   BillableDayVoided,
   OutreachNeeded,
   SeatsReleased,
+  SessionRescheduled,
   WeeklyHoursAtRisk,
 } from '@iop/contracts';
 import { eventually, tokenFor } from '@iop/testing';
 import { telehealthSignature } from '../src/application/telehealth';
+import { factIdFor } from '../src/domain/analytics-fact';
 import {
   WEBHOOK_SECRET,
   aClinic,
@@ -388,6 +391,70 @@ describe('attendance: from a roster to a billable day', () => {
       remainingScheduledMinutes: 180,
       suggestedSessionId: makeUp,
     });
+  });
+
+  it("the analysts' fact carries the session's delivery as its modality: a hybrid group moved to telehealth, a telehealth appointment", async () => {
+    const facts = await kit.eventsOf(AttendanceFactRecorded);
+    const clinic = await aClinic(kit);
+    const start = '2026-07-07T16:00:00Z';
+    const group = await scheduleSession(kit, clinic, start, 180, '2026-07-07', { delivery: 'hybrid' });
+    const moved = await scheduleSession(kit, clinic, '2026-07-08T16:00:00Z', 180, '2026-07-08', { delivery: 'in-person' });
+    const patient = await aPatientIn(kit, clinic, [group, moved]);
+    const appointmentId = crypto.randomUUID();
+    const appointmentStart = '2026-07-07T20:00:00Z';
+    await publish(kit.producer, AppointmentBooked, {
+      appointmentId,
+      patientId: patient.patientId,
+      enrolmentId: patient.enrolmentId,
+      siteId: clinic.siteId,
+      clinicianId: crypto.randomUUID(),
+      kind: 'psychiatric-evaluation',
+      roomId: null,
+      telehealth: true,
+      startsAt: appointmentStart,
+      endsAt: minutesAfter(appointmentStart, 60),
+      occurredAt: new Date().toISOString(),
+    });
+    await rosterReady(kit, [group, moved, appointmentId], [patient]);
+    // Scheduling moves the second group online (the whole new state, revision 2).
+    const [row] = await kit.infra.adminQuery<{ track_id: string; leader_id: string }>(
+      `SELECT track_id, leader_id FROM attendance.sessions WHERE session_id = $1`,
+      [moved],
+    );
+    await publish(kit.producer, SessionRescheduled, {
+      sessionId: moved,
+      trackId: row!.track_id,
+      programId: clinic.programId,
+      siteId: clinic.siteId,
+      kind: 'group',
+      startsAt: '2026-07-08T16:00:00Z',
+      endsAt: '2026-07-08T19:00:00Z',
+      localDate: '2026-07-08',
+      leaderId: row!.leader_id,
+      coLeaderId: null,
+      roomId: crypto.randomUUID(),
+      capacity: 12,
+      delivery: 'telehealth',
+      revision: 2,
+      occurredAt: new Date().toISOString(),
+    });
+    await eventually(async () =>
+      expect(await kit.infra.adminQuery(`SELECT delivery FROM attendance.sessions WHERE session_id = $1`, [moved])).toEqual([{ delivery: 'telehealth' }]),
+    );
+
+    const records = [
+      await attend(clinic, group, patient.patientId, start, 180),
+      await attend(clinic, moved, patient.patientId, '2026-07-08T16:00:00Z', 180),
+      await attend(clinic, appointmentId, patient.patientId, appointmentStart, 60),
+    ];
+    const ids = records.map((r) => factIdFor(r.recordId));
+    await eventually(() => expect(new Set(facts.filter((f) => ids.includes(f.factId)).map((f) => f.factId)).size).toBe(3), { timeoutMs: 30_000 });
+    const latest = (factId: string) => facts.filter((f) => f.factId === factId).sort((a, b) => b.revision - a.revision)[0]!;
+    expect(ids.map((id) => [latest(id).sessionKind, latest(id).modality])).toEqual([
+      ['group', 'hybrid'],
+      ['group', 'telehealth'],
+      ['psychiatric', 'telehealth'],
+    ]);
   });
 
   it('a released seat leaves the roster, and a redelivered booking does not bring in a second entry', async () => {

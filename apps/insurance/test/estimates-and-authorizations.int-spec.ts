@@ -153,16 +153,48 @@ describe('patient cost estimates and prior authorisations', () => {
       await publish(kit.producer, BillableDayVoided, { ...aBillableDay(clinic.siteId, patientId, inDays(3)), revision: 2 });
       // The last distinct day is the last event on the patient's partition: once it counts, all before it were handled.
       await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(2)));
-      // Wait for the days themselves: three units are also in use for a moment before the void (today, +1, +3).
-      const countedDays = async () =>
-        (
-          await kit.infra.adminQuery<{ service_date: string }>(
+      // Waits for the days themselves: 3 units are also counted for a moment before the void (today, +1, +3).
+      await eventually(
+        async () => {
+          const counted = await kit.infra.adminQuery<{ service_date: string }>(
             `SELECT service_date::text FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`,
             [patientId],
-          )
-        ).map((r) => r.service_date);
-      await eventually(async () => expect(await countedDays()).toEqual([today(), inDays(1), inDays(2)]), { timeoutMs: 30_000 });
+          );
+          expect(counted.map((r) => r.service_date)).toEqual([today(), inDays(1), inDays(2)]);
+        },
+        { timeoutMs: 30_000 },
+      );
       expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3, unitsRemaining: 21, warnings: [] });
+    });
+
+    it("count a half-day payer's days in its units: a half day one, a full day two, a half day that became full two (not three); an older event one", async () => {
+      const clinic = await aClinic(kit);
+      const patientId = await referPatient(kit, clinic.siteId);
+      await api(kit, clinic.coordinator)
+        .post(`/sites/${clinic.siteId}/authorizations`, anAuthorization(patientId, { unitsApproved: 40 }))
+        .expect(201);
+      const half = { ...aBillableDay(clinic.siteId, patientId, today()), attendedMinutes: 90, payerUnits: 1 };
+      await publish(kit.producer, BillableDayRecorded, half);
+      await publish(kit.producer, BillableDayRecorded, { ...aBillableDay(clinic.siteId, patientId, inDays(1)), payerUnits: 2 });
+      // The first day's second session made it a full day: the same day again, revision 2, two units.
+      await publish(kit.producer, BillableDayRecorded, { ...half, attendedMinutes: 190, payerUnits: 2, revision: 2 });
+      // An event from before payerUnits counts one unit.
+      await publish(kit.producer, BillableDayRecorded, aBillableDay(clinic.siteId, patientId, inDays(2)));
+      await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 5, unitsRemaining: 35 }), {
+        timeoutMs: 30_000,
+      });
+      const counted = await kit.infra.adminQuery<{ service_date: string; units: number }>(
+        `SELECT service_date::text, units FROM insurance.authorization_usage u JOIN insurance.authorizations a USING (authorization_id) WHERE a.patient_id = $1 ORDER BY 1`,
+        [patientId],
+      );
+      expect(counted.map((r) => [r.service_date, r.units])).toEqual([
+        [today(), 2],
+        [inDays(1), 2],
+        [inDays(2), 1],
+      ]);
+      // Voided, the day gives all of its units back.
+      await publish(kit.producer, BillableDayVoided, { ...half, revision: 3 });
+      await eventually(async () => expect((await authorizationsOf(clinic, patientId))[0]).toMatchObject({ unitsUsed: 3 }), { timeoutMs: 30_000 });
     });
 
     it('warn once each through insurance.authorization-expiring as units run low and run out, and re-verify coverage before the review', async () => {

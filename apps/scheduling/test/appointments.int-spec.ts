@@ -82,8 +82,17 @@ describe('appointments', () => {
       .post(`/appointments/${second.body.appointmentId}/reschedule`, at(6, 13, 90))
       .expect(200);
     expect(moved.body).toMatchObject({ startsAt: new Date(at(6, 13).startsAt).toISOString(), revision: 2 });
-    await api(kit, clinic.coordinator).post(`/appointments/${first.body.appointmentId}/cancellation`, { reason: 'patient unwell' }).expect(200);
+    await api(kit, clinic.coordinator)
+      .post(`/appointments/${first.body.appointmentId}/cancellation`, { reason: 'patient unwell', cancelledBy: 'patient' })
+      .expect(200);
     await api(kit, clinic.coordinator).post(`/appointments/${first.body.appointmentId}/cancellation`, { reason: 'again' }).expect(409);
+    // Attendance records it as the patient's cancellation; the free-text reason stays here.
+    const [cancelled] = await kit.infra.adminQuery<{ payload: { cancelledBy?: string; reason?: string } }>(
+      `SELECT payload FROM scheduling.outbox WHERE type = 'scheduling.appointment-cancelled' AND payload->>'appointmentId' = $1`,
+      [first.body.appointmentId],
+    );
+    expect(cancelled!.payload).toMatchObject({ cancelledBy: 'patient' });
+    expect(JSON.stringify(cancelled!.payload)).not.toContain('unwell');
     await api(kit, clinic.coordinator).post(`/appointments/${second.body.appointmentId}/reschedule`, at(6, 9)).expect(200);
   });
 
@@ -123,6 +132,7 @@ describe('appointments', () => {
       await book(clinic.coordinator, { ...ok, startsAt: '2031-03-03 10:00' }).expect(400);
       await api(kit, clinic.coordinator).post(`/appointments/not-a-uuid/cancellation`, { reason: 'x' }).expect(400);
       await api(kit, clinic.coordinator).post(`/appointments/${crypto.randomUUID()}/cancellation`, { reason: '' }).expect(400);
+      await api(kit, clinic.coordinator).post(`/appointments/${crypto.randomUUID()}/cancellation`, { reason: 'x', cancelledBy: 'nobody' }).expect(400);
       await api(kit, clinic.coordinator).post(`/appointments/${crypto.randomUUID()}/reschedule`, { startsAt: 'soon' }).expect(400);
       expect(await count()).toBe(before);
     });

@@ -96,6 +96,10 @@ describe('group sessions on the calendar', () => {
         const mine = cancelledEvents.filter((e) => ofTheDay.includes(e.sessionId));
         expect(mine).toHaveLength(3);
         expect(mine[0]).toMatchObject({ siteId: clinic.siteId, kind: 'group', localDate: day, reason: 'site closed: Snow day' });
+        // Who held a seat goes with the cancellation (attendance records it whatever order the seats' events arrive in).
+        expect(mine.map((e) => [e.sessionId, (e.bookedPatients ?? []).map((p) => p.patientId)]).sort()).toEqual(
+          ofTheDay.map((id) => [id, id === first!.sessionId ? [patientId] : []]).sort(),
+        );
       });
       const held = await kit.infra.adminQuery(`SELECT holder_kind FROM scheduling.commitments WHERE source_id = ANY($1::uuid[])`, [ofTheDay]);
       expect(held).toEqual([]);

@@ -67,30 +67,54 @@ export async function publishAnalyticsForRecords(manager: EntityManager, recordI
 
 /** The same for several records at once (a whole group checked in): each week is published once. */
 export async function publishAnalyticsFor(manager: EntityManager, records: readonly AnalyticsRecord[], options: AnalyticsOptions = {}): Promise<void> {
-  const pseudonymiser = options.pseudonymiser ?? analyticsPseudonymiser();
-  const context = options.context ?? {};
+  await publishFacts(manager, records, options);
+  const weeks = weeksOf(records);
+  await publishWeeks(manager, { patientWeeks: weeks.patientWeeks.values(), siteWeeks: weeks.siteWeeks.values() }, options);
+}
+
+/** The patient-weeks and site-weeks records fall in, each with one of its records (the last one given). */
+export interface WeeksTouched {
+  readonly patientWeeks: Map<string, AnalyticsRecord>;
+  readonly siteWeeks: Map<string, AnalyticsRecord>;
+}
+
+/** Adds the weeks `records` fall in to `into` (a new set when not given). */
+export function weeksOf(records: readonly AnalyticsRecord[], into: WeeksTouched = { patientWeeks: new Map(), siteWeeks: new Map() }): WeeksTouched {
+  for (const r of records) {
+    const { weekStart } = isoWeekOf(r.serviceDate);
+    into.patientWeeks.set(`${r.patientId}:${weekStart}`, r);
+    into.siteWeeks.set(`${r.siteId}:${weekStart}`, r);
+  }
+  return into;
+}
+
+/** Each record's fact, at its current revision. */
+export async function publishFacts(manager: EntityManager, records: readonly AnalyticsRecord[], options: AnalyticsOptions = {}): Promise<void> {
   if (records.length === 0) return;
+  const pseudonymiser = options.pseudonymiser ?? analyticsPseudonymiser();
   await outbox.addMany(
     manager,
     AttendanceFactRecorded,
     records.map((r) => analyticsFactFor(r, { pseudonymiser })),
-    context,
+    options.context ?? {},
   );
+}
 
-  const patientWeeks = new Map<string, AnalyticsRecord>();
-  const siteWeeks = new Map<string, AnalyticsRecord>();
-  for (const r of records) {
-    const { weekStart } = isoWeekOf(r.serviceDate);
-    patientWeeks.set(`${r.patientId}:${weekStart}`, r);
-    siteWeeks.set(`${r.siteId}:${weekStart}`, r);
-  }
-  for (const r of patientWeeks.values()) {
+/** Each patient-week and site-week, recomputed from all of its records as they stand now. */
+export async function publishWeeks(
+  manager: EntityManager,
+  weeks: { readonly patientWeeks: Iterable<AnalyticsRecord>; readonly siteWeeks: Iterable<AnalyticsRecord> },
+  options: AnalyticsOptions = {},
+): Promise<void> {
+  const pseudonymiser = options.pseudonymiser ?? analyticsPseudonymiser();
+  const context = options.context ?? {};
+  for (const r of weeks.patientWeeks) {
     const { weekStart } = isoWeekOf(r.serviceDate);
     const week = await analyticsRecords(manager, `r.patient_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.patientId, weekStart]);
     const minimum = await planMinimumMinutes(manager, r);
     await outbox.add(manager, AttendanceWeekComputed, attendanceWeekFor(week, { pseudonymiser, planMinimumMinutes: minimum }), context);
   }
-  for (const r of siteWeeks.values()) {
+  for (const r of weeks.siteWeeks) {
     const { weekStart } = isoWeekOf(r.serviceDate);
     const week = await analyticsRecords(manager, `r.site_id = $1 AND r.service_date BETWEEN $2::date AND $2::date + 6`, [r.siteId, weekStart]);
     await outbox.add(manager, SiteWeekComputed, siteWeekFor(r.siteId, week), context);

@@ -8,6 +8,8 @@ import { dischargedOn } from './discharges';
 /**
  * Two consecutive no-shows (the patient's two latest recorded sessions at the site) put the patient on the site's
  * outreach queue and raise `attendance.outreach-needed` — once per streak: a third no-show in a row raises nothing new.
+ * Cancelled sessions (by the clinic or the patient) are not sessions the patient missed: they neither count as a
+ * no-show nor break a streak.
  */
 export async function watchAbsences(
   manager: EntityManager,
@@ -19,7 +21,8 @@ export async function watchAbsences(
   if ((await dischargedOn(manager, who.episodeId)) !== null) return;
   const latest = (await manager.query(
     `SELECT r.session_id, r.status FROM attendance.attendance_records r JOIN attendance.sessions s USING (session_id)
-      WHERE r.site_id = $1 AND r.patient_id = $2 ORDER BY s.starts_at DESC LIMIT 3`,
+      WHERE r.site_id = $1 AND r.patient_id = $2 AND r.status NOT IN ('cancelled-by-clinic', 'cancelled-by-patient')
+      ORDER BY s.starts_at DESC LIMIT 3`,
     [who.siteId, who.patientId],
   )) as { session_id: string; status: string }[];
   const [last, before, earlier] = latest;

@@ -10,7 +10,7 @@ import { recomputeDay } from './billable-days';
 import { watchAbsences, watchWeek } from './follow-ups';
 import type { SeatContext } from './seats';
 
-export type Change = 'check-in' | 'check-out' | 'group' | 'kiosk' | 'telehealth' | 'correction';
+export type Change = 'check-in' | 'check-out' | 'group' | 'kiosk' | 'telehealth' | 'correction' | 'cancellation';
 
 export interface RecordingInput {
   readonly seat: SeatContext;

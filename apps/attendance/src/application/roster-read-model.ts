@@ -19,6 +19,7 @@ import {
 import { onEvent, type EventHandler } from '@iop/messaging';
 import type { SessionKind } from '../domain/attendance-record';
 import { localDate } from '../domain/calendar';
+import { recordCancellations } from './cancellations';
 
 /**
  * Attendance's roster: a read model of scheduling's events. Sessions, seats, enrolments and programs come on
@@ -120,7 +121,11 @@ export const rosterReadModelHandlers: readonly EventHandler[] = [
   onEvent(ProgramChanged, (p, _m, manager) => upsertProgram(manager, p)),
   onEvent(SessionScheduled, (s, _m, manager) => upsertSession(manager, s, 'scheduled')),
   onEvent(SessionRescheduled, (s, _m, manager) => upsertSession(manager, s, 'scheduled')),
-  onEvent(SessionCancelled, (s, _m, manager) => upsertSession(manager, s, 'cancelled')),
+  onEvent(SessionCancelled, async (s, meta, manager) => {
+    await upsertSession(manager, s, 'cancelled');
+    // Always the clinic's: a group session is cancelled by the site (on its own, a closure, the track's end), never by a patient.
+    await recordCancellations(manager, s.sessionId, 'cancelled-by-clinic', s.bookedPatients, meta.correlationId ?? meta.id);
+  }),
   onEvent(PatientEnrolled, async (e, _m, manager) => {
     await manager.query(
       `INSERT INTO attendance.enrolments (enrolment_id, patient_id, episode_id, site_id, status) VALUES ($1, $2, $3, $4, $5)
@@ -151,5 +156,17 @@ export const rosterReadModelHandlers: readonly EventHandler[] = [
   onEvent(SeatsReleased, (s, _m, manager) => setSeats(manager, s, 'released')),
   onEvent(AppointmentBooked, (a, _m, manager) => upsertAppointment(manager, a, 'scheduled')),
   onEvent(AppointmentRescheduled, (a, _m, manager) => upsertAppointment(manager, a, 'scheduled')),
-  onEvent(AppointmentCancelled, (a, _m, manager) => upsertAppointment(manager, a, 'cancelled')),
+  onEvent(AppointmentCancelled, async (a, meta, manager) => {
+    await upsertAppointment(manager, a, 'cancelled');
+    // Without cancelledBy (the episode ended, or an event from before the field) nobody cancelled a visit: no record.
+    if (!a.cancelledBy) return;
+    const status = a.cancelledBy === 'patient' ? 'cancelled-by-patient' : 'cancelled-by-clinic';
+    await recordCancellations(
+      manager,
+      a.appointmentId,
+      status,
+      [{ patientId: a.patientId, enrolmentId: a.enrolmentId, episodeId: null }],
+      meta.correlationId ?? meta.id,
+    );
+  }),
 ];

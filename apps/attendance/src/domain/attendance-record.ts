@@ -10,7 +10,8 @@ export type AttendanceStatus = (typeof ATTENDANCE_STATUSES)[number];
 export const ABSENCE_STATUSES = ['no-show', 'excused', 'cancelled-by-patient', 'cancelled-by-clinic'] as const;
 export type AbsenceStatus = (typeof ABSENCE_STATUSES)[number];
 
-export const RECORD_SOURCES = ['staff', 'group', 'kiosk', 'telehealth', 'correction'] as const;
+/** `scheduling`: a cancellation scheduling published (the clinic's or the patient's), recorded with nobody at attendance involved. */
+export const RECORD_SOURCES = ['staff', 'group', 'kiosk', 'telehealth', 'correction', 'scheduling'] as const;
 export type RecordSource = (typeof RECORD_SOURCES)[number];
 
 export type SessionKind = 'group' | 'individual' | 'family' | 'psychiatric' | 'medication' | 'case-management';

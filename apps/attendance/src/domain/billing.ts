@@ -45,22 +45,54 @@ export interface DiscreteLine {
   readonly minutes: number;
 }
 
+/**
+ * How a payer counts per-diem days (DOMAIN.md: payers differ on units, some count half days). `day`: one unit at the
+ * minimum. `half-day`: the payer's unit is half a day, so half the minimum earns one unit and the minimum two (a payer
+ * that authorises 40 half-day units authorises 20 full days); under half the minimum, no per-diem at all.
+ */
+export type PerDiemUnit = 'day' | 'half-day';
+
+export interface PayerPerDiemRule {
+  readonly payerId: string;
+  /** Minutes attended in a day for a full per-diem day with this payer. */
+  readonly minimumMinutes: number;
+  readonly unit: PerDiemUnit;
+}
+
+/** Per-diem units a day's attended minutes earn under a rule: 0 when the day is under it (bill discrete lines instead). */
+export function perDiemUnits(attendedMinutes: number, rule: { readonly minimumMinutes: number; readonly unit: PerDiemUnit }): number {
+  if (attendedMinutes <= 0) return 0;
+  if (attendedMinutes >= rule.minimumMinutes) return rule.unit === 'half-day' ? 2 : 1;
+  if (rule.unit === 'half-day' && attendedMinutes >= Math.ceil(rule.minimumMinutes / 2)) return 1;
+  return 0;
+}
+
 export type DayBilling =
-  | { readonly kind: 'per-diem'; readonly code: PerDiemCode; readonly revenueCode: RevenueCode; readonly attendedMinutes: number }
+  | {
+      readonly kind: 'per-diem';
+      readonly code: PerDiemCode;
+      readonly revenueCode: RevenueCode;
+      readonly attendedMinutes: number;
+      /** In the payer's unit (half days for a half-day payer); 1 without a payer rule. */
+      readonly units: number;
+    }
   | { readonly kind: 'discrete'; readonly lines: readonly DiscreteLine[]; readonly attendedMinutes: number };
 
 /**
- * How a patient's day is billed: at or above the program's per-diem minimum, one per-diem day under the program's
- * code; under it, one discrete line per attended session the code table has a code for.
+ * How a patient's day is billed: at or above the per-diem minimum (the patient's payer's when it has a rule, else the
+ * program's), a per-diem day under the program's code, in the payer's units; a half-day payer's day from half its
+ * minimum. Under it, one discrete line per attended session the code table has a code for.
  */
 export function billDay(
   sessions: readonly AttendedSession[],
   program: { kind: ProgramKind; perDiemMinimumMinutes?: number | null },
   codes: readonly DiscreteCodeRule[] = DEFAULT_DISCRETE_CODES,
+  payer?: PayerPerDiemRule | null,
 ): DayBilling {
   const attendedMinutes = sessions.reduce((sum, s) => sum + s.attendedMinutes, 0);
-  const minimum = program.perDiemMinimumMinutes || DEFAULT_PER_DIEM_MINIMUM_MINUTES;
-  if (attendedMinutes >= minimum) return { kind: 'per-diem', ...PER_DIEM_BY_PROGRAM[program.kind], attendedMinutes };
+  const rule = payer ?? { minimumMinutes: program.perDiemMinimumMinutes || DEFAULT_PER_DIEM_MINIMUM_MINUTES, unit: 'day' as const };
+  const units = perDiemUnits(attendedMinutes, rule);
+  if (units > 0) return { kind: 'per-diem', ...PER_DIEM_BY_PROGRAM[program.kind], attendedMinutes, units };
   return { kind: 'discrete', lines: discreteLines(sessions, codes), attendedMinutes };
 }
 

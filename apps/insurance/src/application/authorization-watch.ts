@@ -58,9 +58,11 @@ export async function raiseAuthorizationWarnings(manager: EntityManager, authori
 }
 
 /**
- * Attendance's billable days use up authorised units: a day whose attended minutes reached the program's per-diem
- * minimum is one unit; a day under it (discrete service lines) uses none, nor does a day after the episode's discharge.
- * A correction that takes a day below the minimum voids it, and its unit is given back. Events are keyed by patient, so a day's record and void arrive in order.
+ * Attendance's billable days use up authorised units: a day whose attended minutes reached the per-diem minimum uses
+ * the units the event gives in the payer's measure (`payerUnits`: 1 a day, or 1 a half day and 2 a full day for a payer
+ * that counts half days; 1 when absent); a day under it (discrete service lines) uses none, nor does a day after the
+ * episode's discharge. A day recorded again with other units replaces its units. A correction that takes a day below
+ * the minimum voids it, and its units are given back. Events are keyed by patient, so a day's record and void arrive in order.
  */
 export const authorizationUsageHandlers: readonly EventHandler[] = [
   onEvent(BillableDayRecorded, async (d, meta, manager) => {
@@ -72,6 +74,7 @@ export const authorizationUsageHandlers: readonly EventHandler[] = [
       patientId: d.patientId,
       serviceDate: d.serviceDate,
       serviceCode: d.billingCode,
+      units: d.payerUnits ?? 1,
     });
     if (charged) await raiseAuthorizationWarnings(manager, charged);
   }),

@@ -132,17 +132,30 @@ export const authorizationRepository = {
    * sessions it had; a redelivered event inserts nothing). Returns the authorisation charged, or null when none
    * covers the day or the day was already counted.
    */
+  /**
+   * Charges a patient's day to the authorisation covering it, `units` in the payer's measure. A day charged before (a
+   * half day that became a full one) has its units replaced, never a second row; returns the authorisation charged.
+   */
   async recordUsage(
     manager: EntityManager,
-    use: { eventId: string; siteId: string; patientId: string; serviceDate: string; serviceCode: string },
+    use: { eventId: string; siteId: string; patientId: string; serviceDate: string; serviceCode: string; units: number },
   ): Promise<string | null> {
     const rows = (await manager.query(
-      `INSERT INTO insurance.authorization_usage (source_event_id, authorization_id, site_id, service_date, units)
-       SELECT $1, authorization_id, site_id, $4::date, 1 FROM insurance.authorizations
-        WHERE site_id = $2 AND patient_id = $3 AND service_code = $5 AND $4::date BETWEEN start_date AND end_date
-        ORDER BY start_date LIMIT 1
-       ON CONFLICT DO NOTHING RETURNING authorization_id`,
-      [use.eventId, use.siteId, use.patientId, use.serviceDate, use.serviceCode],
+      `WITH charged AS (
+         UPDATE insurance.authorization_usage u SET units = $6
+           FROM insurance.authorizations a
+          WHERE u.authorization_id = a.authorization_id AND a.site_id = $2 AND a.patient_id = $3 AND a.service_code = $5 AND u.service_date = $4::date
+         RETURNING u.authorization_id
+       ), added AS (
+         INSERT INTO insurance.authorization_usage (source_event_id, authorization_id, site_id, service_date, units)
+         SELECT $1, authorization_id, site_id, $4::date, $6 FROM insurance.authorizations
+          WHERE site_id = $2 AND patient_id = $3 AND service_code = $5 AND $4::date BETWEEN start_date AND end_date
+            AND NOT EXISTS (SELECT 1 FROM charged)
+          ORDER BY start_date LIMIT 1
+         ON CONFLICT DO NOTHING RETURNING authorization_id
+       )
+       SELECT authorization_id FROM charged UNION ALL SELECT authorization_id FROM added`,
+      [use.eventId, use.siteId, use.patientId, use.serviceDate, use.serviceCode, use.units],
     )) as { authorization_id: string }[];
     return rows[0]?.authorization_id ?? null;
   },

@@ -45,6 +45,10 @@ export type RescheduleAppointmentBody = z.infer<typeof RescheduleAppointmentBody
 
 export const CancelAppointmentBody = z.strictObject({
   reason: z.string().trim().min(1, 'say why the appointment is cancelled').max(500),
+  cancelledBy: z
+    .enum(['patient', 'clinic'])
+    .default('clinic')
+    .describe("Who asked for it: the patient (attendance counts it against the patient's scheduled hours) or the clinic (the default)"),
 });
 export type CancelAppointmentBody = z.infer<typeof CancelAppointmentBody>;
 

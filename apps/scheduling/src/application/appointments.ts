@@ -155,7 +155,7 @@ export class Appointments {
         { principal, requestId },
         { action: 'update', resource: `appointment:${appointmentId}`, patientId: next.patientId, siteId: next.siteId },
       );
-      await this.outbox.add(manager, AppointmentCancelled, eventOf(next), { correlationId: requestId });
+      await this.outbox.add(manager, AppointmentCancelled, { ...eventOf(next), cancelledBy: body.cancelledBy }, { correlationId: requestId });
       return next;
     });
   }

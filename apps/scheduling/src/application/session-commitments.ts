@@ -49,12 +49,21 @@ export async function reholdSession(manager: EntityManager, s: Held, timeZone: s
   );
 }
 
+/** A seat a cancellation released: who held it, in which session. */
+export interface ReleasedSeat {
+  readonly sessionId: string;
+  readonly patientId: string;
+  readonly enrolmentId: string;
+  readonly siteId: string;
+  readonly episodeId: string;
+}
+
 /**
  * Cancels sessions' hold on everyone: staff, room, and patients, whose seats are released, each patient's with
  * `scheduling.seats-released` (their seats' history, on the patient's key, says why their week changed).
  */
-export async function releaseEverything(manager: EntityManager, sessionIds: readonly string[], ctx: SeatEventContext): Promise<void> {
-  if (sessionIds.length === 0) return;
+export async function releaseEverything(manager: EntityManager, sessionIds: readonly string[], ctx: SeatEventContext): Promise<ReleasedSeat[]> {
+  if (sessionIds.length === 0) return [];
   await manager.query(`DELETE FROM scheduling.commitments WHERE source_kind = 'session' AND source_id = ANY($1::uuid[])`, [sessionIds]);
   const released = (await manager.query(
     `WITH released AS (
@@ -65,7 +74,7 @@ export async function releaseEverything(manager: EntityManager, sessionIds: read
        FROM released r JOIN scheduling.enrolments e USING (enrolment_id)
       ORDER BY r.enrolment_id, r.session_id`,
     [sessionIds],
-  )) as Array<{ sessionId: string; patientId: string; enrolmentId: string; siteId: string; episodeId: string }>;
+  )) as ReleasedSeat[];
   const byEnrolment = new Map<string, typeof released>();
   for (const r of released) byEnrolment.set(r.enrolmentId, [...(byEnrolment.get(r.enrolmentId) ?? []), r]);
   for (const rows of byEnrolment.values()) {
@@ -77,4 +86,5 @@ export async function releaseEverything(manager: EntityManager, sessionIds: read
       rows.map((r) => r.sessionId),
     );
   }
+  return released;
 }

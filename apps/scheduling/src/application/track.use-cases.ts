@@ -234,15 +234,18 @@ export async function cancelSessions(
     `UPDATE scheduling.sessions SET status = 'cancelled', cancel_reason = $2, booked_seats = 0, revision = revision + 1, updated_at = now() WHERE session_id = ANY($1::uuid[])`,
     [cancelled.map((s) => s.sessionId), reason],
   );
-  await releaseEverything(
+  const released = await releaseEverything(
     manager,
     cancelled.map((s) => s.sessionId),
     { outbox, ...(context.correlationId ? { correlationId: context.correlationId } : {}) },
   );
+  // Who held each seat goes with the cancellation: attendance records their cancelled sessions whatever order the seats' events arrive in.
+  const bookedPatients = (sessionId: string) =>
+    released.filter((r) => r.sessionId === sessionId).map((r) => ({ patientId: r.patientId, enrolmentId: r.enrolmentId, episodeId: r.episodeId }));
   await outbox.addMany(
     manager,
     SessionCancelled,
-    cancelled.map((s) => ({ ...sessionPayload(s), reason })),
+    cancelled.map((s) => ({ ...sessionPayload(s), reason, bookedPatients: bookedPatients(s.sessionId) })),
     context,
   );
   return cancelled;

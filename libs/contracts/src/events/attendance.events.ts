@@ -15,7 +15,8 @@ export const PerDiemCode = z.enum(['H0015', 'S9480']);
 export const PerDiemRevenueCode = z.enum(['0906', '0905']);
 
 export const AttendanceStatus = z.enum(['attended', 'late', 'left-early', 'no-show', 'excused', 'cancelled-by-patient', 'cancelled-by-clinic']);
-export const AttendanceSource = z.enum(['staff', 'group', 'kiosk', 'telehealth', 'correction']);
+/** `scheduling`: a session or appointment scheduling cancelled, recorded as `cancelled-by-clinic` or `cancelled-by-patient`. */
+export const AttendanceSource = z.enum(['staff', 'group', 'kiosk', 'telehealth', 'correction', 'scheduling']);
 export const AttendedSessionKind = z.enum(['group', 'individual', 'family', 'psychiatric', 'medication', 'case-management']);
 
 const Instant = z.iso.datetime({ offset: true });
@@ -76,6 +77,18 @@ const DayFacts = z.object({
   revenueCode: PerDiemRevenueCode,
   /** Per-diem units: one per billable day. */
   units: z.number().int().min(1).max(1),
+  /**
+   * The day in the units of the patient's payer: 1 for a payer that counts days; for a payer that counts half days
+   * (attendance's ATTENDANCE_PAYER_PER_DIEM), 1 for a half day and 2 for a full one. Absent in events from before it: 1.
+   * A day re-recorded with other units (a half day that became a full one) carries a higher revision.
+   */
+  payerUnits: z
+    .number()
+    .int()
+    .min(1)
+    .max(2)
+    .optional()
+    .describe("The day in the payer's units: 1 a day (or a half day for a half-day payer), 2 a full day for a half-day payer; absent: 1"),
   attendedMinutes: z.number().int().min(0).max(1440),
   /** 1 the first time the day became billable; each later recount (void or re-record) adds one. Consumers keep the highest. */
   revision: z.number().int().min(1),

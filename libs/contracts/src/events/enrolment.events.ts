@@ -162,10 +162,20 @@ export const AppointmentCancelled = defineEvent({
   version: 1,
   producer: 'scheduling',
   topic: TOPICS.schedulingEnrolments.name,
-  schema: AppointmentFacts,
+  schema: AppointmentFacts.extend({
+    /**
+     * Who asked for the cancellation: the patient or the clinic. Absent in events from before this field, and when the
+     * appointment went with the end of the episode of care (a discharge or a transfer: nobody cancelled a visit).
+     */
+    cancelledBy: z
+      .enum(['patient', 'clinic'])
+      .optional()
+      .describe('patient or clinic; absent when the episode ended (discharge, transfer) and in events from before this field'),
+  }),
   key: (p) => p.patientId,
   site: (p) => p.siteId,
-  description: 'An appointment was cancelled (the reason stays in scheduling: it is free text and may hold PHI).',
+  description:
+    'An appointment was cancelled, by the patient or the clinic, or with the end of the episode (the reason stays in scheduling: it is free text and may hold PHI).',
 });
 
 export const ReminderDue = defineEvent({

@@ -179,7 +179,18 @@ export const SessionCancelled = defineEvent({
   version: 1,
   producer: 'scheduling',
   topic: TOPICS.schedulingSessions.name,
-  schema: SessionDetails.extend({ reason: z.string().min(1).max(500) }),
+  schema: SessionDetails.extend({
+    reason: z.string().min(1).max(500),
+    /**
+     * Who held a seat when the session was cancelled (their seats-released events follow on scheduling.enrolments, in no
+     * order against this one). Added later: absent from events published before it, so a consumer falls back on the seats
+     * it knows.
+     */
+    bookedPatients: z
+      .array(z.object({ patientId: Id, enrolmentId: Id, episodeId: Id }))
+      .optional()
+      .describe('The patients who held a seat when the session was cancelled; absent in events from before this field'),
+  }),
   key: (p) => p.sessionId,
   site: (p) => p.siteId,
   description: "A group session was cancelled (on its own, by a site closure, or by its track's end); every seat in it is released.",
