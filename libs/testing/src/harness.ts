@@ -4,8 +4,10 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { mintDevelopmentToken, type Role } from '@iop/auth';
 import { PlatformRuntime, createServiceApp, migrateService } from '@iop/platform';
-import { connectBrokerControl, type BrokerControl } from './kafka-dev-broker';
-import { assertTestDatabase, loadTestEnvironment, withDatabase, type TestEnvironment } from './test-environment';
+import { resolve } from 'node:path';
+import { recordFileBroker, stopFileBrokers } from './file-brokers';
+import { connectBrokerControl, startDevBroker, type BrokerControl } from './kafka-dev-broker';
+import { RUN_DIR, assertTestDatabase, loadTestEnvironment, withDatabase, type TestEnvironment } from './test-environment';
 
 export interface TestInfrastructure {
   readonly env: TestEnvironment;
@@ -32,18 +34,19 @@ export async function useTestInfrastructure(): Promise<TestInfrastructure> {
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
 
+  const kafka = await kafkaForThisFile(env);
   process.env['DATABASE_URL'] = databaseUrl;
   process.env['REDIS_URL'] = env.redisUrl;
-  process.env['KAFKA_BROKERS'] = env.kafkaBrokers.join(',');
+  process.env['KAFKA_BROKERS'] = kafka.brokers.join(',');
   process.env['IOP_CONSUMER_GROUP_SUFFIX'] = `.test-${randomBytes(3).toString('hex')}`;
   process.env['KAFKA_SESSION_TIMEOUT_MS'] ??= '6000';
   process.env['LOG_LEVEL'] ??= 'warn';
-  const broker = env.brokerControlFile ? await connectBrokerControl(env.brokerControlFile) : undefined;
+  const broker = kafka.controlFile ? await connectBrokerControl(kafka.controlFile) : undefined;
 
   return {
     env,
     databaseUrl,
-    kafkaBrokers: env.kafkaBrokers,
+    kafkaBrokers: kafka.brokers,
     broker,
     async adminQuery<R>(sql: string, params: unknown[] = []) {
       const client = new Client({ connectionString: databaseUrl });
@@ -55,6 +58,30 @@ export async function useTestInfrastructure(): Promise<TestInfrastructure> {
       }
     },
   };
+}
+
+/** The file's Kafka, made once per test file (Jest gives each file its own module registry, so this is per file). */
+let fileKafka: Promise<{ brokers: string[]; controlFile: string | undefined }> | undefined;
+
+/**
+ * On the development broker each test file gets a cluster of its own (it starts in ~0.2 s), so a file's consumers
+ * never read the events earlier files left on shared topics, and the order of files cannot matter. The brokers of
+ * this worker's earlier files are stopped first (a worker runs its files one after another), and the run's last ones
+ * by the global teardown. Apache Kafka (KAFKA_BROKERS, Testcontainers) is shared by the run, as before.
+ */
+function kafkaForThisFile(env: TestEnvironment): Promise<{ brokers: string[]; controlFile: string | undefined }> {
+  fileKafka ??= (async () => {
+    if (env.mode !== 'local') return { brokers: env.kafkaBrokers, controlFile: env.brokerControlFile };
+    stopFileBrokers(env.runId, process.env['JEST_WORKER_ID'] ?? '1');
+    const broker = await startDevBroker({
+      brokers: 3,
+      workDir: resolve(RUN_DIR, `broker-${env.runId}-file-${randomBytes(3).toString('hex')}`),
+      topicsFile: resolve(RUN_DIR, 'topics.txt'),
+    });
+    recordFileBroker(env.runId, process.env['JEST_WORKER_ID'] ?? '1', broker.pid);
+    return { brokers: broker.bootstrap, controlFile: broker.controlFile };
+  })();
+  return fileKafka;
 }
 
 /**
