@@ -159,7 +159,12 @@ describe("intake reacting to aftercare's discharges and readmission referrals, t
         `SELECT payload FROM intake.outbox WHERE type = 'intake.referral-received' AND payload->>'referralId' = $1`,
         [referral.referralId],
       );
-      expect(received!.payload).toMatchObject({ source: 'transfer', priorEpisodeId: episode.episodeId, patientId: referral.patientId });
+      expect(received!.payload).toMatchObject({
+        source: 'other-provider',
+        continues: 'transfer',
+        priorEpisodeId: episode.episodeId,
+        patientId: referral.patientId,
+      });
       expect(JSON.stringify(received!.payload)).not.toContain(caller.familyName);
       // The old site's place was freed too.
       expect(await infra.adminQuery(`SELECT status FROM intake.episodes WHERE episode_id = $1`, [episode.episodeId])).toEqual([{ status: 'ended' }]);

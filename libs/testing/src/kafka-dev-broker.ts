@@ -86,6 +86,8 @@ export async function startDevBroker(opts: { brokers?: number; topicsFile?: stri
     child.kill('SIGTERM');
   };
   process.once('exit', killOnExit);
+  // However it ends (stop(), or a signal from whoever holds its pid), the backstop goes with it.
+  void exited.then(() => process.removeListener('exit', killOnExit));
 
   try {
     await waitForFiles(

@@ -36,10 +36,12 @@ export async function publishReferralEvent(
         ReferralReceived,
         {
           ...base,
-          source: event.source,
+          // v1's sources are the callers'; a transfer or readmission says so in `continues` instead (a compatible change).
+          source: event.source === 'transfer' || event.source === 'aftercare' ? 'other-provider' : event.source,
           urgency: event.urgency,
           repeatCaller: extras.repeatCaller ?? false,
           ...(extras.priorEpisodeId ? { priorEpisodeId: extras.priorEpisodeId } : {}),
+          ...(event.source === 'transfer' ? { continues: 'transfer' as const } : event.source === 'aftercare' ? { continues: 'readmission' as const } : {}),
         },
         context,
       );

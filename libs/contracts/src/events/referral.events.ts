@@ -24,10 +24,6 @@ export const ReferralSourceCode = z.enum([
   'court',
   'employer-assistance-programme',
   'other-provider',
-  /** Added with the discharge flow: another site of the network discharged the patient to this one (`aftercare.patient-discharged`, type `transfer`). */
-  'transfer',
-  /** Added with the discharge flow: an aftercare follow-up found relapse or high risk and referred the patient back (`aftercare.readmission-referred`). */
-  'aftercare',
 ]);
 
 export const ReferralReceived = defineEvent({
@@ -45,6 +41,13 @@ export const ReferralReceived = defineEvent({
      * or may readmit the patient after (a readmission). Absent for every other referral.
      */
     priorEpisodeId: Id.optional(),
+    /**
+     * Added in a compatible change: what a referral that continues an earlier episode is. `transfer`: another site of
+     * the network discharged the patient to this one (`source` is then `other-provider`); `readmission`: an aftercare
+     * follow-up referred the patient back (`source` is then `other-provider`). `source` keeps its v1 values, so a
+     * consumer built on the first schema still reads every referral.
+     */
+    continues: z.enum(['transfer', 'readmission']).optional(),
   }),
   key: (p) => p.referralId,
   site: (p) => p.siteId,
