@@ -30,6 +30,7 @@ import {
 } from '@iop/testing';
 // The simulator is the demo's clearinghouse and payers; scripts/ is outside the module boundaries.
 import { SCENARIOS, startPayerSimulator, type PayerSimulator } from '../apps/payer-simulator/src/payer-simulator';
+import { seedDemoAftercare } from './demo-aftercare';
 import { seedDemoWeek } from './demo-week';
 
 interface SiteDetails {
@@ -168,6 +169,22 @@ async function main(): Promise<void> {
 
   const first = sites[0]!;
   const coordinatorToken = await mintDevelopmentToken({ subject: 'dev-intake-coordinator', roles: ['intake_coordinator'], sites: [first.siteId] });
+  const clinicianToken = await mintDevelopmentToken({ subject: 'dev-clinician', roles: ['clinician'], sites: [first.siteId] });
+  const seededAftercare = await seedDemoAftercare({
+    call,
+    intakeUrl: platform.service('intake').url,
+    aftercareUrl: platform.service('aftercare').url,
+    siteId: first.siteId,
+    timeZone: first.timeZone,
+    coordinator: coordinatorToken,
+    clinician: clinicianToken,
+    databaseUrl,
+  });
+  say(
+    seededAftercare
+      ? `[dev] ${first.name}: three patients admitted and discharged 6, 8 and 29 days ago, their follow-ups due or overdue in aftercare`
+      : `[dev] ${first.name}: the discharged demo patients are already there`,
+  );
   const insuranceToken = await mintDevelopmentToken({ subject: 'dev-insurance-coordinator', roles: ['insurance_coordinator'], sites: [first.siteId] });
   printSummary(platform, sites, { admin: adminToken, intake: coordinatorToken, insurance: insuranceToken }, clearinghouseUrl, Date.now() - began);
 }
@@ -240,15 +257,25 @@ async function announceAgain(sites: readonly Site[], databaseUrl: string): Promi
 }
 
 async function api<T>(method: 'GET' | 'POST', url: string, token: string, body?: unknown): Promise<T> {
+  const { status, text } = await send(method, url, token, body);
+  if (status < 200 || status > 299) throw new Error(`${method} ${url} answered ${status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** Like api, but answers the status and body of any answer (callers that retry or decide on a 4xx). */
+async function call(method: 'GET' | 'POST', url: string, token: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const { status, text } = await send(method, url, token, body);
+  return { status, body: text ? (JSON.parse(text) as unknown) : undefined };
+}
+
+async function send(method: 'GET' | 'POST', url: string, token: string, body?: unknown): Promise<{ status: number; text: string }> {
   const response = await fetch(url, {
     method,
     headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.any([cancel.signal, AbortSignal.timeout(10_000)]),
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${url} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
+  return { status: response.status, text: await response.text() };
 }
 
 async function assertPortsFree(): Promise<void> {
@@ -296,6 +323,7 @@ function printSummary(
   say(`  insurance coordinator at ${first.name}:`);
   say(`    ${tokens.insurance}`);
   say(`  others: npm run token -- --role clinician --site ${first.siteId}`);
+  say(`  the discharged demo patients' follow-ups (clinician token): ${platform.service('aftercare').url}/sites/${first.siteId}/discharges?status=signed`);
   say();
   say('Try');
   say(`  curl -H "authorization: Bearer <network admin token>" ${platform.service('scheduling').url}/sites`);
