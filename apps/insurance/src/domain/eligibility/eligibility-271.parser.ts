@@ -26,6 +26,7 @@ import { FunctionalGroup, Interchange, readInterchange, TransactionSet } from '.
 import { HierarchyTracker, readContact, readDtp, readName, readReference, readRejection, readTrace, requireEntity, unexpected } from './x12-loops';
 import { X12ParseError } from './x12-parse-error';
 import { X12Segment } from './x12-tokenizer';
+import { X12Warning } from './x12-warnings';
 import { readCode, readDate, readMoneyCents, readPercentBasisPoints, readQuantity, requireCode } from './x12-values';
 
 export const IMPLEMENTATION_271 = '005010X279A1';
@@ -66,13 +67,47 @@ const EXPECT_2120 = ['NM1', 'N3', 'N4', 'PER', 'PRV', 'LE'];
 
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: X12ParseError };
 
-function checkTransaction(group: FunctionalGroup, set: TransactionSet): void {
+/** Implementation guides read as the 005010X279A1 271: the guide before its addenda, and 4010, which older payers still send. */
+const READABLE_IMPLEMENTATIONS: Readonly<Record<string, string | undefined>> = {
+  [IMPLEMENTATION_271]: undefined,
+  '005010X279': 'is the 005010X279 guide without its A1 addenda; read as 005010X279A1',
+  '004010X092A1': 'is a 4010 (004010X092A1) response; read with the 005010X279A1 loops, which it shares for what the coordinator is told',
+  '004010X092': 'is a 4010 (004010X092) response; read with the 005010X279A1 loops, which it shares for what the coordinator is told',
+};
+
+function checkTransaction(group: FunctionalGroup, set: TransactionSet, warnings: X12Warning[]): void {
   if (set.id !== '271') set.header.fail('wrong-transaction-set', 'is not a 271 eligibility response', 1);
   if (group.functionalId !== 'HB') {
-    set.header.fail('wrong-transaction-set', `belongs to a group whose GS01 is "${group.functionalId}", not HB`);
+    warnings.push({
+      code: 'functional-identifier',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `belongs to a group whose GS01 is "${group.functionalId}", not HB (eligibility response); read as a 271 because ST01 says so`,
+    });
   }
-  if (set.implementation !== IMPLEMENTATION_271) {
-    set.header.fail('wrong-transaction-set', `is not the ${IMPLEMENTATION_271} implementation`, 3);
+  const stated = set.implementation;
+  const implementation = stated ?? group.version;
+  if (!Object.prototype.hasOwnProperty.call(READABLE_IMPLEMENTATIONS, implementation)) {
+    if (stated !== undefined) set.header.fail('wrong-transaction-set', `is not the ${IMPLEMENTATION_271} implementation (nor 004010X092A1)`, 3);
+    set.header.fail('wrong-transaction-set', `has no ST03, and GS08 "${group.version}" is not the ${IMPLEMENTATION_271} implementation (nor 004010X092A1)`);
+  }
+  const note = READABLE_IMPLEMENTATIONS[implementation];
+  if (note !== undefined) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `${stated === undefined ? 'GS08' : 'ST03'} "${implementation}" ${note}`,
+    });
+  }
+  if (stated !== undefined && group.version !== stated) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      element: 'ST03',
+      message: `"${stated}" differs from the group's GS08 "${group.version}"; ST03 was followed`,
+    });
   }
 }
 
@@ -175,7 +210,8 @@ function loopName(letter: MemberLetter, loop: '2000' | '2100' | '2110'): Rejecti
 
 /** Reads the body of one 271 transaction set (BHT … last segment before SE). */
 function readTransaction(interchange: Interchange, group: FunctionalGroup, set: TransactionSet): EligibilityResponse {
-  checkTransaction(group, set);
+  const warnings: X12Warning[] = [...interchange.warnings];
+  checkTransaction(group, set, warnings);
   const [bht, ...rest] = set.body;
   if (bht === undefined || bht.id !== 'BHT') {
     (bht ?? set.trailer).fail('unexpected-segment', 'is where a 271 needs its BHT (beginning of hierarchical transaction)');
@@ -323,6 +359,7 @@ function readTransaction(interchange: Interchange, group: FunctionalGroup, set: 
     informationSource: source,
     informationReceiver: receiver,
     members,
+    warnings,
   };
 }
 
