@@ -25,6 +25,7 @@ import { PatientSites1763800007000 } from './infrastructure/migrations/176380000
 import { ConsentDisclosers1763800008000 } from './infrastructure/migrations/1763800008000-consent-disclosers';
 import { VerificationAttempts1763800009000 } from './infrastructure/migrations/1763800009000-verification-attempts';
 import { EpisodeEnd1763800010000 } from './infrastructure/migrations/1763800010000-episode-end';
+import { X12WarningsAndRejectionTasks1763800012000 } from './infrastructure/migrations/1763800012000-x12-warnings-and-rejection-tasks';
 
 @Module({
   imports: [
@@ -39,6 +40,7 @@ import { EpisodeEnd1763800010000 } from './infrastructure/migrations/17638000100
         ConsentDisclosers1763800008000,
         VerificationAttempts1763800009000,
         EpisodeEnd1763800010000,
+        X12WarningsAndRejectionTasks1763800012000,
       ],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],

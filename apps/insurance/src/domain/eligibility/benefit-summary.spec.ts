@@ -54,6 +54,8 @@ describe('summariseBenefits for a PPO with in- and out-of-network figures', () =
       metCents: undefined,
       remainingDerived: false,
       source: 'service-type',
+      insuranceType: undefined,
+      segmentNumbers: [40, 41],
     });
   });
 
@@ -71,14 +73,14 @@ describe('summariseBenefits for a PPO with in- and out-of-network figures', () =
   });
 
   it('reports coinsurance per network: 20% in, 40% out for mental health; 10% in, 50% out for substance use', () => {
-    expect(service(patient, 'MH').inNetwork.coinsurance).toEqual({ basisPoints: 2000, source: 'service-type' });
-    expect(service(patient, 'MH').outOfNetwork.coinsurance).toEqual({ basisPoints: 4000, source: 'service-type' });
+    expect(service(patient, 'MH').inNetwork.coinsurance).toMatchObject({ basisPoints: 2000, source: 'service-type', origin: { segmentNumber: 35 } });
+    expect(service(patient, 'MH').outOfNetwork.coinsurance).toMatchObject({ basisPoints: 4000, source: 'service-type' });
     expect(service(patient, 'AI').inNetwork.coinsurance?.basisPoints).toBe(1000);
     expect(service(patient, 'AI').outOfNetwork.coinsurance?.basisPoints).toBe(5000);
   });
 
   it('reports the psychiatric office copay per visit with its message', () => {
-    expect(service(patient, 'A8').inNetwork.copay).toEqual({ amountCents: 3500, per: '27', source: 'service-type' });
+    expect(service(patient, 'A8').inNetwork.copay).toMatchObject({ amountCents: 3500, per: '27', source: 'service-type' });
     expect(service(patient, 'A8').inNetwork.messages).toContain('COPAY APPLIES TO OFFICE VISITS ONLY');
     expect(service(patient, 'A8').outOfNetwork.copay).toBeUndefined();
   });

@@ -67,8 +67,8 @@ describe('parse271', () => {
     ]);
     expect(subscriber.references).toContainEqual({ qualifier: '6P', value: 'GRP4410', description: 'ACME LOGISTICS EMPLOYEE PLAN' });
     expect(subscriber.dates).toEqual([
-      { qualifier: '346', start: '2026-01-01', end: '2026-01-01' },
-      { qualifier: '347', start: '2026-12-31', end: '2026-12-31' },
+      { qualifier: '346', format: 'D8', start: '2026-01-01', end: '2026-01-01' },
+      { qualifier: '347', format: 'D8', start: '2026-12-31', end: '2026-12-31' },
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('parse271', () => {
       { quantity: { qualifier: 'DY', value: 3 }, unit: undefined, sampleSelectionModulus: undefined, period: '35', periodCount: 1 },
     ]);
     const deductible = benefitAt(active, 'EB*C*IND*30***23*1500');
-    expect(deductible.dates).toEqual([{ qualifier: '292', start: '2026-01-01', end: '2026-12-31' }]);
+    expect(deductible.dates).toEqual([{ qualifier: '292', format: 'RD8', start: '2026-01-01', end: '2026-12-31' }]);
     expect(benefitAt(active, 'EB*B*IND*CH***7*25').procedure).toEqual({ qualifier: 'HC', code: 'H0015', modifiers: [] });
   });
 

@@ -51,6 +51,8 @@ export interface RelatedEntity {
 
 export interface BenefitDate extends DateRange {
   readonly qualifier: DateQualifier;
+  /** D8 (one date) or RD8 (a range). A single plan or eligibility date means "from that date", not "that day only". */
+  readonly format: 'D8' | 'RD8';
 }
 
 export interface BenefitQuantity {
