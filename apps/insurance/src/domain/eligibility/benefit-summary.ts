@@ -220,7 +220,8 @@ function placeOfService(benefit: Benefit): string | undefined {
 function inpatientOrResidential(benefit: Benefit): boolean {
   const place = placeOfService(benefit);
   if (place !== undefined) return RESIDENTIAL_OR_INPATIENT_PLACES.has(place);
-  return /\b(INPATIENT|RESIDENTIAL)\b/i.test(benefit.planDescription ?? '');
+  const description = benefit.planDescription;
+  return description !== undefined && /\b(INPATIENT|RESIDENTIAL)\b/i.test(description);
 }
 
 function originOf(benefit: Benefit, source: FigureSource): FigureOrigin {
@@ -367,26 +368,46 @@ function authorizationOf(benefits: readonly Benefit[]): AuthorizationIndicator |
   return stated.length > 0 ? 'unknown' : undefined;
 }
 
+const NO_CANDIDATES: Candidates = { direct: [], block: [], plan: [] };
+
+/** The candidates split by EB01 once, so each figure looks only at the lines of its own kind. */
+function byKind(candidates: Candidates): Map<BenefitKind, Candidates> {
+  const kinds = new Map<BenefitKind, { direct: Benefit[]; block: Benefit[]; plan: Benefit[] }>();
+  const add = (list: 'direct' | 'block' | 'plan', benefit: Benefit) => {
+    let bucket = kinds.get(benefit.kind);
+    if (bucket === undefined) {
+      bucket = { direct: [], block: [], plan: [] };
+      kinds.set(benefit.kind, bucket);
+    }
+    bucket[list].push(benefit);
+  };
+  for (const b of candidates.direct) add('direct', b);
+  for (const b of candidates.block) add('block', b);
+  for (const b of candidates.plan) add('plan', b);
+  return kinds;
+}
+
 function tierSummary(network: TierName, candidates: Candidates): TierSummary {
-  const coinsurance = firstFound(candidates, (list, source) => {
-    const found = list.find((b) => b.kind === 'A' && b.percentBasisPoints !== undefined);
+  const kinds = byKind(candidates);
+  const of = (kind: BenefitKind) => kinds.get(kind) ?? NO_CANDIDATES;
+  const coinsurance = firstFound(of('A'), (list, source) => {
+    const found = list.find((b) => b.percentBasisPoints !== undefined);
     return found?.percentBasisPoints === undefined ? undefined : { basisPoints: found.percentBasisPoints, source, origin: originOf(found, source) };
   });
-  const copay = firstFound(candidates, (list, source) => {
-    const found = list.find((b) => b.kind === 'B' && b.amountCents !== undefined);
+  const copay = firstFound(of('B'), (list, source) => {
+    const found = list.find((b) => b.amountCents !== undefined);
     return found?.amountCents === undefined ? undefined : { amountCents: found.amountCents, per: found.timePeriod, source, origin: originOf(found, source) };
   });
-  const own = [...candidates.direct, ...candidates.block];
   return {
     network,
-    deductible: splitLevels(candidates, 'C'),
-    outOfPocket: splitLevels(candidates, 'G'),
+    deductible: splitLevels(of('C'), 'C'),
+    outOfPocket: splitLevels(of('G'), 'G'),
     coinsurance,
     copay,
-    limits: firstFound(candidates, limitsOf) ?? [],
+    limits: firstFound(of('F'), limitsOf) ?? [],
     authorization: authorizationOf(candidates.direct) ?? authorizationOf(candidates.block) ?? authorizationOf(candidates.plan) ?? 'unknown',
-    nonCovered: own.some((b) => b.kind === 'I'),
-    messages: own.flatMap((b) => b.messages),
+    nonCovered: of('I').direct.length > 0 || of('I').block.length > 0,
+    messages: [...candidates.direct, ...candidates.block].flatMap((b) => b.messages),
   };
 }
 
@@ -424,31 +445,56 @@ export function benefitBlocks(benefits: readonly Benefit[]): Map<Benefit, readon
   return tied;
 }
 
-/** Outpatient lines first: a block or line for inpatient or residential care comes after the others. */
-function outpatientFirst(benefits: readonly Benefit[]): Benefit[] {
-  return [...benefits.filter((b) => !inpatientOrResidential(b)), ...benefits.filter(inpatientOrResidential)];
-}
+const TIERS: readonly TierName[] = ['in-network', 'out-of-network', 'network-not-stated'];
 
-function serviceTypeSummary(code: ServiceTypeCode, benefits: readonly Benefit[], blocks: ReadonlyMap<Benefit, readonly ServiceTypeCode[]>): ServiceTypeSummary {
+function serviceTypeSummary(
+  code: ServiceTypeCode,
+  benefits: readonly Benefit[],
+  blocks: ReadonlyMap<Benefit, readonly ServiceTypeCode[]>,
+  inpatientLines: ReadonlySet<Benefit>,
+): ServiceTypeSummary {
   const wholePlan = code === '30';
-  const direct = wholePlan ? [] : outpatientFirst(benefits.filter((b) => b.serviceTypes.includes(code)));
-  const block = wholePlan ? [] : outpatientFirst(benefits.filter((b) => blocks.get(b)?.includes(code) === true));
-  // The plan-level fallback: lines for the plan as a whole, tied to no block; for a service, not inpatient or
+  // One pass: lines naming the service (outpatient ones first), lines tied to its block (likewise), and the
+  // plan-level fallback: lines for the plan as a whole, tied to no block; for a service, not inpatient or
   // residential lines (an inpatient per-day copay is not the outpatient psychiatric copay).
-  const plan = benefits.filter((b) => isPlanLevel(b) && !blocks.has(b) && (wholePlan || !inpatientOrResidential(b)));
-  const tier = (name: TierName): TierSummary => {
-    const keep = (b: Benefit) => inTier(b, name);
-    return tierSummary(name, { direct: direct.filter(keep), block: block.filter(keep), plan: plan.filter(keep) });
+  const direct: Benefit[] = [];
+  const directLater: Benefit[] = [];
+  const block: Benefit[] = [];
+  const blockLater: Benefit[] = [];
+  const plan: Benefit[] = [];
+  const own: Benefit[] = [];
+  for (const b of benefits) {
+    const planLevel = isPlanLevel(b);
+    const tied = blocks.get(b);
+    if (wholePlan) {
+      if (planLevel) own.push(b);
+      if (planLevel && tied === undefined) plan.push(b);
+      continue;
+    }
+    const inpatient = inpatientLines.has(b);
+    if (b.serviceTypes.includes(code)) (inpatient ? directLater : direct).push(b);
+    if (tied?.includes(code) === true) (inpatient ? blockLater : block).push(b);
+    if (planLevel && tied === undefined && !inpatient) plan.push(b);
+  }
+  direct.push(...directLater);
+  block.push(...blockLater);
+  if (!wholePlan) own.push(...direct, ...block);
+  const tiers = new Map<TierName, { direct: Benefit[]; block: Benefit[]; plan: Benefit[] }>(TIERS.map((t) => [t, { direct: [], block: [], plan: [] }]));
+  const place = (list: 'direct' | 'block' | 'plan', b: Benefit) => {
+    for (const t of TIERS) if (inTier(b, t)) tiers.get(t)?.[list].push(b);
   };
-  const own = wholePlan ? benefits.filter(isPlanLevel) : [...direct, ...block];
+  for (const b of direct) place('direct', b);
+  for (const b of block) place('block', b);
+  for (const b of plan) place('plan', b);
+  const tier = (name: TierName): TierSummary => tierSummary(name, tiers.get(name) ?? NO_CANDIDATES);
   const coverage: ServiceCoverage = own.some((b) => ACTIVE_KINDS.has(b.kind))
     ? 'covered'
     : own.some((b) => b.kind === 'I' || INACTIVE_KINDS.has(b.kind))
       ? 'not-covered'
       : 'not-stated';
   // Status lines (active, inactive) rarely carry EB12; only figures without it make the network ambiguous.
-  const relevant = new Set([...direct, ...block, ...plan]);
-  const unstated = benefits.some((b) => b.network === 'unknown' && FIGURE_KINDS.has(b.kind) && relevant.has(b));
+  const unstatedTier = tiers.get('network-not-stated');
+  const unstated = unstatedTier !== undefined && [...unstatedTier.direct, ...unstatedTier.block, ...unstatedTier.plan].some((b) => FIGURE_KINDS.has(b.kind));
   return {
     code,
     label: serviceTypeLabel(code),
@@ -528,6 +574,7 @@ function planOf(member: MemberEligibility): PlanSummary {
 
 function memberSummary(member: MemberEligibility, options: SummaryOptions, carveOuts: readonly CarveOutFinding[]): MemberBenefitSummary {
   const blocks = benefitBlocks(member.benefits);
+  const inpatientLines = new Set(member.benefits.filter(inpatientOrResidential));
   const benefits = member.benefits.filter((b) => appliesOn(b, options.serviceDate) && matchesProcedure(b, options.procedureCode));
   // A benefit for the billed procedure is more precise than one for the service type in general.
   const ordered =
@@ -547,7 +594,7 @@ function memberSummary(member: MemberEligibility, options: SummaryOptions, carve
     ),
     plan: planOf(member),
     planMessages: ordered.filter(isPlanLevel).flatMap((b) => b.messages),
-    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered, blocks)),
+    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered, blocks, inpatientLines)),
     carveOuts: carveOuts.filter((c) => c.memberHierarchyId === member.hierarchyId),
     rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections)],
   };

@@ -130,6 +130,16 @@ function newMember(role: 'subscriber' | 'dependent', id: string, parentId: strin
   };
 }
 
+/** One or two upper-case letters or digits (the shape of every service type code), without a regular expression per code. */
+function isServiceTypeCode(code: string): boolean {
+  if (code.length < 1 || code.length > 2) return false;
+  for (let i = 0; i < code.length; i += 1) {
+    const c = code.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  }
+  return true;
+}
+
 function readBenefit(eb: X12Segment): Draft<Benefit> {
   const quantityQualifier = readCode(eb, 9, QUANTITY_QUALIFIERS, 'quantity qualifier');
   const quantityValue = readQuantity(eb, 10);
@@ -146,7 +156,7 @@ function readBenefit(eb: X12Segment): Draft<Benefit> {
   const authorization = readCode(eb, 11, AUTHORIZATION_CODES, 'authorization indicator (Y, N or U)');
   const serviceTypes = eb.repetitions(3);
   for (const code of serviceTypes) {
-    if (!/^[A-Z0-9]{1,2}$/.test(code)) eb.fail('invalid-code', `has "${code}", which is not a service type code`, 3);
+    if (!isServiceTypeCode(code)) eb.fail('invalid-code', `has "${code}", which is not a service type code`, 3);
   }
   return {
     segmentNumber: eb.position,
