@@ -14,7 +14,18 @@ export const DEFAULT_DELIMITERS: X12Delimiters = { element: '*', repetition: '^'
 
 /** ISA01..ISA16 are fixed width; the whole segment is 106 characters with its terminator. */
 export const ISA_ELEMENT_WIDTHS: readonly number[] = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
-const SEGMENT_ID = /^[A-Z][A-Z0-9]{1,2}$/;
+/** A segment identifier: an upper-case letter, then one or two upper-case letters or digits (checked without a regex, once per segment). */
+function isSegmentId(id: string): boolean {
+  const length = id.length;
+  if (length < 2 || length > 3) return false;
+  const first = id.charCodeAt(0);
+  if (first < 65 || first > 90) return false;
+  for (let k = 1; k < length; k += 1) {
+    const c = id.charCodeAt(k);
+    if (!((c >= 65 && c <= 90) || (c >= 48 && c <= 57))) return false;
+  }
+  return true;
+}
 
 /** One segment as read, with where it sits so an error can point at it. */
 export class X12Segment {
@@ -329,7 +340,7 @@ export function tokenize(input: string | Uint8Array): X12Tokens {
     }
     const elements = raw.split(element);
     const id = elements[0] ?? '';
-    if (!SEGMENT_ID.test(id)) {
+    if (!isSegmentId(id)) {
       throw new X12ParseError({
         code: unterminated ? 'missing-segment-terminator' : 'invalid-segment-id',
         segmentNumber: position,
