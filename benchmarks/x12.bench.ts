@@ -166,6 +166,30 @@ function main(): void {
   const f = report('full (parse271 + summarise)', median(fullRounds));
   console.log(`ratio: full is ${(b.filesPerSecond / f.filesPerSecond).toFixed(2)}x slower than the baseline`);
   if (sink < 0) console.log(sink);
+  largeResponse();
+}
+
+/**
+ * One large response (a payer answering for a whole family with hundreds of benefit lines each, about 5 MB):
+ * parse271 and the summary, timed once after a warm-up, against the one-second budget of issue 13.
+ */
+function largeResponse(): void {
+  const random = lcg(5_000_000);
+  const members: SyntheticMember[] = [];
+  let text = '';
+  while (Buffer.byteLength(text, 'utf8') < 5_000_000) {
+    members.push({ memberId: `LARGE-${members.length}`, segments: benefitLines(random, 600) });
+    if (members.length % 10 === 0) text = synthetic271({ controlNumber: 9, members });
+  }
+  text = synthetic271({ controlNumber: 9, members });
+  const options = { serviceTypes: DEFAULT_IOP_SERVICE_TYPES, serviceDate: '2026-12-01' };
+  summariseBenefits(parse271(text), options);
+  const start = process.hrtime.bigint();
+  const summary = summariseBenefits(parse271(text), options);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  console.log(
+    `large response: ${(Buffer.byteLength(text, 'utf8') / 1e6).toFixed(2)} MB, ${summary.members.length} members, parse271 + summarise in ${ms.toFixed(0)} ms (budget 1000 ms)`,
+  );
 }
 
 /**

@@ -2,9 +2,12 @@ import type { INestApplication } from '@nestjs/common';
 import type { Kafka, Producer } from 'kafkajs';
 import request from 'supertest';
 import { AttendanceRecorded, PatientAdmitted, ProgramDefined, SiteRegistered, type EventDefinition, type PayloadOf } from '@iop/contracts';
-import { createKafka, encodeEvent } from '@iop/messaging';
+import { createKafka } from '@iop/messaging';
+import type { z } from 'zod';
 import {
   EventReaders,
+  deliverEvent,
+  encodeEventMessage,
   eventually,
   publishEvent,
   quietLogger,
@@ -56,11 +59,9 @@ export async function startAftercare(env: Record<string, string> = {}): Promise<
 /** Publishes another service's event as its relay would; returns the event id. */
 export const publish = publishEvent;
 
-/** The same event (same id) delivered twice, as a relay that crashed before marking it sent would. */
-export async function publishTwice<D extends EventDefinition>(producer: Producer, definition: D, payload: PayloadOf<D>): Promise<void> {
-  const event = encodeEvent(definition, payload, `/iop/${definition.producer}`, {});
-  const message = { key: event.key, value: JSON.stringify(event.payload), headers: event.headers };
-  await producer.send({ topic: definition.topic, acks: -1, messages: [message, message] });
+/** The same event (same id) delivered twice at once, as a relay that crashed before marking it sent would. */
+export async function publishTwice<D extends EventDefinition>(producer: Producer, definition: D, payload: z.infer<D['schema']>): Promise<void> {
+  await deliverEvent(producer, encodeEventMessage(definition, payload), 2);
 }
 
 export const api = (kit: AftercareKit, token: string) => {
@@ -69,6 +70,7 @@ export const api = (kit: AftercareKit, token: string) => {
   return {
     get: (path: string) => auth(server().get(path)),
     post: (path: string, body?: object) => auth(server().post(path)).send(body),
+    put: (path: string, body: object) => auth(server().put(path)).send(body),
     patch: (path: string, body: object) => auth(server().patch(path)).send(body),
     delete: (path: string) => auth(server().delete(path)),
   };

@@ -1,85 +1,32 @@
-import type { INestApplication } from '@nestjs/common';
-import type { Kafka, Producer } from 'kafkajs';
-import request from 'supertest';
-import { PatientAdmitted, PatientDischarged, SiteRegistered, type EventDefinition, type PayloadOf } from '@iop/contracts';
-import { createKafka } from '@iop/messaging';
-import {
-  EventReaders,
-  eventually,
-  publishEvent,
-  quietLogger,
-  startService,
-  tokenFor,
-  uniqueName,
-  useTestInfrastructure,
-  type TestInfrastructure,
-} from '@iop/testing';
-import { AftercareModule } from '../src/aftercare.module';
+import { PatientAdmitted, PatientDischarged, type PayloadOf } from '@iop/contracts';
+import { eventually, publishEvent } from '@iop/testing';
 import { FollowUpSweep } from '../src/application/follow-up.use-cases';
+import { aSite as aBaseSite, api, startAftercare, type AftercareKit, type Site as BaseSite } from './aftercare-test-kit';
 
-export interface FollowUpKit {
-  readonly infra: TestInfrastructure;
-  readonly app: INestApplication;
-  readonly producer: Producer;
+/* The follow-up side's helpers, on the aftercare kit: discharges as the discharge module publishes them, admissions, rows. */
+
+export interface FollowUpKit extends AftercareKit {
   /** The follow-up clock, run by hand at a chosen instant (its own timer is set to an hour so it never interferes). */
   readonly sweep: FollowUpSweep;
-  /** Every event of this type on its topic from the beginning; the array fills as they arrive. */
-  eventsOf<D extends EventDefinition>(definition: D): Promise<Array<PayloadOf<D>>>;
-  close(): Promise<void>;
 }
 
-/** The aftercare service in-process, and a producer standing in for scheduling, intake and the discharge module. */
+/** The aftercare kit, with the follow-up sweep in the test's hands. */
 export async function startFollowUps(): Promise<FollowUpKit> {
-  const infra = await useTestInfrastructure();
-  process.env['FOLLOW_UP_SWEEP_INTERVAL_MS'] = String(60 * 60 * 1000);
-  const app = await startService(AftercareModule, 'aftercare');
-  const kafka: Kafka = createKafka(uniqueName('aftercare-test'), quietLogger());
-  const producer = kafka.producer({ allowAutoTopicCreation: false, maxInFlightRequests: 1, idempotent: false });
-  await producer.connect();
-  const readers = new EventReaders(kafka);
-  return {
-    infra,
-    app,
-    producer,
-    sweep: app.get(FollowUpSweep),
-    eventsOf: (definition) => readers.eventsOf(definition),
-    async close() {
-      await readers.close();
-      await producer.disconnect().catch(() => undefined);
-      await app.close();
-    },
-  };
+  const kit = await startAftercare({ FOLLOW_UP_SWEEP_INTERVAL_MS: String(60 * 60 * 1000) });
+  return { ...kit, sweep: kit.app.get(FollowUpSweep) };
 }
 
-export const api = (kit: FollowUpKit, token: string) => ({
-  get: (path: string) => request(kit.app.getHttpServer()).get(path).set('authorization', `Bearer ${token}`),
-  post: (path: string, body: object = {}) => request(kit.app.getHttpServer()).post(path).set('authorization', `Bearer ${token}`).send(body),
-  put: (path: string, body: object) => request(kit.app.getHttpServer()).put(path).set('authorization', `Bearer ${token}`).send(body),
-});
+export { api };
 
-export interface Site {
-  readonly siteId: string;
-  readonly timeZone: string;
-  /** A clinician of this site. */
+export interface Site extends BaseSite {
+  /** A clinician of this site (the same token as `clinician`). */
   readonly staff: string;
 }
 
-/** A site as scheduling registers it; resolves once aftercare's site directory has it. */
+/** A site as scheduling registers it (Pacific time unless said); resolves once aftercare's site directory has it. */
 export async function aSite(kit: FollowUpKit, timeZone = 'America/Los_Angeles'): Promise<Site> {
-  const siteId = crypto.randomUUID();
-  await publishEvent(kit.producer, SiteRegistered, {
-    siteId,
-    name: uniqueName('Clinic'),
-    address: { line1: '1 Harbor Way', city: 'Oakland', state: 'CA', postalCode: '94607' },
-    timeZone,
-    capacity: 30,
-    revision: 1,
-    occurredAt: new Date().toISOString(),
-  });
-  await eventually(async () => {
-    expect(await kit.infra.adminQuery(`SELECT 1 FROM aftercare.site_directory WHERE site_id = $1`, [siteId])).toHaveLength(1);
-  });
-  return { siteId, timeZone, staff: await tokenFor('clinician', [siteId]) };
+  const site = await aBaseSite(kit, timeZone);
+  return { ...site, staff: site.clinician };
 }
 
 export type Discharge = PayloadOf<typeof PatientDischarged>;

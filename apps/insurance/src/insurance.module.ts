@@ -26,6 +26,7 @@ import { ConsentDisclosers1763800008000 } from './infrastructure/migrations/1763
 import { VerificationAttempts1763800009000 } from './infrastructure/migrations/1763800009000-verification-attempts';
 import { EpisodeEnd1763800010000 } from './infrastructure/migrations/1763800010000-episode-end';
 import { Discharges1763800011000 } from './infrastructure/migrations/1763800011000-discharges';
+import { X12WarningsAndRejectionTasks1763800012000 } from './infrastructure/migrations/1763800012000-x12-warnings-and-rejection-tasks';
 
 @Module({
   imports: [
@@ -41,6 +42,7 @@ import { Discharges1763800011000 } from './infrastructure/migrations/17638000110
         VerificationAttempts1763800009000,
         EpisodeEnd1763800010000,
         Discharges1763800011000,
+        X12WarningsAndRejectionTasks1763800012000,
       ],
       // What was sent to and received from payers is evidence: the service may add to it, never rewrite it.
       appendOnlyTables: ['eligibility_exchanges'],

@@ -261,6 +261,38 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       expect(res.body.outcome.messages.join(' ')).toContain(words);
     });
 
+    it('reads a 271 with a sloppy envelope (SE counts off, no GE or IEA, CR/LF), keeping each deviation as a warning on the verification and the exchange', async () => {
+      const { clinic, coverage } = await consented({ memberId: `SLOPPY${Math.floor(Math.random() * 1e9)}` });
+      const res = await verify(clinic, coverage.coverageId).expect(201);
+      expect(res.body).toMatchObject({ status: 'verified' });
+      expect(res.body.warnings.map((w: { code: string }) => w.code)).toEqual([
+        'crlf-line-ends',
+        'segment-count-mismatch',
+        'control-number-mismatch',
+        'missing-trailer',
+        'missing-trailer',
+      ]);
+      const read = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/verifications/${res.body.verificationId}`).expect(200);
+      expect(read.body.warnings).toEqual(res.body.warnings);
+      const [exchange] = await kit.infra.adminQuery<{ warnings: unknown[] }>(
+        `SELECT warnings FROM insurance.eligibility_exchanges WHERE verification_id = $1 AND direction = '271'`,
+        [res.body.verificationId],
+      );
+      expect(exchange?.warnings).toEqual(res.body.warnings);
+    });
+
+    it.each([
+      ['AAA42', 'awaiting-phone', 'payer-unavailable', 'retry-later'],
+      ['AAA72', 'rejected', 'member-not-found', 'correct-member-details'],
+      ['AAA75', 'rejected', 'member-not-found', 'correct-member-details'],
+    ])('a %s answer leaves the coordinator a task of the right kind', async (prefix, status, reason, kind) => {
+      const { clinic, coverage } = await consented({ memberId: `${prefix}${Math.floor(Math.random() * 1e9)}` });
+      const res = await verify(clinic, coverage.coverageId).expect(201);
+      expect(res.body).toMatchObject({ status, reason, phoneTaskId: expect.any(String), warnings: [] });
+      const queue = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/phone-tasks`).expect(200);
+      expect(queue.body).toEqual([expect.objectContaining({ taskId: res.body.phoneTaskId, reason, kind, action: expect.any(String) })]);
+    });
+
     it('a behavioural-health carve-out is verified but flagged, naming who to call', async () => {
       const { clinic, coverage } = await consented({ memberId: `CARVEOUT${Math.floor(Math.random() * 1e9)}` });
       const res = await verify(clinic, coverage.coverageId).expect(201);

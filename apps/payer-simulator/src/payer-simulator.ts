@@ -5,7 +5,19 @@ import type { AddressInfo } from 'node:net';
  * Scenarios, chosen by the member id on the 270 (its prefix, case-insensitive), or set per member id at run time
  * with `PUT /scenarios/<memberId>`. Anything else is answered as active coverage.
  */
-export const SCENARIOS = ['active', 'active-copay', 'inactive', 'aaa-72', 'aaa-75', 'aaa-42', 'carve-out', 'slow', 'server-error', 'garbled'] as const;
+export const SCENARIOS = [
+  'active',
+  'active-copay',
+  'inactive',
+  'aaa-72',
+  'aaa-75',
+  'aaa-42',
+  'carve-out',
+  'slow',
+  'server-error',
+  'garbled',
+  'sloppy-envelope',
+] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
 const PREFIXES: ReadonlyArray<readonly [string, Scenario]> = [
@@ -18,6 +30,7 @@ const PREFIXES: ReadonlyArray<readonly [string, Scenario]> = [
   ['SLOW', 'slow'],
   ['ERROR', 'server-error'],
   ['GARBLED', 'garbled'],
+  ['SLOPPY', 'sloppy-envelope'],
 ];
 
 export interface PayerSimulatorOptions {
@@ -97,7 +110,8 @@ function benefitsFor(scenario: Scenario, year: string): string[][] {
     case 'aaa-72':
     case 'aaa-75':
     case 'server-error':
-    case 'garbled': {
+    case 'garbled':
+    case 'sloppy-envelope': {
       const copay = scenario === 'active-copay' ? [['EB', 'B', 'IND', 'CH', '', '', '7', '25', '', '', '', '', 'Y']] : [];
       return [
         ...planDates,
@@ -152,7 +166,9 @@ export function build271(text: string, scenario: Scenario, control: number): str
   }
   const ctl = String(control).padStart(9, '0');
   const st = ['ST', '271', '0001', '005010X279A1'];
-  const se = ['SE', String(body.length + 2), '0001'];
+  const sloppy = scenario === 'sloppy-envelope';
+  // What real clearinghouses send: an SE01 that counts the envelope too, SE02 re-numbered, no GE or IEA, CR/LF.
+  const se = sloppy ? ['SE', String(body.length + 4), '2'] : ['SE', String(body.length + 2), '0001'];
   const isa = [
     'ISA',
     '00',
@@ -178,10 +194,14 @@ export function build271(text: string, scenario: Scenario, control: number): str
     st,
     ...body,
     se,
-    ['GE', '1', String(control)],
-    ['IEA', '1', ctl],
+    ...(sloppy
+      ? []
+      : [
+          ['GE', '1', String(control)],
+          ['IEA', '1', ctl],
+        ]),
   ];
-  return lines.map((segment) => `${segment.join('*')}~`).join('\n') + '\n';
+  return lines.map((segment) => `${segment.join('*')}~`).join(sloppy ? '\r\n' : '\n') + (sloppy ? '\r\n' : '\n');
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

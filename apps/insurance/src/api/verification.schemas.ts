@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AuthorizationWarning, Id, ServiceDate } from '@iop/contracts';
 import { ResponseDate, ResponseId, keysOf, nameSchemas } from '@iop/platform';
 import type { Authorization, AuthorizationStatus } from '../application/authorizations';
-import type { EligibilityOutcome, RejectionReason as RejectionReasonType, UnansweredReason } from '../application/eligibility-outcome';
+import type { CoordinatorTaskKind, EligibilityOutcome, RejectionReason as RejectionReasonType, UnansweredReason } from '../application/eligibility-outcome';
 import type { VerificationStatus } from '../application/verification-repository';
 import { BILLING_CODE_DESCRIPTIONS, type EstimateStepKind, type MissingFigure } from '../domain/cost-estimate';
 import {
@@ -102,8 +102,17 @@ const STATUSES = keysOf({
 const UNANSWERED = keysOf({ 'payer-unavailable': true, 'payer-error': true, 'not-offered-electronically': true } satisfies Record<UnansweredReason, true>);
 const Period = z.enum(keysOf(TIME_PERIODS)).describe('X12 time period qualifier (e.g. 23 calendar year, 29 remaining)');
 const Source = z
-  .enum(keysOf({ 'service-type': true, plan: true } satisfies Record<FigureSource, true>))
-  .describe('Whether the figure is for the service asked about or the plan as a whole');
+  .enum(keysOf({ 'service-type': true, 'benefit-block': true, plan: true } satisfies Record<FigureSource, true>))
+  .describe('Whether the figure is for the service asked about (EB03), its benefit block (tied by EB05) or the plan as a whole');
+const Origin = z
+  .object({
+    source: Source,
+    segmentNumber: z.number().int().describe('The EB line the figure was read from (segment ordinal, ISA = 1)'),
+    insuranceType: z.string().optional().describe('EB04, e.g. MA Medicare Part A, MB Part B'),
+    planDescription: z.string().optional().describe('EB05, which names the benefit block'),
+    placeOfService: z.string().optional().describe('III*ZZ place of service, e.g. 55 residential, 57 non-residential substance use treatment'),
+  })
+  .describe('Where in the raw 271 the figure comes from');
 const Quantity = z.object({ qualifier: z.enum(keysOf(QUANTITY_QUALIFIERS)), value: z.number() });
 
 /** What the payer's representative said, as recorded on the phone form. */
@@ -131,15 +140,20 @@ const Accumulator = z.object({
   metCents: z.number().int().optional(),
   remainingDerived: z.boolean().describe('The payer sent total and met but not remaining; remaining is their difference'),
   source: Source,
+  insuranceType: z.string().optional().describe('EB04 of the lines used: never one insurance type paired with another'),
+  segmentNumbers: z.array(z.number().int()).describe('The EB lines the figures were read from'),
 });
-const LevelSplit = z.object({ individual: Accumulator.optional(), family: Accumulator.optional() });
+const AccumulatorView = Accumulator.extend({
+  otherInsuranceTypes: z.array(Accumulator).optional().describe('The same figure under the other insurance types sent (Medicare Part A beside Part B)'),
+});
+const LevelSplit = z.object({ individual: AccumulatorView.optional(), family: AccumulatorView.optional() });
 
 const TierSummaryView = z.object({
   network: z.enum(keysOf({ 'in-network': true, 'out-of-network': true, 'network-not-stated': true } satisfies Record<TierName, true>)),
   deductible: LevelSplit,
   outOfPocket: LevelSplit,
-  coinsurance: z.object({ basisPoints: z.number().int().describe('1 % = 100'), source: Source }).optional(),
-  copay: z.object({ amountCents: z.number().int(), per: Period.optional(), source: Source }).optional(),
+  coinsurance: z.object({ basisPoints: z.number().int().describe('1 % = 100'), source: Source, origin: Origin }).optional(),
+  copay: z.object({ amountCents: z.number().int(), per: Period.optional(), source: Source, origin: Origin }).optional(),
   limits: z.array(
     z.object({
       description: z.string(),
@@ -157,6 +171,7 @@ const TierSummaryView = z.object({
         }),
       ),
       source: Source,
+      origin: Origin,
     }),
   ),
   authorization: z.enum(keysOf({ required: true, 'not-required': true, unknown: true } satisfies Record<AuthorizationIndicator, true>)),
@@ -252,6 +267,14 @@ const OutcomeView = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('unanswered'), reason: z.enum(UNANSWERED), messages: z.array(z.string()) }),
 ]) satisfies z.ZodType<EligibilityOutcome>;
 
+const WarningView = z.object({
+  code: z.string().describe('What kind of deviation, e.g. segment-count-mismatch, missing-trailer, isa-not-fixed-width'),
+  segmentNumber: z.number().int().optional().describe('The segment concerned (ISA = 1)'),
+  segmentId: z.string().optional(),
+  element: z.string().optional(),
+  message: z.string(),
+});
+
 /** A benefits verification (PHI: every read is audited). */
 export const VerificationView = z.object({
   verificationId: ResponseId,
@@ -272,7 +295,8 @@ export const VerificationView = z.object({
     .nullable()
     .describe("The patient's benefits: from the payer's 271, or as the payer's representative gave them by phone; null before an answer"),
   requestedBy: z.string().describe('The staff member who asked (or the admission saga)'),
-  phoneTaskId: ResponseId.optional().describe('The phone-verification task opened when electronic verification could not answer'),
+  phoneTaskId: ResponseId.optional().describe('The coordinator task opened when electronic verification could not answer, or the payer rejected the inquiry'),
+  warnings: z.array(WarningView).optional().describe("Deviations from the X12 rules in the payer's 271 that were read past; none of them changes what it says"),
 });
 
 export const PhoneTaskView = z.object({
@@ -281,7 +305,19 @@ export const PhoneTaskView = z.object({
   siteId: ResponseId,
   patientId: ResponseId,
   payerId: z.string(),
-  reason: z.enum(UNANSWERED).describe('Why electronic verification could not answer'),
+  reason: z.enum([...UNANSWERED, ...RejectionReason.options]).describe('Why electronic verification could not answer, or why the payer rejected the inquiry'),
+  kind: z
+    .enum(
+      keysOf({
+        'retry-later': true,
+        'clinic-enrolment': true,
+        'correct-member-details': true,
+        'correct-inquiry': true,
+        'verify-by-phone': true,
+      } satisfies Record<CoordinatorTaskKind, true>),
+    )
+    .describe("What the coordinator is asked to do; from the payer's AAA rejection when there was one"),
+  action: z.string().nullable().describe('The same, in words'),
   status: z.enum(['open', 'completed']),
   answer: PhoneAnswerView.nullable().describe("What the payer's representative said; null while open"),
 });

@@ -1,4 +1,4 @@
-import type { BenefitSummary, MemberBenefitSummary, ServiceTypeCode } from '../domain/eligibility';
+import type { BenefitSummary, MemberBenefitSummary, Rejection, ServiceTypeCode } from '../domain/eligibility';
 
 export type ProgramType = 'substance-use' | 'mental-health' | 'co-occurring';
 
@@ -42,6 +42,49 @@ export type EligibilityOutcome = VerifiedOutcome | RejectedOutcome | UnansweredO
 
 const NOT_FOUND_CODES = new Set(['72', '73', '75', '76', '58', '64', '65', '67', '71']);
 const TRY_LATER_CODES = new Set(['42', '79', '80']);
+/** The payer will not answer this clinic or provider electronically (not enrolled, not recognised). */
+const PROVIDER_CODES = new Set(['41', '43', '44', '45', '46', '47', '48', '49', '50', '51', '97']);
+/** Our inquiry itself was wrong: missing data, input errors, a service date the payer will not answer for. */
+const INQUIRY_CODES = new Set(['15', '33', '57', '62', '63']);
+
+/**
+ * The kinds of coordinator task a verification can leave: the phone queue is the coordinator's work list, and each
+ * task says what to do. A rejection the payer sent (AAA) always leaves one, so no rejection is lost.
+ */
+export type CoordinatorTaskKind = 'retry-later' | 'clinic-enrolment' | 'correct-member-details' | 'correct-inquiry' | 'verify-by-phone';
+
+export interface CoordinatorTask {
+  readonly kind: CoordinatorTaskKind;
+  readonly action: string;
+  /** The AAA03 codes it comes from. */
+  readonly reasonCodes: readonly string[];
+}
+
+const TASK_ORDER: readonly [CoordinatorTaskKind, (code: string) => boolean][] = [
+  ['retry-later', (code) => TRY_LATER_CODES.has(code)],
+  ['clinic-enrolment', (code) => PROVIDER_CODES.has(code)],
+  ['correct-member-details', (code) => NOT_FOUND_CODES.has(code)],
+  ['correct-inquiry', (code) => INQUIRY_CODES.has(code)],
+  ['verify-by-phone', () => true],
+];
+
+/** The task a set of payer rejections calls for; undefined when the payer rejected nothing. */
+export function coordinatorTaskFor(rejections: readonly Rejection[]): CoordinatorTask | undefined {
+  if (rejections.length === 0) return undefined;
+  for (const [kind, matches] of TASK_ORDER) {
+    const matching = rejections.filter((r) => matches(r.reasonCode));
+    if (matching.length === 0) continue;
+    const action = matching.map((r) => (r.followUpLabel === undefined ? r.coordinatorMessage : `${r.coordinatorMessage} (${r.followUpLabel})`)).join('; ');
+    return { kind, action, reasonCodes: matching.map((r) => r.reasonCode) };
+  }
+  return undefined;
+}
+
+/** The rejections that decide what the coordinator is asked to do: the payer's or the clinic's, else the patient's. */
+export function rejectionsFor(summary: BenefitSummary, dependent: boolean): readonly Rejection[] {
+  if (summary.rejections.length > 0) return summary.rejections;
+  return patientMember(summary, dependent)?.rejections ?? [];
+}
 
 /** The member the patient is: the dependent loop when the patient is the subscriber's dependent. */
 export function patientMember(summary: BenefitSummary, dependent: boolean): MemberBenefitSummary | undefined {
@@ -59,9 +102,12 @@ export function outcomeOf(summary: BenefitSummary, dependent: boolean, program: 
   if (!member) return { kind: 'unanswered', reason: 'payer-error', messages: ['the payer answered without the patient in the response: verify by phone'] };
   if (member.rejections.length > 0) {
     const messages = member.rejections.map((r) => r.coordinatorMessage);
-    if (member.rejections.some((r) => TRY_LATER_CODES.has(r.reasonCode))) return { kind: 'unanswered', reason: 'payer-unavailable', messages };
-    const notFound = member.rejections.some((r) => NOT_FOUND_CODES.has(r.reasonCode));
-    return { kind: 'rejected', reason: notFound ? 'member-not-found' : 'other', messages };
+    const codes = member.rejections.map((r) => r.reasonCode);
+    if (codes.some((c) => TRY_LATER_CODES.has(c))) return { kind: 'unanswered', reason: 'payer-unavailable', messages };
+    if (codes.some((c) => NOT_FOUND_CODES.has(c))) return { kind: 'rejected', reason: 'member-not-found', messages };
+    // The payer refused our inquiry or our clinic, not the patient's coverage: the question is still open.
+    if (codes.some((c) => PROVIDER_CODES.has(c) || INQUIRY_CODES.has(c))) return { kind: 'unanswered', reason: 'payer-error', messages };
+    return { kind: 'rejected', reason: 'other', messages };
   }
   switch (member.coverage.status) {
     case 'inactive':

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { EligibilityOutcome, ProgramType } from './eligibility-outcome';
+import type { X12Warning } from '../domain/eligibility';
+import type { CoordinatorTask, CoordinatorTaskKind, EligibilityOutcome, ProgramType } from './eligibility-outcome';
 
 export type VerificationStatus = 'queued' | 'in-progress' | 'verified' | 'rejected' | 'failed' | 'awaiting-phone';
 
@@ -23,6 +24,8 @@ export interface Verification {
   readonly requestedBy: string;
   /** How many 270s have been recorded for it (a stuck request is claimed again, up to a cap). */
   readonly attempts?: number;
+  /** Deviations from the X12 rules in the payer's 271 that were read past (none when it was clean). */
+  readonly warnings?: readonly X12Warning[];
 }
 
 interface Row {
@@ -42,6 +45,7 @@ interface Row {
   benefits: unknown;
   requested_by: string;
   attempts: number;
+  warnings: X12Warning[];
 }
 
 const toVerification = (r: Row): Verification => ({
@@ -61,21 +65,22 @@ const toVerification = (r: Row): Verification => ({
   benefits: r.benefits,
   requestedBy: r.requested_by,
   attempts: r.attempts,
+  warnings: r.warnings,
 });
 
 const COLUMNS = `verification_id, site_id, patient_id, coverage_id, payer_id, service_date::text AS service_date, program_type, request_id,
-  status, method, from_cache, reason, outcome, benefits, requested_by, attempts`;
+  status, method, from_cache, reason, outcome, benefits, requested_by, attempts, warnings`;
 
 export const verificationRepository = {
   async save(manager: EntityManager, v: Verification): Promise<void> {
     const done = v.status === 'verified' || v.status === 'rejected' || v.status === 'failed';
     await manager.query(
       `INSERT INTO insurance.verifications (verification_id, site_id, patient_id, coverage_id, payer_id, service_date, program_type, request_id,
-         status, method, from_cache, reason, outcome, benefits, requested_by, completed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CASE WHEN $16 THEN now() END)
+         status, method, from_cache, reason, outcome, benefits, requested_by, completed_at, warnings)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, CASE WHEN $16 THEN now() END, $17)
        ON CONFLICT (verification_id) DO UPDATE SET coverage_id = EXCLUDED.coverage_id, payer_id = EXCLUDED.payer_id, status = EXCLUDED.status,
          method = EXCLUDED.method, from_cache = EXCLUDED.from_cache, reason = EXCLUDED.reason, outcome = EXCLUDED.outcome,
-         benefits = EXCLUDED.benefits, completed_at = EXCLUDED.completed_at`,
+         benefits = EXCLUDED.benefits, completed_at = EXCLUDED.completed_at, warnings = EXCLUDED.warnings`,
       [
         v.verificationId,
         v.siteId,
@@ -93,6 +98,7 @@ export const verificationRepository = {
         v.benefits === undefined || v.benefits === null ? null : JSON.stringify(v.benefits),
         v.requestedBy,
         done,
+        JSON.stringify(v.warnings ?? []),
       ],
     );
   },
@@ -140,10 +146,11 @@ export const verificationRepository = {
   async countAttempt(manager: EntityManager, verificationId: string): Promise<void> {
     await manager.query(`UPDATE insurance.verifications SET attempts = attempts + 1 WHERE verification_id = $1`, [verificationId]);
   },
-  async recordExchange(manager: EntityManager, v: Verification, direction: '270' | '271', body: string): Promise<void> {
+  /** Keeps a 270 sent or a 271 received, with the deviations the reader found in it (the audit of the exchange). */
+  async recordExchange(manager: EntityManager, v: Verification, direction: '270' | '271', body: string, warnings: readonly X12Warning[] = []): Promise<void> {
     await manager.query(
-      `INSERT INTO insurance.eligibility_exchanges (verification_id, site_id, patient_id, payer_id, direction, body) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [v.verificationId, v.siteId, v.patientId, v.payerId ?? 'unknown', direction, body],
+      `INSERT INTO insurance.eligibility_exchanges (verification_id, site_id, patient_id, payer_id, direction, body, warnings) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [v.verificationId, v.siteId, v.patientId, v.payerId ?? 'unknown', direction, body, JSON.stringify(warnings)],
     );
   },
 };
@@ -155,24 +162,29 @@ export interface PhoneTask {
   readonly patientId: string;
   readonly payerId: string;
   readonly reason: string;
+  /** What kind of work it is: call the payer later, correct the member's details, have the clinic enrolled, … */
+  readonly kind: CoordinatorTaskKind;
+  /** What the coordinator is asked to do, in words (from the payer's rejection when there was one). */
+  readonly action: string | null;
   readonly status: 'open' | 'completed';
   readonly answer: unknown;
 }
 
 export const phoneTaskRepository = {
-  async open(manager: EntityManager, v: Verification, reason: string): Promise<string> {
+  async open(manager: EntityManager, v: Verification, reason: string, task?: CoordinatorTask): Promise<string> {
     const taskId = crypto.randomUUID();
     await manager.query(
-      `INSERT INTO insurance.phone_tasks (task_id, verification_id, site_id, patient_id, payer_id, reason, status) VALUES ($1, $2, $3, $4, $5, $6, 'open')
+      `INSERT INTO insurance.phone_tasks (task_id, verification_id, site_id, patient_id, payer_id, reason, status, kind, action)
+       VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)
        ON CONFLICT (verification_id) DO NOTHING`,
-      [taskId, v.verificationId, v.siteId, v.patientId, v.payerId ?? 'unknown', reason],
+      [taskId, v.verificationId, v.siteId, v.patientId, v.payerId ?? 'unknown', reason, task?.kind ?? 'verify-by-phone', task?.action ?? null],
     );
     return taskId;
   },
   async list(manager: EntityManager, siteId: string, status: 'open' | 'completed'): Promise<PhoneTask[]> {
     const rows = (await manager.query(
       `SELECT task_id AS "taskId", verification_id AS "verificationId", site_id AS "siteId", patient_id AS "patientId", payer_id AS "payerId",
-              reason, status, answer
+              reason, kind, action, status, answer
          FROM insurance.phone_tasks WHERE site_id = $1 AND status = $2 ORDER BY created_at`,
       [siteId, status],
     )) as PhoneTask[];
@@ -181,7 +193,7 @@ export const phoneTaskRepository = {
   async find(manager: EntityManager, siteId: string, taskId: string): Promise<PhoneTask | null> {
     const rows = (await manager.query(
       `SELECT task_id AS "taskId", verification_id AS "verificationId", site_id AS "siteId", patient_id AS "patientId", payer_id AS "payerId",
-              reason, status, answer
+              reason, kind, action, status, answer
          FROM insurance.phone_tasks WHERE site_id = $1 AND task_id = $2 FOR UPDATE`,
       [siteId, taskId],
     )) as PhoneTask[];

@@ -10,7 +10,17 @@ import { build270, summariseBenefits, tryParse271 } from '../domain/eligibility'
 import { CLEARINGHOUSE, ClearinghouseError, type Clearinghouse } from './clearinghouse.port';
 import { mayDiscloseForPayment } from './consent-read-model';
 import { coverageRepository, type Coverage } from './coverage-repository';
-import { outcomeOf, patientMember, serviceTypesFor, type EligibilityOutcome, type ProgramType, type UnansweredReason } from './eligibility-outcome';
+import {
+  coordinatorTaskFor,
+  outcomeOf,
+  patientMember,
+  rejectionsFor,
+  serviceTypesFor,
+  type CoordinatorTask,
+  type EligibilityOutcome,
+  type ProgramType,
+  type UnansweredReason,
+} from './eligibility-outcome';
 import { requirePatientAtSite } from './patient-site-read-model';
 import { payerDirectory, type Payer } from './payer-directory';
 import { phoneTaskRepository, verificationRepository, type Verification } from './verification-repository';
@@ -197,19 +207,27 @@ export class VerifyCoverage {
           `${payer.name} could not be reached electronically (${failure?.message ?? 'no answer'}): verify by phone`,
         ]);
       }
-      await verificationRepository.recordExchange(manager, verification, '271', response);
       const parsed = tryParse271(response);
+      // Kept as it came, with the deviations the reader found in it: the audit of the exchange.
+      await verificationRepository.recordExchange(manager, verification, '271', response, parsed.ok ? parsed.value.warnings : []);
       if (!parsed.ok) {
         return this.toPhone(manager, verification, 'payer-error', [`the payer's 271 could not be read (${parsed.error.message}): verify by phone`]);
       }
+      const warnings = parsed.value.warnings;
       const summary = summariseBenefits(parsed.value, { serviceTypes: serviceTypesFor(call.programType), serviceDate: call.serviceDate });
       const dependent = coverage.relationship !== 'self';
       const outcome = outcomeOf(summary, dependent, call.programType);
       const benefits = patientMember(summary, dependent) ?? summary;
-      if (outcome.kind === 'unanswered') return this.toPhone(manager, { ...verification, benefits }, outcome.reason, outcome.messages);
-      const answered = this.answered(verification, outcome, benefits);
+      // Every rejection the payer sent leaves the coordinator a task saying what to do, whatever the outcome.
+      const task = coordinatorTaskFor(rejectionsFor(summary, dependent));
+      if (outcome.kind === 'unanswered') return this.toPhone(manager, { ...verification, benefits, warnings }, outcome.reason, outcome.messages, task);
+      const answered = this.answered({ ...verification, warnings }, outcome, benefits);
       await this.finish(manager, answered, { followUpPending: false });
       await this.toCache(coverage, call, { outcome, benefits });
+      if (task !== undefined) {
+        const phoneTaskId = await phoneTaskRepository.open(manager, answered, answered.reason ?? 'payer-error', task);
+        return { ...answered, phoneTaskId };
+      }
       return answered;
     });
   }
@@ -219,10 +237,16 @@ export class VerifyCoverage {
     return { ...v, status, method: 'electronic', outcome, benefits, reason: outcome.kind === 'verified' ? null : outcome.reason };
   }
 
-  private async toPhone(manager: EntityManager, v: Verification, reason: UnansweredReason, messages: readonly string[]): Promise<VerificationView> {
+  private async toPhone(
+    manager: EntityManager,
+    v: Verification,
+    reason: UnansweredReason,
+    messages: readonly string[],
+    task?: CoordinatorTask,
+  ): Promise<VerificationView> {
     const waiting: Verification = { ...v, status: 'awaiting-phone', reason, outcome: { kind: 'unanswered', reason, messages } };
     await verificationRepository.save(manager, waiting);
-    const phoneTaskId = await phoneTaskRepository.open(manager, waiting, reason);
+    const phoneTaskId = await phoneTaskRepository.open(manager, waiting, reason, task);
     await this.answer(manager, waiting, { followUpPending: true });
     return { ...waiting, phoneTaskId };
   }

@@ -54,6 +54,8 @@ describe('summariseBenefits for a PPO with in- and out-of-network figures', () =
       metCents: undefined,
       remainingDerived: false,
       source: 'service-type',
+      insuranceType: undefined,
+      segmentNumbers: [40, 41],
     });
   });
 
@@ -71,14 +73,14 @@ describe('summariseBenefits for a PPO with in- and out-of-network figures', () =
   });
 
   it('reports coinsurance per network: 20% in, 40% out for mental health; 10% in, 50% out for substance use', () => {
-    expect(service(patient, 'MH').inNetwork.coinsurance).toEqual({ basisPoints: 2000, source: 'service-type' });
-    expect(service(patient, 'MH').outOfNetwork.coinsurance).toEqual({ basisPoints: 4000, source: 'service-type' });
+    expect(service(patient, 'MH').inNetwork.coinsurance).toMatchObject({ basisPoints: 2000, source: 'service-type', origin: { segmentNumber: 35 } });
+    expect(service(patient, 'MH').outOfNetwork.coinsurance).toMatchObject({ basisPoints: 4000, source: 'service-type' });
     expect(service(patient, 'AI').inNetwork.coinsurance?.basisPoints).toBe(1000);
     expect(service(patient, 'AI').outOfNetwork.coinsurance?.basisPoints).toBe(5000);
   });
 
   it('reports the psychiatric office copay per visit with its message', () => {
-    expect(service(patient, 'A8').inNetwork.copay).toEqual({ amountCents: 3500, per: '27', source: 'service-type' });
+    expect(service(patient, 'A8').inNetwork.copay).toMatchObject({ amountCents: 3500, per: '27', source: 'service-type' });
     expect(service(patient, 'A8').inNetwork.messages).toContain('COPAY APPLIES TO OFFICE VISITS ONLY');
     expect(service(patient, 'A8').outOfNetwork.copay).toBeUndefined();
   });
@@ -207,5 +209,106 @@ describe('summariseBenefits for rejections', () => {
     expect(summary.rejections.map((r) => [r.loop, r.coordinatorMessage, r.followUpLabel])).toEqual([
       ['2100A', 'payer system unavailable: retry later or verify by phone', 'you may resend'],
     ]);
+  });
+});
+
+describe('summariseBenefits for what real payers send (issue 13)', () => {
+  it('reads a single D8 plan date (291) as "from that date": active on later dates, the service still covered', () => {
+    const summary = summaryFor([
+      {
+        segments: [
+          ['EB', '1', 'IND', { repeat: ['30', 'MH'] }],
+          ['DTP', '291', 'D8', '20260101'],
+          eb('B', 'IND', 'MH', '', '', '27', '25', '', '', '', '', 'Y'),
+        ],
+      },
+    ]);
+    const member = memberOf(summary);
+    expect(member.coverage).toMatchObject({ status: 'active', planBegin: '2026-01-01', planEnd: undefined });
+    expect(service(member, 'MH').coverage).toBe('covered');
+  });
+
+  it('reads a single D8 eligibility date (307) as a beginning, not an end', () => {
+    const summary = summaryFor([{ segments: [['DTP', '307', 'D8', '20260301'], eb('1', 'IND', '30'), eb('1', 'IND', 'MH')] }]);
+    expect(memberOf(summary).coverage).toMatchObject({ status: 'active', eligibilityBegin: '2026-03-01', eligibilityEnd: undefined });
+  });
+
+  it('still reads a D8 date before the service date as a start after which the plan applies, and an RD8 range as a window', () => {
+    const ended = summaryFor([{ segments: [eb('1', 'IND', '30'), ['DTP', '291', 'RD8', '20260101-20260630'], eb('1', 'IND', 'MH')] }]);
+    expect(memberOf(ended).coverage.status).toBe('inactive');
+  });
+
+  it('keeps Medicare Part A and Part B deductibles apart, preferring Part B for outpatient services', () => {
+    const summary = summaryFor([
+      {
+        segments: [
+          eb('1', 'IND', '30', 'MA'),
+          eb('1', 'IND', '30', 'MB'),
+          eb('C', '', '30', 'MA', '', '26', '1676'),
+          eb('C', '', '30', 'MA', '', '29', '1676'),
+          eb('C', '', '30', 'MB', '', '23', '257'),
+          eb('C', '', '30', 'MB', '', '29', '0'),
+        ],
+      },
+    ]);
+    const deductible = service(memberOf(summary), 'MH').networkNotStated?.deductible.individual;
+    expect(deductible).toMatchObject({ insuranceType: 'MB', totalCents: 25700, remainingCents: 0, source: 'plan', segmentNumbers: [15, 16] });
+    expect(deductible?.otherInsuranceTypes).toEqual([
+      expect.objectContaining({ insuranceType: 'MA', totalCents: 167600, remainingCents: 167600, segmentNumbers: [13, 14] }),
+    ]);
+  });
+
+  it('does not report an inpatient per-day copay (III place of service 21) as the outpatient psychiatric copay', () => {
+    const summary = summaryFor(
+      [
+        {
+          segments: [
+            eb('1', 'IND', '30'),
+            eb('B', 'IND', '30', '', '', '7', '250', '', '', '', '', 'Y'),
+            ['III', 'ZZ', '21'],
+            eb('B', 'IND', '30', '', '', '27', '40', '', '', '', '', 'Y'),
+          ],
+        },
+      ],
+      { serviceTypes: ['A8'] },
+    );
+    expect(service(memberOf(summary), 'A8').inNetwork.copay).toMatchObject({ amountCents: 4000, source: 'plan', origin: { segmentNumber: 14 } });
+  });
+
+  it('prefers non-residential substance use treatment (place of service 57) over residential (55) for an IOP', () => {
+    const summary = summaryFor(
+      [
+        {
+          segments: [
+            eb('1', 'IND', 'AI'),
+            eb('B', 'IND', 'AI', '', '', '7', '100', '', '', '', '', 'Y'),
+            ['III', 'ZZ', '55'],
+            eb('B', 'IND', 'AI', '', '', '7', '30', '', '', '', '', 'Y'),
+            ['III', 'ZZ', '57'],
+          ],
+        },
+      ],
+      { serviceTypes: ['AI'] },
+    );
+    expect(service(memberOf(summary), 'AI').inNetwork.copay).toMatchObject({ amountCents: 3000, origin: { placeOfService: '57', segmentNumber: 14 } });
+  });
+
+  it('ties cost-share lines to the block their EB05 names, and falls back to the plan only when no block applies', () => {
+    const summary = summaryFor(
+      [
+        {
+          segments: [
+            eb('1', 'IND', '30', '', 'GOLD PLAN'),
+            eb('B', 'IND', '30', '', 'GOLD PLAN', '27', '20', '', '', '', '', 'Y'),
+            ['EB', '1', 'IND', { repeat: ['30', 'MH'] }, 'MC', 'MENTAL HEALTH OUTPATIENT'],
+            eb('B', 'IND', '30', 'MC', 'MENTAL HEALTH OUTPATIENT', '27', '5', '', '', '', '', 'Y'),
+          ],
+        },
+      ],
+      { serviceTypes: ['MH', 'CF'] },
+    );
+    const member = memberOf(summary);
+    expect(service(member, 'MH').inNetwork.copay).toMatchObject({ amountCents: 500, source: 'benefit-block', origin: { segmentNumber: 14 } });
+    expect(service(member, 'CF').inNetwork.copay).toMatchObject({ amountCents: 2000, source: 'plan', origin: { segmentNumber: 12 } });
   });
 });

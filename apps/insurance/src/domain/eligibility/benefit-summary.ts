@@ -23,8 +23,26 @@ export interface SummaryOptions {
   readonly procedureCode?: string;
 }
 
-/** Whether a figure came from the service type asked about, or from the plan as a whole (EB03 30 or absent). */
-export type FigureSource = 'service-type' | 'plan';
+/**
+ * Where a figure came from: an EB line naming the service type in EB03; a cost-share line tied by its EB05 plan
+ * description to a benefit block whose EB*1 names the service type (Medicaid and managed-care responses describe
+ * "MENTAL HEALTH OUTPATIENT" that way, the cost shares carrying EB03 30); or the plan as a whole (EB03 30 or absent,
+ * and tied to no block), which stands in only when nothing more specific applies.
+ */
+export type FigureSource = 'service-type' | 'benefit-block' | 'plan';
+
+/** The EB line a figure was read from, so a coordinator can find it in the raw response shown beside it. */
+export interface FigureOrigin {
+  readonly source: FigureSource;
+  /** Segment ordinal of the EB line (ISA = 1). */
+  readonly segmentNumber: number;
+  /** EB04 (MA Medicare Part A, MB Part B, …) when the payer sent it. */
+  readonly insuranceType: string | undefined;
+  /** EB05, which names the benefit block. */
+  readonly planDescription: string | undefined;
+  /** III*ZZ place of service (55 residential, 57 non-residential substance use treatment, …). */
+  readonly placeOfService: string | undefined;
+}
 
 export interface Accumulator {
   readonly totalCents: number | undefined;
@@ -34,6 +52,12 @@ export interface Accumulator {
   /** True when the payer sent total and met but not remaining, and remaining is their difference. */
   readonly remainingDerived: boolean;
   readonly source: FigureSource;
+  /** EB04 of every line used: one insurance type, never Part A's total with Part B's remaining. */
+  readonly insuranceType: string | undefined;
+  /** The EB lines the figures were read from. */
+  readonly segmentNumbers: readonly number[];
+  /** The same accumulator under the other insurance types the payer sent (Medicare Part A beside Part B). */
+  readonly otherInsuranceTypes?: readonly Accumulator[];
 }
 
 export interface LevelSplit<T> {
@@ -49,6 +73,7 @@ export interface LimitSummary {
   readonly remaining: boolean;
   readonly delivery: readonly DeliveryPattern[];
   readonly source: FigureSource;
+  readonly origin: FigureOrigin;
 }
 
 export type TierName = 'in-network' | 'out-of-network' | 'network-not-stated';
@@ -57,8 +82,9 @@ export interface TierSummary {
   readonly network: TierName;
   readonly deductible: LevelSplit<Accumulator>;
   readonly outOfPocket: LevelSplit<Accumulator>;
-  readonly coinsurance: { readonly basisPoints: number; readonly source: FigureSource } | undefined;
-  readonly copay: { readonly amountCents: number; readonly per: TimePeriod | undefined; readonly source: FigureSource } | undefined;
+  readonly coinsurance: { readonly basisPoints: number; readonly source: FigureSource; readonly origin: FigureOrigin } | undefined;
+  readonly copay:
+    { readonly amountCents: number; readonly per: TimePeriod | undefined; readonly source: FigureSource; readonly origin: FigureOrigin } | undefined;
   readonly limits: readonly LimitSummary[];
   readonly authorization: AuthorizationIndicator;
   readonly nonCovered: boolean;
@@ -141,7 +167,8 @@ function dateWindow(dates: readonly BenefitDate[]): { start: IsoDate | undefined
   for (const date of dates) {
     if (RANGE_DATES.has(date.qualifier)) {
       start = date.start;
-      end = date.end;
+      // A single D8 plan, benefit or eligibility date is when it begins: "from that date", not that day only.
+      end = date.format === 'RD8' ? date.end : undefined;
     } else if (BEGIN_DATES.has(date.qualifier)) start = date.start;
     else if (END_DATES.has(date.qualifier)) end = date.start;
   }
@@ -178,50 +205,114 @@ function levelOf(level: CoverageLevel | undefined): 'individual' | 'family' {
   }
 }
 
-function accumulate(benefits: readonly Benefit[], source: FigureSource): Accumulator | undefined {
-  let remaining: number | undefined;
-  let lifetimeRemaining: number | undefined;
-  let met: number | undefined;
-  let total: { cents: number; period: TimePeriod | undefined; rank: number } | undefined;
+const RESIDENTIAL_OR_INPATIENT_PLACES: ReadonlySet<string> = new Set(['21', '51', '55', '56', '61']);
+
+/** III*ZZ: the place of service a benefit line is qualified by. */
+function placeOfService(benefit: Benefit): string | undefined {
+  return benefit.additionalInformation.find((info) => info.qualifier === 'ZZ')?.code;
+}
+
+/**
+ * A line for inpatient or residential care (by its place of service, or a block described as inpatient or
+ * residential). An IOP is neither, so such a line never stands in for an outpatient figure, and among lines for
+ * the service it comes after the others.
+ */
+function inpatientOrResidential(benefit: Benefit): boolean {
+  const place = placeOfService(benefit);
+  if (place !== undefined) return RESIDENTIAL_OR_INPATIENT_PLACES.has(place);
+  const description = benefit.planDescription;
+  return description !== undefined && /\b(INPATIENT|RESIDENTIAL)\b/i.test(description);
+}
+
+function originOf(benefit: Benefit, source: FigureSource): FigureOrigin {
+  return {
+    source,
+    segmentNumber: benefit.segmentNumber,
+    insuranceType: benefit.insuranceType,
+    planDescription: benefit.planDescription,
+    placeOfService: placeOfService(benefit),
+  };
+}
+
+function accumulateOne(benefits: readonly Benefit[], source: FigureSource): Accumulator | undefined {
+  let remaining: Benefit | undefined;
+  let lifetimeRemaining: Benefit | undefined;
+  let met: Benefit | undefined;
+  let total: { benefit: Benefit; rank: number } | undefined;
   for (const benefit of benefits) {
-    const cents = benefit.amountCents;
-    if (cents === undefined) continue;
+    if (benefit.amountCents === undefined) continue;
     const period = benefit.timePeriod;
-    if (period === '29') remaining ??= cents;
-    else if (period === '33') lifetimeRemaining ??= cents;
-    else if (period === '24') met ??= cents;
+    if (period === '29') remaining ??= benefit;
+    else if (period === '33') lifetimeRemaining ??= benefit;
+    else if (period === '24') met ??= benefit;
     else {
       const rank = TOTAL_PERIODS.indexOf(period);
-      if (rank !== -1 && (total === undefined || rank < total.rank)) total = { cents, period, rank };
+      if (rank !== -1 && (total === undefined || rank < total.rank)) total = { benefit, rank };
     }
   }
   remaining ??= lifetimeRemaining;
   if (remaining === undefined && total === undefined && met === undefined) return undefined;
-  const derived = remaining === undefined && total !== undefined && met !== undefined;
+  const totalCents = total?.benefit.amountCents;
+  const metCents = met?.amountCents;
+  const derived = remaining === undefined && totalCents !== undefined && metCents !== undefined;
+  const used = [total?.benefit, remaining, met].filter((b) => b !== undefined);
   return {
-    totalCents: total?.cents,
-    totalPeriod: total?.period,
-    remainingCents: derived && total !== undefined && met !== undefined ? Math.max(0, total.cents - met) : remaining,
-    metCents: met,
+    totalCents,
+    totalPeriod: total?.benefit.timePeriod,
+    remainingCents: derived && totalCents !== undefined && metCents !== undefined ? Math.max(0, totalCents - metCents) : remaining?.amountCents,
+    metCents,
     remainingDerived: derived,
     source,
+    insuranceType: used[0]?.insuranceType,
+    segmentNumbers: used.map((b) => b.segmentNumber).sort((a, b) => a - b),
   };
 }
 
-/** Service-specific figures win; the plan-level ones stand in only when the payer gave none for the service. */
-function withFallback<T>(
-  specific: readonly Benefit[],
-  plan: readonly Benefit[],
-  read: (benefits: readonly Benefit[], source: FigureSource) => T | undefined,
-): T | undefined {
-  return read(specific, 'service-type') ?? read(plan, 'plan');
+/**
+ * Totals, remaining and met amounts are paired only within one insurance type (EB04): a Medicare response sends
+ * Part A and Part B deductibles side by side. For the outpatient services this summary is for, Part B (MB) is the
+ * one that applies when both are sent; the others are kept beside it.
+ */
+function accumulate(benefits: readonly Benefit[], source: FigureSource): Accumulator | undefined {
+  const types: (string | undefined)[] = [];
+  for (const benefit of benefits) if (benefit.amountCents !== undefined && !types.includes(benefit.insuranceType)) types.push(benefit.insuranceType);
+  if (types.length <= 1) return accumulateOne(benefits, source);
+  const ordered = [...types].sort((a, b) => Number(b === 'MB') - Number(a === 'MB') || Number(a === 'MA') - Number(b === 'MA'));
+  const each = ordered
+    .map((type) =>
+      accumulateOne(
+        benefits.filter((b) => b.insuranceType === type),
+        source,
+      ),
+    )
+    .filter((a) => a !== undefined);
+  const [first, ...others] = each;
+  return first === undefined ? undefined : { ...first, otherInsuranceTypes: others };
 }
 
-function splitLevels(specific: readonly Benefit[], plan: readonly Benefit[], kind: 'C' | 'G'): LevelSplit<Accumulator> {
-  const pick = (level: 'individual' | 'family') => (list: readonly Benefit[]) => list.filter((b) => b.kind === kind && levelOf(b.coverageLevel) === level);
+interface Candidates {
+  /** EB03 names the service type. */
+  readonly direct: readonly Benefit[];
+  /** Tied by EB05 to a block whose EB*1 names the service type. */
+  readonly block: readonly Benefit[];
+  /** The plan as a whole: EB03 30 or absent, tied to no block. */
+  readonly plan: readonly Benefit[];
+}
+
+/** Service-specific figures win, then the service's benefit block; the plan-level ones stand in only when neither gave one. */
+function firstFound<T>(candidates: Candidates, read: (benefits: readonly Benefit[], source: FigureSource) => T | undefined): T | undefined {
+  return read(candidates.direct, 'service-type') ?? read(candidates.block, 'benefit-block') ?? read(candidates.plan, 'plan');
+}
+
+function narrow(candidates: Candidates, keep: (b: Benefit) => boolean): Candidates {
+  return { direct: candidates.direct.filter(keep), block: candidates.block.filter(keep), plan: candidates.plan.filter(keep) };
+}
+
+function splitLevels(candidates: Candidates, kind: 'C' | 'G'): LevelSplit<Accumulator> {
+  const pick = (level: 'individual' | 'family') => narrow(candidates, (b) => b.kind === kind && levelOf(b.coverageLevel) === level);
   return {
-    individual: withFallback(pick('individual')(specific), pick('individual')(plan), accumulate),
-    family: withFallback(pick('family')(specific), pick('family')(plan), accumulate),
+    individual: firstFound(pick('individual'), accumulate),
+    family: firstFound(pick('family'), accumulate),
   };
 }
 
@@ -258,6 +349,7 @@ function limitsOf(benefits: readonly Benefit[], source: FigureSource): LimitSumm
   const limits = benefits
     .filter((b) => b.kind === 'F')
     .map((b) => ({
+      origin: originOf(b, source),
       description: describeLimit(b),
       quantity: b.quantity,
       amountCents: b.amountCents,
@@ -276,25 +368,46 @@ function authorizationOf(benefits: readonly Benefit[]): AuthorizationIndicator |
   return stated.length > 0 ? 'unknown' : undefined;
 }
 
-function tierSummary(network: TierName, specific: readonly Benefit[], plan: readonly Benefit[]): TierSummary {
-  const coinsurance = withFallback(specific, plan, (list, source) => {
-    const found = list.find((b) => b.kind === 'A' && b.percentBasisPoints !== undefined);
-    return found?.percentBasisPoints === undefined ? undefined : { basisPoints: found.percentBasisPoints, source };
+const NO_CANDIDATES: Candidates = { direct: [], block: [], plan: [] };
+
+/** The candidates split by EB01 once, so each figure looks only at the lines of its own kind. */
+function byKind(candidates: Candidates): Map<BenefitKind, Candidates> {
+  const kinds = new Map<BenefitKind, { direct: Benefit[]; block: Benefit[]; plan: Benefit[] }>();
+  const add = (list: 'direct' | 'block' | 'plan', benefit: Benefit) => {
+    let bucket = kinds.get(benefit.kind);
+    if (bucket === undefined) {
+      bucket = { direct: [], block: [], plan: [] };
+      kinds.set(benefit.kind, bucket);
+    }
+    bucket[list].push(benefit);
+  };
+  for (const b of candidates.direct) add('direct', b);
+  for (const b of candidates.block) add('block', b);
+  for (const b of candidates.plan) add('plan', b);
+  return kinds;
+}
+
+function tierSummary(network: TierName, candidates: Candidates): TierSummary {
+  const kinds = byKind(candidates);
+  const of = (kind: BenefitKind) => kinds.get(kind) ?? NO_CANDIDATES;
+  const coinsurance = firstFound(of('A'), (list, source) => {
+    const found = list.find((b) => b.percentBasisPoints !== undefined);
+    return found?.percentBasisPoints === undefined ? undefined : { basisPoints: found.percentBasisPoints, source, origin: originOf(found, source) };
   });
-  const copay = withFallback(specific, plan, (list, source) => {
-    const found = list.find((b) => b.kind === 'B' && b.amountCents !== undefined);
-    return found?.amountCents === undefined ? undefined : { amountCents: found.amountCents, per: found.timePeriod, source };
+  const copay = firstFound(of('B'), (list, source) => {
+    const found = list.find((b) => b.amountCents !== undefined);
+    return found?.amountCents === undefined ? undefined : { amountCents: found.amountCents, per: found.timePeriod, source, origin: originOf(found, source) };
   });
   return {
     network,
-    deductible: splitLevels(specific, plan, 'C'),
-    outOfPocket: splitLevels(specific, plan, 'G'),
+    deductible: splitLevels(of('C'), 'C'),
+    outOfPocket: splitLevels(of('G'), 'G'),
     coinsurance,
     copay,
-    limits: withFallback(specific, plan, limitsOf) ?? [],
-    authorization: authorizationOf(specific) ?? authorizationOf(plan) ?? 'unknown',
-    nonCovered: specific.some((b) => b.kind === 'I'),
-    messages: specific.flatMap((b) => b.messages),
+    limits: firstFound(of('F'), limitsOf) ?? [],
+    authorization: authorizationOf(candidates.direct) ?? authorizationOf(candidates.block) ?? authorizationOf(candidates.plan) ?? 'unknown',
+    nonCovered: of('I').direct.length > 0 || of('I').block.length > 0,
+    messages: [...candidates.direct, ...candidates.block].flatMap((b) => b.messages),
   };
 }
 
@@ -309,23 +422,79 @@ function inTier(benefit: Benefit, tier: TierName): boolean {
   }
 }
 
-function serviceTypeSummary(code: ServiceTypeCode, benefits: readonly Benefit[]): ServiceTypeSummary {
-  const specific = benefits.filter((b) => b.serviceTypes.includes(code) && code !== '30');
-  const plan = benefits.filter(isPlanLevel);
-  const tier = (name: TierName): TierSummary =>
-    tierSummary(
-      name,
-      specific.filter((b) => inTier(b, name)),
-      plan.filter((b) => inTier(b, name)),
-    );
-  const own = code === '30' ? plan : specific;
+/**
+ * Cost-share lines tied to a benefit block only by EB05: an EB*1 (or another status line) that names service
+ * types besides 30 and carries a plan description opens the block; later lines with EB03 30 (or none) and the same
+ * EB05 belong to it, not to the plan as a whole.
+ */
+export function benefitBlocks(benefits: readonly Benefit[]): Map<Benefit, readonly ServiceTypeCode[]> {
+  const heads = new Map<string, ServiceTypeCode[]>();
+  const tied = new Map<Benefit, readonly ServiceTypeCode[]>();
+  for (const benefit of benefits) {
+    const description = benefit.planDescription;
+    if (description === undefined) continue;
+    const specific = benefit.serviceTypes.filter((code) => code !== '30');
+    if ((ACTIVE_KINDS.has(benefit.kind) || INACTIVE_KINDS.has(benefit.kind)) && specific.length > 0) {
+      const known = heads.get(description) ?? [];
+      heads.set(description, [...known, ...specific.filter((code) => !known.includes(code))]);
+    } else if (specific.length === 0) {
+      const block = heads.get(description);
+      if (block !== undefined) tied.set(benefit, block);
+    }
+  }
+  return tied;
+}
+
+const TIERS: readonly TierName[] = ['in-network', 'out-of-network', 'network-not-stated'];
+
+function serviceTypeSummary(
+  code: ServiceTypeCode,
+  benefits: readonly Benefit[],
+  blocks: ReadonlyMap<Benefit, readonly ServiceTypeCode[]>,
+  inpatientLines: ReadonlySet<Benefit>,
+): ServiceTypeSummary {
+  const wholePlan = code === '30';
+  // One pass: lines naming the service (outpatient ones first), lines tied to its block (likewise), and the
+  // plan-level fallback: lines for the plan as a whole, tied to no block; for a service, not inpatient or
+  // residential lines (an inpatient per-day copay is not the outpatient psychiatric copay).
+  const direct: Benefit[] = [];
+  const directLater: Benefit[] = [];
+  const block: Benefit[] = [];
+  const blockLater: Benefit[] = [];
+  const plan: Benefit[] = [];
+  const own: Benefit[] = [];
+  for (const b of benefits) {
+    const planLevel = isPlanLevel(b);
+    const tied = blocks.get(b);
+    if (wholePlan) {
+      if (planLevel) own.push(b);
+      if (planLevel && tied === undefined) plan.push(b);
+      continue;
+    }
+    const inpatient = inpatientLines.has(b);
+    if (b.serviceTypes.includes(code)) (inpatient ? directLater : direct).push(b);
+    if (tied?.includes(code) === true) (inpatient ? blockLater : block).push(b);
+    if (planLevel && tied === undefined && !inpatient) plan.push(b);
+  }
+  direct.push(...directLater);
+  block.push(...blockLater);
+  if (!wholePlan) own.push(...direct, ...block);
+  const tiers = new Map<TierName, { direct: Benefit[]; block: Benefit[]; plan: Benefit[] }>(TIERS.map((t) => [t, { direct: [], block: [], plan: [] }]));
+  const place = (list: 'direct' | 'block' | 'plan', b: Benefit) => {
+    for (const t of TIERS) if (inTier(b, t)) tiers.get(t)?.[list].push(b);
+  };
+  for (const b of direct) place('direct', b);
+  for (const b of block) place('block', b);
+  for (const b of plan) place('plan', b);
+  const tier = (name: TierName): TierSummary => tierSummary(name, tiers.get(name) ?? NO_CANDIDATES);
   const coverage: ServiceCoverage = own.some((b) => ACTIVE_KINDS.has(b.kind))
     ? 'covered'
     : own.some((b) => b.kind === 'I' || INACTIVE_KINDS.has(b.kind))
       ? 'not-covered'
       : 'not-stated';
   // Status lines (active, inactive) rarely carry EB12; only figures without it make the network ambiguous.
-  const unstated = benefits.some((b) => b.network === 'unknown' && FIGURE_KINDS.has(b.kind) && (b.serviceTypes.includes(code) || isPlanLevel(b)));
+  const unstatedTier = tiers.get('network-not-stated');
+  const unstated = unstatedTier !== undefined && [...unstatedTier.direct, ...unstatedTier.block, ...unstatedTier.plan].some((b) => FIGURE_KINDS.has(b.kind));
   return {
     code,
     label: serviceTypeLabel(code),
@@ -338,7 +507,8 @@ function serviceTypeSummary(code: ServiceTypeCode, benefits: readonly Benefit[])
 
 function firstDate(member: MemberEligibility, planBenefits: readonly Benefit[], qualifiers: readonly string[], end: boolean): IsoDate | undefined {
   const all = [...member.dates, ...planBenefits.flatMap((b) => b.dates)];
-  const found = all.find((d) => qualifiers.includes(d.qualifier));
+  // A single D8 plan (291) or eligibility (307) date is a beginning; it says nothing of the end.
+  const found = all.find((d) => qualifiers.includes(d.qualifier) && !(end && d.format === 'D8' && RANGE_DATES.has(d.qualifier)));
   if (found === undefined) return undefined;
   return end ? found.end : found.start;
 }
@@ -403,6 +573,8 @@ function planOf(member: MemberEligibility): PlanSummary {
 }
 
 function memberSummary(member: MemberEligibility, options: SummaryOptions, carveOuts: readonly CarveOutFinding[]): MemberBenefitSummary {
+  const blocks = benefitBlocks(member.benefits);
+  const inpatientLines = new Set(member.benefits.filter(inpatientOrResidential));
   const benefits = member.benefits.filter((b) => appliesOn(b, options.serviceDate) && matchesProcedure(b, options.procedureCode));
   // A benefit for the billed procedure is more precise than one for the service type in general.
   const ordered =
@@ -422,7 +594,7 @@ function memberSummary(member: MemberEligibility, options: SummaryOptions, carve
     ),
     plan: planOf(member),
     planMessages: ordered.filter(isPlanLevel).flatMap((b) => b.messages),
-    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered)),
+    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered, blocks, inpatientLines)),
     carveOuts: carveOuts.filter((c) => c.memberHierarchyId === member.hierarchyId),
     rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections)],
   };

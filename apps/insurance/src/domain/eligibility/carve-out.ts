@@ -78,7 +78,10 @@ function isCarveOutEntity(entity: RelatedEntity, source: InformationSource): boo
   return ADMINISTERING_ENTITIES.has(entity.entityCode) || isManagerName(entity.name);
 }
 
-function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source: InformationSource, payer: string): CarveOutFinding[] {
+/** A finding whose message, when it names an entity, is written once its service types are all known. */
+type Draft = Omit<CarveOutFinding, 'message'> & { readonly message: string | undefined };
+
+function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source: InformationSource, payer: string): Draft[] {
   const types = benefit.serviceTypes.filter((code) => BEHAVIOURAL_SERVICE_TYPES.has(code));
   if (types.length === 0) return [];
   const base = { memberHierarchyId: member.hierarchyId, serviceTypes: types, segmentNumber: benefit.segmentNumber };
@@ -91,7 +94,7 @@ function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source:
         ...base,
         entity,
         evidence: benefit.kind === 'U' ? 'contact-entity' : 'related-entity',
-        message: namedMessage(types, entity, payer),
+        message: undefined,
       };
     });
   }
@@ -107,7 +110,7 @@ function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source:
       },
     ];
   }
-  const clue = benefit.messages.find((text) => isManagerName(text) && CARVE_OUT_WORDING.test(text));
+  const clue = benefit.messages.find((text) => CARVE_OUT_WORDING.test(text) && isManagerName(text));
   if (clue !== undefined) {
     return [
       {
@@ -121,10 +124,10 @@ function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source:
   return [];
 }
 
-function sameEntity(a: CarveOutFinding, b: CarveOutFinding): boolean {
-  if (a.memberHierarchyId !== b.memberHierarchyId || a.evidence !== b.evidence) return false;
-  if (a.entity === undefined || b.entity === undefined) return a.entity === b.entity && a.message === b.message;
-  return a.entity.name === b.entity.name && a.entity.id === b.entity.id;
+/** Findings naming the same entity (or, without one, saying the same thing) for the same member are one finding. */
+function entityKey(finding: Draft): string {
+  const who = finding.entity === undefined ? `message:${finding.message ?? ''}` : `entity:${finding.entity.name ?? ''}|${finding.entity.id ?? ''}`;
+  return `${finding.memberHierarchyId}|${finding.evidence}|${who}`;
 }
 
 /**
@@ -134,25 +137,23 @@ function sameEntity(a: CarveOutFinding, b: CarveOutFinding): boolean {
  */
 export function detectCarveOuts(response: EligibilityResponse): CarveOutFinding[] {
   const payer = response.informationSource.name ?? 'the payer';
-  const findings: CarveOutFinding[] = [];
+  const findings = new Map<string, Draft>();
   for (const member of response.members) {
     for (const benefit of member.benefits) {
       for (const finding of findingsForBenefit(member, benefit, response.informationSource, payer)) {
-        const index = findings.findIndex((existing) => sameEntity(existing, finding));
-        const existing = findings[index];
+        const key = entityKey(finding);
+        const existing = findings.get(key);
         if (existing === undefined) {
-          findings.push(finding);
+          findings.set(key, finding);
           continue;
         }
         const types = [...existing.serviceTypes, ...finding.serviceTypes.filter((t) => !existing.serviceTypes.includes(t))];
-        const entity = existing.entity ?? finding.entity;
-        findings[index] = {
-          ...existing,
-          serviceTypes: types,
-          message: entity === undefined || existing.evidence === 'message' ? existing.message : namedMessage(types, entity, payer),
-        };
+        findings.set(key, { ...existing, serviceTypes: types });
       }
     }
   }
-  return findings;
+  return [...findings.values()].map((finding) => ({
+    ...finding,
+    message: finding.message ?? (finding.entity === undefined ? '' : namedMessage(finding.serviceTypes, finding.entity, payer)),
+  }));
 }

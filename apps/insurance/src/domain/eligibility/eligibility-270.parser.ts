@@ -9,6 +9,7 @@ import {
 } from './eligibility-270.builder';
 import { readInterchange } from './x12-envelope';
 import { HierarchyTracker, readName, readTrace, requireEntity, unexpected } from './x12-loops';
+import { ProcedureCode } from './eligibility-response';
 import { X12Segment } from './x12-tokenizer';
 import { DateRange, IsoDate, readDate, readDateOrRange, readTime } from './x12-values';
 
@@ -16,13 +17,40 @@ import { DateRange, IsoDate, readDate, readDateOrRange, readTime } from './x12-v
  * A 270 read back: what was asked, of whom, for whom. Used to check what we send and to answer 270s in tests.
  * The builder's input with everything it defaults filled in, as it appears on the wire.
  */
-export interface ParsedEligibilityInquiry extends Omit<EligibilityInquiryInput, 'sender' | 'receiver' | 'usage' | 'serviceDate' | 'serviceTypes' | 'format'> {
+export interface ParsedEligibilityInquiry extends Omit<
+  EligibilityInquiryInput,
+  'sender' | 'receiver' | 'usage' | 'serviceDate' | 'serviceTypes' | 'format' | 'informationReceiver'
+> {
   readonly sender: Required<InterchangeParty>;
   readonly receiver: Required<InterchangeParty>;
   readonly usage: 'production' | 'test';
   readonly serviceDate: IsoDate | DateRange;
   readonly serviceTypes: readonly ServiceTypeCode[];
+  readonly informationReceiver: ParsedInformationReceiver;
+  /** EQ02 procedure-code inquiries (HC:80061), present only when the 270 asked about procedures. */
+  readonly procedureCodes?: readonly ProcedureCode[];
 }
+
+/**
+ * The provider asking. Ours sends its NPI (XX); the guide also allows a service provider number (SV), a payer id
+ * (PI), a tax id (FI), a pharmacy processor number (PP) or a CMS plan id (XV), kept as sent.
+ */
+export interface ParsedInformationReceiver {
+  readonly name: string;
+  /** NM109 when NM108 is XX. */
+  readonly npi?: string;
+  /** NM108 and NM109 when they are not an NPI. */
+  readonly idQualifier?: string;
+  readonly id?: string;
+}
+
+const RECEIVER_ID_QUALIFIERS = ['XX', 'SV', 'PI', 'FI', 'PP', 'XV'];
+
+/** Implementation guides a 270 is read under: ours, the guide before its A1 addenda, and 4010. */
+const READABLE_270_IMPLEMENTATIONS = [IMPLEMENTATION_270, '005010X279', '004010X092A1', '004010X092'];
+
+/** DTP qualifiers that date the inquiry: the plan date ours sends (291), and the eligibility or service date others send. */
+const INQUIRY_DATES = ['291', '307', '472'];
 
 interface PersonDraft {
   firstName: string;
@@ -59,14 +87,18 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
   const set = group?.transactions[0];
   if (group === undefined || set === undefined) throw new Error('readInterchange returned an interchange with no transaction set');
   if (set.id !== '270') set.header.fail('wrong-transaction-set', 'is not a 270 eligibility inquiry', 1);
-  if (set.implementation !== IMPLEMENTATION_270) set.header.fail('wrong-transaction-set', `is not ${IMPLEMENTATION_270}`, 3);
+  const implementation = set.implementation ?? group.version;
+  if (!READABLE_270_IMPLEMENTATIONS.includes(implementation)) {
+    set.header.fail('wrong-transaction-set', `is not ${IMPLEMENTATION_270} (nor 004010X092A1)`, set.implementation === undefined ? undefined : 3);
+  }
   const [bht, ...rest] = set.body;
   if (bht === undefined || bht.id !== 'BHT') return (bht ?? set.trailer).fail('unexpected-segment', 'is where a 270 needs its BHT');
 
   const hierarchy = new HierarchyTracker();
   let level: Level = 'start';
   let payer: { payerName: string; payerId: string } | undefined;
-  let provider: { npi: string; name: string } | undefined;
+  let provider: ParsedInformationReceiver | undefined;
+  const procedureCodes: ProcedureCode[] = [];
   let trace: { number: string; originatorId: string } | undefined;
   let serviceDate: IsoDate | DateRange | undefined;
   const serviceTypes: ServiceTypeCode[] = [];
@@ -111,8 +143,13 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
       case '2000B': {
         if (id !== 'NM1') unexpected(segment, '2000B', ['NM1']);
         const name = readName(segment);
-        if (name.idQualifier !== 'XX') segment.fail('invalid-code', 'is not XX (NPI)', 8);
-        provider = { npi: name.id ?? '', name: name.lastOrOrganization ?? '' };
+        if (name.idQualifier === undefined || !RECEIVER_ID_QUALIFIERS.includes(name.idQualifier)) {
+          segment.fail('invalid-code', `is not an information receiver id qualifier (${RECEIVER_ID_QUALIFIERS.join(', ')})`, 8);
+        }
+        provider =
+          name.idQualifier === 'XX'
+            ? { npi: name.id ?? '', name: name.lastOrOrganization ?? '' }
+            : { name: name.lastOrOrganization ?? '', idQualifier: name.idQualifier, id: name.id ?? '' };
         level = '2100B';
         break;
       }
@@ -156,13 +193,21 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
         } else if (id === 'REF' && level.startsWith('2100') && segment.get(1) === '6P') {
           current.groupNumber = segment.require(2, 'group number');
         } else if (id === 'INS' && level.startsWith('2100')) {
-          current.relationship = readRelationship(segment);
+          // A subscriber's INS says "self" (18); only a dependent's relationship is read.
+          if (letter === 'D' || segment.get(2) !== '18') current.relationship = readRelationship(segment);
         } else if (id === 'DTP') {
-          if (segment.get(1) !== '291') segment.fail('invalid-code', 'is not 291 (plan date)', 1);
+          if (!INQUIRY_DATES.includes(segment.get(1) ?? '')) segment.fail('invalid-code', `is not a date the inquiry is for (${INQUIRY_DATES.join(', ')})`, 1);
           const range = readDateOrRange(segment, 2, 3);
           serviceDate = segment.get(2) === 'D8' ? range.start : range;
         } else if (id === 'EQ') {
           serviceTypes.push(...segment.repetitions(1));
+          const parts = segment.components(2);
+          if (parts.length > 0) {
+            if (parts.length < 2 || parts[1] === '') segment.fail('missing-element', 'names a procedure qualifier without its code', 2);
+            procedureCodes.push({ qualifier: parts[0] ?? '', code: parts[1] ?? '', modifiers: parts.slice(2).filter((m) => m !== '') });
+          }
+          if (segment.get(1) === undefined && parts.length === 0)
+            segment.fail('missing-element', 'asks about neither a service type (EQ01) nor a procedure (EQ02)', 1);
           level = letter === 'C' ? '2110C' : '2110D';
         } else if (!['REF', 'N3', 'N4', 'PRV', 'HI', 'AMT', 'III'].includes(id)) {
           unexpected(segment, level, ['REF', 'N3', 'N4', 'PRV', 'DMG', 'INS', 'HI', 'DTP', 'EQ', 'HL']);
@@ -187,7 +232,7 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
       time: readTime(bht, 5) ?? bht.fail('missing-element', 'is required (time) but is empty', 5),
     },
     usage: isa.usage,
-    reference: bht.require(3, 'reference'),
+    reference: bht.get(3) ?? '',
     informationSource: payer,
     informationReceiver: provider,
     subscriber: {
@@ -212,5 +257,6 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
     trace,
     serviceDate: serviceDate ?? set.trailer.fail('missing-element', 'closes a 270 that sent no DTP*291 service date'),
     serviceTypes,
+    ...(procedureCodes.length === 0 ? {} : { procedureCodes }),
   };
 }

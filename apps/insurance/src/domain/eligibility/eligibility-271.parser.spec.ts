@@ -67,8 +67,8 @@ describe('parse271', () => {
     ]);
     expect(subscriber.references).toContainEqual({ qualifier: '6P', value: 'GRP4410', description: 'ACME LOGISTICS EMPLOYEE PLAN' });
     expect(subscriber.dates).toEqual([
-      { qualifier: '346', start: '2026-01-01', end: '2026-01-01' },
-      { qualifier: '347', start: '2026-12-31', end: '2026-12-31' },
+      { qualifier: '346', format: 'D8', start: '2026-01-01', end: '2026-01-01' },
+      { qualifier: '347', format: 'D8', start: '2026-12-31', end: '2026-12-31' },
     ]);
   });
 
@@ -94,7 +94,7 @@ describe('parse271', () => {
       { quantity: { qualifier: 'DY', value: 3 }, unit: undefined, sampleSelectionModulus: undefined, period: '35', periodCount: 1 },
     ]);
     const deductible = benefitAt(active, 'EB*C*IND*30***23*1500');
-    expect(deductible.dates).toEqual([{ qualifier: '292', start: '2026-01-01', end: '2026-12-31' }]);
+    expect(deductible.dates).toEqual([{ qualifier: '292', format: 'RD8', start: '2026-01-01', end: '2026-12-31' }]);
     expect(benefitAt(active, 'EB*B*IND*CH***7*25').procedure).toEqual({ qualifier: 'HC', code: 'H0015', modifiers: [] });
   });
 
@@ -245,8 +245,22 @@ describe('parse271 refuses malformed responses with the segment, its number and 
     expect(result.ok ? undefined : result.error.element).toBe('EB07');
   });
 
-  it.each(listX12Fixtures('malformed-'))('%s', (name) => {
+  // Envelope slips (counts, control numbers, an unpadded ISA, no IEA) are read with warnings since issue 13;
+  // these malformed fixtures keep what cannot be read.
+  const READ_WITH_WARNINGS = [
+    'malformed-ge-control-mismatch.x12',
+    'malformed-isa-sender-not-padded.x12',
+    'malformed-missing-iea.x12',
+    'malformed-se-count.x12',
+  ];
+
+  it.each(listX12Fixtures('malformed-').filter((name) => !READ_WITH_WARNINGS.includes(name)))('%s', (name) => {
     expect(tryParse271(loadX12Fixture(name)).ok).toBe(false);
+  });
+
+  it.each(READ_WITH_WARNINGS)('%s is read, with its deviation as a warning', (name) => {
+    const result = tryParse271(loadX12Fixture(name));
+    expect(result.ok && result.value.warnings.length).toBe(1);
   });
 
   it.each(listX12Fixtures('271-'))('and parses every valid fixture: %s', (name) => {

@@ -26,6 +26,7 @@ import { FunctionalGroup, Interchange, readInterchange, TransactionSet } from '.
 import { HierarchyTracker, readContact, readDtp, readName, readReference, readRejection, readTrace, requireEntity, unexpected } from './x12-loops';
 import { X12ParseError } from './x12-parse-error';
 import { X12Segment } from './x12-tokenizer';
+import { X12Warning } from './x12-warnings';
 import { readCode, readDate, readMoneyCents, readPercentBasisPoints, readQuantity, requireCode } from './x12-values';
 
 export const IMPLEMENTATION_271 = '005010X279A1';
@@ -66,13 +67,47 @@ const EXPECT_2120 = ['NM1', 'N3', 'N4', 'PER', 'PRV', 'LE'];
 
 export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: X12ParseError };
 
-function checkTransaction(group: FunctionalGroup, set: TransactionSet): void {
+/** Implementation guides read as the 005010X279A1 271: the guide before its addenda, and 4010, which older payers still send. */
+const READABLE_IMPLEMENTATIONS: Readonly<Record<string, string | undefined>> = {
+  [IMPLEMENTATION_271]: undefined,
+  '005010X279': 'is the 005010X279 guide without its A1 addenda; read as 005010X279A1',
+  '004010X092A1': 'is a 4010 (004010X092A1) response; read with the 005010X279A1 loops, which it shares for what the coordinator is told',
+  '004010X092': 'is a 4010 (004010X092) response; read with the 005010X279A1 loops, which it shares for what the coordinator is told',
+};
+
+function checkTransaction(group: FunctionalGroup, set: TransactionSet, warnings: X12Warning[]): void {
   if (set.id !== '271') set.header.fail('wrong-transaction-set', 'is not a 271 eligibility response', 1);
   if (group.functionalId !== 'HB') {
-    set.header.fail('wrong-transaction-set', `belongs to a group whose GS01 is "${group.functionalId}", not HB`);
+    warnings.push({
+      code: 'functional-identifier',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `belongs to a group whose GS01 is "${group.functionalId}", not HB (eligibility response); read as a 271 because ST01 says so`,
+    });
   }
-  if (set.implementation !== IMPLEMENTATION_271) {
-    set.header.fail('wrong-transaction-set', `is not the ${IMPLEMENTATION_271} implementation`, 3);
+  const stated = set.implementation;
+  const implementation = stated ?? group.version;
+  if (!Object.prototype.hasOwnProperty.call(READABLE_IMPLEMENTATIONS, implementation)) {
+    if (stated !== undefined) set.header.fail('wrong-transaction-set', `is not the ${IMPLEMENTATION_271} implementation (nor 004010X092A1)`, 3);
+    set.header.fail('wrong-transaction-set', `has no ST03, and GS08 "${group.version}" is not the ${IMPLEMENTATION_271} implementation (nor 004010X092A1)`);
+  }
+  const note = READABLE_IMPLEMENTATIONS[implementation];
+  if (note !== undefined) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `${stated === undefined ? 'GS08' : 'ST03'} "${implementation}" ${note}`,
+    });
+  }
+  if (stated !== undefined && group.version !== stated) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      element: 'ST03',
+      message: `"${stated}" differs from the group's GS08 "${group.version}"; ST03 was followed`,
+    });
   }
 }
 
@@ -95,6 +130,29 @@ function newMember(role: 'subscriber' | 'dependent', id: string, parentId: strin
   };
 }
 
+/** One or two upper-case letters or digits (the shape of every service type code), without a regular expression per code. */
+function isServiceTypeCode(code: string): boolean {
+  if (code.length < 1 || code.length > 2) return false;
+  for (let i = 0; i < code.length; i += 1) {
+    const c = code.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  }
+  return true;
+}
+
+/**
+ * The lists a benefit collects (HSD, REF, DTP, MSG, III, 2120, AAA) are mostly empty: they share one frozen empty
+ * list until the first item arrives, which spares seven allocations per EB line.
+ */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+type BenefitList = 'delivery' | 'references' | 'dates' | 'messages' | 'additionalInformation' | 'relatedEntities' | 'rejections';
+
+function append<K extends BenefitList>(benefit: Draft<Benefit>, list: K, item: Draft<Benefit>[K][number]): void {
+  const current = benefit[list] as unknown[];
+  if (current === NONE) (benefit[list] as unknown[]) = [item];
+  else current.push(item);
+}
+
 function readBenefit(eb: X12Segment): Draft<Benefit> {
   const quantityQualifier = readCode(eb, 9, QUANTITY_QUALIFIERS, 'quantity qualifier');
   const quantityValue = readQuantity(eb, 10);
@@ -111,7 +169,7 @@ function readBenefit(eb: X12Segment): Draft<Benefit> {
   const authorization = readCode(eb, 11, AUTHORIZATION_CODES, 'authorization indicator (Y, N or U)');
   const serviceTypes = eb.repetitions(3);
   for (const code of serviceTypes) {
-    if (!/^[A-Z0-9]{1,2}$/.test(code)) eb.fail('invalid-code', `has "${code}", which is not a service type code`, 3);
+    if (!isServiceTypeCode(code)) eb.fail('invalid-code', `has "${code}", which is not a service type code`, 3);
   }
   return {
     segmentNumber: eb.position,
@@ -127,13 +185,13 @@ function readBenefit(eb: X12Segment): Draft<Benefit> {
     authorization: authorization === undefined ? undefined : AUTHORIZATION_CODES[authorization],
     network: NETWORK_CODES[readCode(eb, 12, NETWORK_CODES, 'in-plan-network indicator (Y, N, W or U)') ?? 'U'],
     procedure,
-    delivery: [],
-    references: [],
-    dates: [],
-    messages: [],
-    additionalInformation: [],
-    relatedEntities: [],
-    rejections: [],
+    delivery: NONE,
+    references: NONE,
+    dates: NONE,
+    messages: NONE,
+    additionalInformation: NONE,
+    relatedEntities: NONE,
+    rejections: NONE,
   };
 }
 
@@ -175,7 +233,8 @@ function loopName(letter: MemberLetter, loop: '2000' | '2100' | '2110'): Rejecti
 
 /** Reads the body of one 271 transaction set (BHT … last segment before SE). */
 function readTransaction(interchange: Interchange, group: FunctionalGroup, set: TransactionSet): EligibilityResponse {
-  checkTransaction(group, set);
+  const warnings: X12Warning[] = [...interchange.warnings];
+  checkTransaction(group, set, warnings);
   const [bht, ...rest] = set.body;
   if (bht === undefined || bht.id !== 'BHT') {
     (bht ?? set.trailer).fail('unexpected-segment', 'is where a 271 needs its BHT (beginning of hierarchical transaction)');
@@ -323,6 +382,7 @@ function readTransaction(interchange: Interchange, group: FunctionalGroup, set: 
     informationSource: source,
     informationReceiver: receiver,
     members,
+    warnings,
   };
 }
 
@@ -373,24 +433,24 @@ function read2110(segment: X12Segment, state: BenefitState, enterHierarchy: (hl:
   const benefit = state.benefit;
   switch (segment.id) {
     case 'HSD':
-      benefit.delivery.push(readDelivery(segment));
+      append(benefit, 'delivery', readDelivery(segment));
       return state;
     case 'REF':
-      benefit.references.push(readReference(segment));
+      append(benefit, 'references', readReference(segment));
       return state;
     case 'DTP':
-      benefit.dates.push(readDtp(segment));
+      append(benefit, 'dates', readDtp(segment));
       return state;
     case 'AAA':
-      benefit.rejections.push(readRejection(segment, loopName(state.letter, '2110')));
+      append(benefit, 'rejections', readRejection(segment, loopName(state.letter, '2110')));
       return state;
     case 'MSG': {
       const text = segment.require(1, 'free-form message text');
-      benefit.messages.push(text);
+      append(benefit, 'messages', text);
       return state;
     }
     case 'III':
-      benefit.additionalInformation.push(readAdditionalInformation(segment));
+      append(benefit, 'additionalInformation', readAdditionalInformation(segment));
       return state;
     case 'LS':
       if (segment.get(1) !== '2120') segment.fail('invalid-code', 'must be 2120 (the loop it opens)', 1);
@@ -412,7 +472,7 @@ function read2120(segment: X12Segment, state: EntityState): State {
   switch (segment.id) {
     case 'NM1': {
       const entity = newEntity(segment);
-      state.benefit.relatedEntities.push(entity);
+      append(state.benefit, 'relatedEntities', entity);
       return { ...state, entity };
     }
     case 'PER':

@@ -5,7 +5,8 @@ import { eb, synthetic271 } from './x12-271.factory';
 
 /*
  * ADR 0010 promises two things this file pins:
- * - "Not covered: 004010 (the reader refuses anything but 005010X279A1)";
+ * - a 4010 (004010X092A1) response, which older payers still send, is read with a warning; a transaction set
+ *   for another guide (a claim, a remittance) is refused;
  * - "unknown codes in elements that change what the coordinator is told (EB01, EB02, EB06, EB09, EB11, EB12,
  *   HSD, DTP qualifiers, INS02) fail the parse; an unknown AAA03 reason is kept with a generic 'verify by phone'
  *   message". So an unknown code is refused, never kept raw or merely warned about, and the refusal names the
@@ -40,34 +41,40 @@ function as4010(text: string): string {
   return converted;
 }
 
-describe('parse271 refuses an X12 version other than 005010X279A1', () => {
-  it('refuses a 004010X092A1 response at its ST, naming ST03 and its byte offset', () => {
-    const text = as4010(withMemberSegments(eb('1', 'IND', 'MH')));
-    const error = parseError(() => parse271(text));
-    expect(String(error)).toBe('X12ParseError: segment 3 (ST): element ST03 "" is not the 005010X279A1 implementation');
-    expect(error).toMatchObject({ code: 'wrong-transaction-set', segmentNumber: 3, segmentId: 'ST', element: 'ST03', retriable: false });
-    expect(error.byteOffset).toBe(Buffer.byteLength(text.slice(0, text.indexOf('ST*271*'))));
+describe('parse271 reads a 4010 response, and refuses a transaction set for another guide', () => {
+  it('reads a 004010X092A1 response (no ST03, GS08 4010, ISA11 "U") with a warning naming the version', () => {
+    const response = parse271(as4010(withMemberSegments(eb('1', 'IND', 'MH'))));
+    expect(response.members[0]?.benefits[0]?.serviceTypes).toEqual(['MH']);
+    expect(response.warnings).toEqual([
+      expect.objectContaining({
+        code: 'implementation-version',
+        segmentNumber: 3,
+        segmentId: 'ST',
+        message: expect.stringContaining('GS08 "004010X092A1" is a 4010'),
+      }),
+    ]);
   });
 
-  it('refuses a 005010 envelope whose ST03 names 004010X092A1', () => {
+  it('reads a 005010 envelope whose ST03 names 004010X092A1, warning that ST03 and GS08 disagree', () => {
     const text = synthetic271().replace('ST*271*0001*005010X279A1~', 'ST*271*0001*004010X092A1~');
-    expect(parseError(() => parse271(text)).message).toBe('segment 3 (ST): element ST03 "004010X092A1" is not the 005010X279A1 implementation');
+    expect(parse271(text).warnings.map((w) => w.code)).toEqual(['implementation-version', 'implementation-version']);
   });
 
-  it('returns the same refusal as a value from tryParse271', () => {
-    const result = tryParse271(as4010(synthetic271()));
+  it('refuses an ST03 naming another guide, at its ST with the byte offset', () => {
+    const text = synthetic271().replace('ST*271*0001*005010X279A1~', 'ST*271*0001*005010X222A1~');
+    const error = parseError(() => parse271(text));
+    expect(String(error)).toBe('X12ParseError: segment 3 (ST): element ST03 "005010X222A1" is not the 005010X279A1 implementation (nor 004010X092A1)');
+    expect(error).toMatchObject({ code: 'wrong-transaction-set', element: 'ST03', retriable: false });
+    expect(error.byteOffset).toBe(Buffer.byteLength(text.slice(0, text.indexOf('ST*271*'))));
+    const result = tryParse271(text);
     expect(result.ok ? undefined : [result.error.code, result.error.element]).toEqual(['wrong-transaction-set', 'ST03']);
   });
 
-  // Pinned as the parser behaves today: the version is judged by ST03 alone. A GS08 or ISA12 that disagrees with
-  // an ST03 of 005010X279A1 is not refused (ADR 0010 does not say which of the three it checks).
-  it('judges the version by ST03 alone: a GS08 of 004010X092A1 or an ISA12 of 00401 under a 005010X279A1 ST03 is read', () => {
+  it('follows ST03 when GS08 or ISA12 disagree with it, and says so', () => {
     const gs08 = synthetic271().replace(/(GS\*[^~]*\*)005010X279A1~/, '$1004010X092A1~');
     const isa12 = synthetic271().replace('*^*00501*', '*U*00401*');
-    expect(gs08).not.toBe(synthetic271());
-    expect(isa12).not.toBe(synthetic271());
-    expect(tryParse271(gs08).ok).toBe(true);
-    expect(tryParse271(isa12).ok).toBe(true);
+    expect(parse271(gs08).warnings.map((w) => w.code)).toEqual(['implementation-version']);
+    expect(parse271(isa12).warnings).toEqual([]);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   UnitOfMeasure,
 } from './eligibility-codes';
 import { DateRange, IsoDate } from './x12-values';
+import { X12Warning } from './x12-warnings';
 
 /** The loop an AAA sat in: tells whether the payer objected to itself, the clinic, the subscriber or a benefit. */
 export type RejectionLoop = '2000A' | '2100A' | '2100B' | '2000C' | '2100C' | '2110C' | '2000D' | '2100D' | '2110D';
@@ -50,6 +51,8 @@ export interface RelatedEntity {
 
 export interface BenefitDate extends DateRange {
   readonly qualifier: DateQualifier;
+  /** D8 (one date) or RD8 (a range). A single plan or eligibility date means "from that date", not "that day only". */
+  readonly format: 'D8' | 'RD8';
 }
 
 export interface BenefitQuantity {
@@ -167,4 +170,6 @@ export interface EligibilityResponse {
   readonly informationSource: InformationSource;
   readonly informationReceiver: InformationReceiver;
   readonly members: readonly MemberEligibility[];
+  /** Deviations from the X12 rules that were read past; each leaves what the response says unchanged. */
+  readonly warnings: readonly X12Warning[];
 }

@@ -12,3 +12,5 @@ export type { X12ParseErrorCode } from './x12-parse-error';
 export { DEFAULT_DELIMITERS, splitSegmentsOnly, tokenize, X12Segment } from './x12-tokenizer';
 export type { X12Delimiters } from './x12-tokenizer';
 export type { DateRange, IsoDate } from './x12-values';
+export { describeWarning } from './x12-warnings';
+export type { X12Warning, X12WarningCode } from './x12-warnings';

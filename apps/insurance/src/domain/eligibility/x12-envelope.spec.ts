@@ -1,5 +1,6 @@
 import { loadX12Fixture } from '../../../test/fixtures/x12/load-fixture';
 import { readInterchange } from './x12-envelope';
+import { describeWarning } from './x12-warnings';
 import { X12ParseError } from './x12-parse-error';
 import { synthetic271 } from './x12-271.factory';
 
@@ -32,51 +33,55 @@ describe('readInterchange', () => {
     expect(group?.transactions[0]?.body[0]?.id).toBe('BHT');
   });
 
-  it('reports an interchange with no IEA, naming the last segment', () => {
-    const error = parseError(() => readInterchange(loadX12Fixture('malformed-missing-iea.x12')));
-    expect(error.code).toBe('missing-trailer');
-    expect(error.message).toBe('segment 57 (GE): the interchange ends without an IEA segment');
+  const warningsOf = (text: string) => readInterchange(text).warnings.map(describeWarning);
+
+  it('reads an interchange that ends at SE or GE, warning that the trailers are missing', () => {
+    expect(warningsOf(loadX12Fixture('malformed-missing-iea.x12'))).toEqual(['segment 57 (GE): the interchange ends without an IEA segment']);
+    const atSe = valid.replace(/GE\*1\*7001~\nIEA\*1\*000900001~\n/, '');
+    expect(readInterchange(atSe).groups[0]?.transactions).toHaveLength(1);
+    expect(warningsOf(atSe)).toEqual([
+      'segment 56 (SE): the input ends without the GE closing functional group "7001"',
+      'segment 56 (SE): the interchange ends without an IEA segment',
+    ]);
   });
 
-  it('reports a group closed by IEA without its GE', () => {
+  it('reads a group closed by IEA without its GE, with a warning', () => {
     const text = valid.replace(/GE\*1\*7001~\n/, '');
-    expect(parseError(() => readInterchange(text)).message).toBe('segment 57 (IEA): IEA appears before a GE closed functional group "7001" (GS at segment 2)');
+    expect(warningsOf(text)).toEqual(['segment 57 (IEA): IEA appears before a GE closed functional group "7001" (GS at segment 2)']);
   });
 
-  it('reports a transaction set that no SE closes', () => {
+  it('refuses a transaction set that no SE closes: it may have been cut short', () => {
     const error = parseError(() => readInterchange(loadX12Fixture('malformed-missing-se.x12')));
     expect(error.code).toBe('missing-trailer');
     expect(error.message).toBe('segment 56 (GE): GE appears before an SE closed transaction set "0001" (ST at segment 3)');
   });
 
-  it('reports an SE whose segment count does not match', () => {
-    const error = parseError(() => readInterchange(loadX12Fixture('malformed-se-count.x12')));
-    expect(error.code).toBe('segment-count-mismatch');
-    expect(error.element).toBe('SE01');
-    expect(error.message).toBe('segment 56 (SE): element SE01 "52" does not match the 54 segments from ST to SE');
+  it.each([
+    [
+      'an SE whose segment count does not match',
+      loadX12Fixture('malformed-se-count.x12'),
+      'segment 56 (SE) element SE01: "52" does not match the 54 segments from ST to SE',
+    ],
+    ['GE02 that does not match GS06', loadX12Fixture('malformed-ge-control-mismatch.x12'), 'segment 57 (GE) element GE02: "7002" does not match GS06 "7001"'],
+    ['SE02 that does not match ST02', valid.replace(/SE\*(\d+)\*0001~/, 'SE*$1*0002~'), 'segment 56 (SE) element SE02: "0002" does not match ST02 "0001"'],
+    [
+      'IEA02 that does not match ISA13',
+      valid.replace('IEA*1*000900001~', 'IEA*1*000900009~'),
+      'segment 58 (IEA) element IEA02: "000900009" does not match ISA13 "000900001"',
+    ],
+    [
+      'a GE whose transaction count is wrong',
+      valid.replace('GE*1*7001~', 'GE*2*7001~'),
+      'segment 57 (GE) element GE01: "2" does not match the 1 transaction sets in the group',
+    ],
+  ])('reads %s, keeping the disagreement as a warning', (_case, text, warning) => {
+    const interchange = readInterchange(text);
+    expect(interchange.groups[0]?.transactions).toHaveLength(1);
+    expect(interchange.warnings.map(describeWarning)).toEqual([warning]);
   });
 
-  it('reports GE02 that does not match GS06', () => {
-    const error = parseError(() => readInterchange(loadX12Fixture('malformed-ge-control-mismatch.x12')));
-    expect(error.code).toBe('control-number-mismatch');
-    expect(error.message).toBe('segment 57 (GE): element GE02 "7002" does not match GS06 "7001"');
-  });
-
-  it('reports SE02 that does not match ST02', () => {
-    const text = valid.replace(/SE\*(\d+)\*0001~/, 'SE*$1*0002~');
-    expect(parseError(() => readInterchange(text)).message).toBe('segment 56 (SE): element SE02 "0002" does not match ST02 "0001"');
-  });
-
-  it('reports IEA02 that does not match ISA13', () => {
-    const text = valid.replace('IEA*1*000900001~', 'IEA*1*000900009~');
-    const error = parseError(() => readInterchange(text));
-    expect(error.element).toBe('IEA02');
-    expect(error.message).toBe('segment 58 (IEA): element IEA02 "000900009" does not match ISA13 "000900001"');
-  });
-
-  it('reports a GE whose transaction count is wrong', () => {
-    const text = valid.replace('GE*1*7001~', 'GE*2*7001~');
-    expect(parseError(() => readInterchange(text)).code).toBe('segment-count-mismatch');
+  it('reads a clean interchange without warnings', () => {
+    expect(readInterchange(valid).warnings).toEqual([]);
   });
 
   it('accepts group control numbers that differ only in zero padding', () => {

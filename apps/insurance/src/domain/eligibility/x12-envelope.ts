@@ -1,6 +1,7 @@
 import { X12ParseError } from './x12-parse-error';
 import { tokenize, X12Delimiters, X12Segment } from './x12-tokenizer';
 import { IsoDate, readDate, readShortDate, readTime } from './x12-values';
+import { X12Warning } from './x12-warnings';
 
 export interface InterchangeHeader {
   readonly senderQualifier: string;
@@ -41,6 +42,8 @@ export interface Interchange {
   readonly header: InterchangeHeader;
   readonly groups: readonly FunctionalGroup[];
   readonly segmentCount: number;
+  /** What was read past: counts and control numbers that disagree, missing GE/IEA, formatting (see tokenize). */
+  readonly warnings: readonly X12Warning[];
 }
 
 interface OpenGroup {
@@ -62,17 +65,34 @@ function sameControlNumber(a: string, b: string): boolean {
   return a === b;
 }
 
-function checkControl(trailer: X12Segment, index: number, expected: string, headerRef: string): void {
-  const actual = trailer.require(index, 'control number');
-  if (!sameControlNumber(actual, expected)) {
-    trailer.fail('control-number-mismatch', `does not match ${headerRef} "${expected}"`, index);
+/**
+ * Trailer counts and control numbers that disagree with their headers are kept as warnings: real senders get
+ * them wrong (a count that includes the envelope, a control number re-padded), and they do not change what the
+ * response says. A missing or non-numeric value is reported the same way.
+ */
+function checkControl(trailer: X12Segment, index: number, expected: string, headerRef: string, warnings: X12Warning[]): void {
+  const actual = trailer.get(index);
+  if (actual === undefined || !sameControlNumber(actual, expected)) {
+    warnings.push({
+      code: 'control-number-mismatch',
+      segmentNumber: trailer.position,
+      segmentId: trailer.id,
+      element: trailer.ref(index),
+      message: `"${actual ?? ''}" does not match ${headerRef} "${expected}"`,
+    });
   }
 }
 
-function checkCount(trailer: X12Segment, index: number, expected: number, what: string): void {
-  const raw = trailer.require(index, 'count');
-  if (!/^\d+$/.test(raw) || Number(raw) !== expected) {
-    trailer.fail('segment-count-mismatch', `does not match the ${expected} ${what}`, index);
+function checkCount(trailer: X12Segment, index: number, expected: number, what: string, warnings: X12Warning[]): void {
+  const raw = trailer.get(index);
+  if (raw === undefined || !/^\d+$/.test(raw) || Number(raw) !== expected) {
+    warnings.push({
+      code: 'segment-count-mismatch',
+      segmentNumber: trailer.position,
+      segmentId: trailer.id,
+      element: trailer.ref(index),
+      message: `"${raw ?? ''}" does not match the ${expected} ${what}`,
+    });
   }
 }
 
@@ -86,31 +106,35 @@ function missingTrailer(at: X12Segment, problem: string): X12ParseError {
   });
 }
 
-function readHeader(isa: X12Segment): InterchangeHeader {
-  const usage = isa.require(15, 'usage indicator');
-  if (usage !== 'P' && usage !== 'T') isa.fail('invalid-code', 'is not a usage indicator (P or T)', 15);
-  const ack = isa.require(14, 'acknowledgment requested');
-  if (ack !== '0' && ack !== '1') isa.fail('invalid-code', 'is not an acknowledgment flag (0 or 1)', 14);
-  const control = isa.require(13, 'interchange control number');
-  if (!/^\d{9}$/.test(control)) isa.fail('invalid-code', 'is not a nine-digit interchange control number', 13);
+function readHeader(isa: X12Segment, warnings: X12Warning[]): InterchangeHeader {
+  const usage = isa.get(15)?.trim();
+  const ack = isa.get(14)?.trim();
+  const control = isa.require(13, 'interchange control number').trim();
+  const odd: string[] = [];
+  if (usage !== 'P' && usage !== 'T') odd.push(`ISA15 "${usage ?? ''}" is not a usage indicator (P or T)`);
+  if (ack !== '0' && ack !== '1') odd.push(`ISA14 "${ack ?? ''}" is not an acknowledgment flag (0 or 1)`);
+  if (!/^\d{9}$/.test(control)) odd.push(`ISA13 "${control}" is not a nine-digit control number`);
+  if (odd.length > 0) warnings.push({ code: 'isa-header', segmentNumber: 1, segmentId: 'ISA', message: odd.join('; ') });
   return {
-    senderQualifier: isa.require(5, 'sender qualifier'),
-    senderId: isa.require(6, 'sender id').trim(),
-    receiverQualifier: isa.require(7, 'receiver qualifier'),
-    receiverId: isa.require(8, 'receiver id').trim(),
+    senderQualifier: isa.get(5)?.trim() ?? '',
+    senderId: isa.get(6)?.trim() ?? '',
+    receiverQualifier: isa.get(7)?.trim() ?? '',
+    receiverId: isa.get(8)?.trim() ?? '',
     date: readShortDate(isa, 9),
     time: readTime(isa, 10) ?? isa.fail('missing-element', 'is required (time) but is empty', 10),
     version: isa.require(12, 'version'),
     controlNumber: control,
     acknowledgmentRequested: ack === '1',
-    usage: usage === 'P' ? 'production' : 'test',
+    usage: usage === 'T' ? 'test' : 'production',
   };
 }
 
-function closeGroup(open: OpenGroup, ge: X12Segment): FunctionalGroup {
-  checkCount(ge, 1, open.transactions.length, 'transaction sets in the group');
+function closeGroup(open: OpenGroup, ge: X12Segment | undefined, warnings: X12Warning[]): FunctionalGroup {
   const control = open.gs.require(6, 'group control number');
-  checkControl(ge, 2, control, 'GS06');
+  if (ge !== undefined) {
+    checkCount(ge, 1, open.transactions.length, 'transaction sets in the group', warnings);
+    checkControl(ge, 2, control, 'GS06', warnings);
+  }
   return {
     functionalId: open.gs.require(1, 'functional identifier'),
     senderCode: open.gs.require(2, 'application sender code'),
@@ -128,10 +152,12 @@ function closeGroup(open: OpenGroup, ge: X12Segment): FunctionalGroup {
  * transaction sets. One interchange per input: that is what a clearinghouse returns for one inquiry.
  */
 export function readInterchange(input: string | Uint8Array): Interchange {
-  const { delimiters, segments } = tokenize(input);
+  const tokens = tokenize(input);
+  const { delimiters, segments } = tokens;
+  const warnings: X12Warning[] = [...tokens.warnings];
   const isa = segments[0];
   if (isa === undefined) throw new Error('tokenize returned no ISA');
-  const header = readHeader(isa);
+  const header = readHeader(isa, warnings);
   const groups: FunctionalGroup[] = [];
   let group: OpenGroup | undefined;
   let transaction: OpenTransaction | undefined;
@@ -163,9 +189,9 @@ export function readInterchange(input: string | Uint8Array): Interchange {
         if (transaction === undefined || group === undefined) {
           segment.fail('unexpected-trailer', 'closes a transaction set that no ST opened');
         }
-        checkCount(segment, 1, k - transaction.startIndex + 1, 'segments from ST to SE');
+        checkCount(segment, 1, k - transaction.startIndex + 1, 'segments from ST to SE', warnings);
         const stControl = transaction.st.require(2, 'transaction set control number');
-        checkControl(segment, 2, stControl, 'ST02');
+        checkControl(segment, 2, stControl, 'ST02', warnings);
         group.transactions.push({
           id: transaction.st.require(1, 'transaction set identifier'),
           controlNumber: stControl,
@@ -180,14 +206,23 @@ export function readInterchange(input: string | Uint8Array): Interchange {
       case 'GE':
         if (transaction !== undefined) throw unclosedTransaction(transaction, segment);
         if (group === undefined) segment.fail('unexpected-trailer', 'closes a functional group that no GS opened');
-        groups.push(closeGroup(group, segment));
+        groups.push(closeGroup(group, segment, warnings));
         group = undefined;
         break;
       case 'IEA':
         if (transaction !== undefined) throw unclosedTransaction(transaction, segment);
-        if (group !== undefined) throw unclosedGroup(group, segment);
-        checkCount(segment, 1, groups.length, 'functional groups in the interchange');
-        checkControl(segment, 2, header.controlNumber, 'ISA13');
+        if (group !== undefined) {
+          warnings.push({
+            code: 'missing-trailer',
+            segmentNumber: segment.position,
+            segmentId: segment.id,
+            message: `IEA appears before a GE closed functional group "${group.gs.get(6) ?? '?'}" (GS at segment ${group.gs.position})`,
+          });
+          groups.push(closeGroup(group, undefined, warnings));
+          group = undefined;
+        }
+        checkCount(segment, 1, groups.length, 'functional groups in the interchange', warnings);
+        checkControl(segment, 2, header.controlNumber, 'ISA13', warnings);
         closed = segment;
         break;
       default:
@@ -198,10 +233,22 @@ export function readInterchange(input: string | Uint8Array): Interchange {
   }
 
   const last = segments[segments.length - 1] ?? isa;
+  // A transaction set without its SE may have been cut short, so what it says cannot be trusted: refused. A file
+  // that ends at SE, without GE or IEA, has every segment the payer meant to send: read, with a warning.
   if (transaction !== undefined) throw unclosedTransaction(transaction, last, true);
-  if (group !== undefined) throw unclosedGroup(group, last, true);
-  if (closed === undefined) throw missingTrailer(last, 'the interchange ends without an IEA segment');
-  return { delimiters, header, groups, segmentCount: segments.length };
+  if (group !== undefined) {
+    warnings.push({
+      code: 'missing-trailer',
+      segmentNumber: last.position,
+      segmentId: last.id,
+      message: `the input ends without the GE closing functional group "${group.gs.get(6) ?? '?'}"`,
+    });
+    groups.push(closeGroup(group, undefined, warnings));
+  }
+  if (closed === undefined) {
+    warnings.push({ code: 'missing-trailer', segmentNumber: last.position, segmentId: last.id, message: 'the interchange ends without an IEA segment' });
+  }
+  return { delimiters, header, groups, segmentCount: segments.length, warnings };
 }
 
 function unclosedTransaction(open: OpenTransaction, at: X12Segment, atEnd = false): X12ParseError {

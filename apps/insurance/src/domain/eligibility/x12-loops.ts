@@ -109,7 +109,8 @@ export function readReference(ref: X12Segment): Reference {
 
 export function readDtp(dtp: X12Segment): BenefitDate {
   const qualifier = requireCode(dtp, 1, DATE_QUALIFIERS, 'date qualifier');
-  return { qualifier, ...readDateOrRange(dtp, 2, 3) };
+  const range = readDateOrRange(dtp, 2, 3);
+  return { qualifier, format: dtp.get(2) === 'RD8' ? 'RD8' : 'D8', ...range };
 }
 
 export function readTrace(trn: X12Segment): TraceNumber {

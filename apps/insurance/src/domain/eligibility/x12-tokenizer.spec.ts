@@ -77,22 +77,30 @@ describe('tokenize', () => {
   it('refuses input too short to hold an ISA', () => {
     const error = parseError(() => tokenize(loadX12Fixture('malformed-isa-too-short.x12')));
     expect(error.code).toBe('isa-too-short');
-    expect(error.message).toBe('segment 1 (ISA): the input is 60 characters; an ISA segment alone is 106 characters with its terminator');
+    expect(error.message).toMatch(/^segment 1 \(ISA\): element ISA\d\d the ISA has \d+ of its 16 elements before the input ends/);
   });
 
   it('refuses input that does not start with ISA', () => {
     expect(parseError(() => tokenize(`GS*HB~${' '.repeat(120)}`)).message).toContain('does not start with an ISA segment');
   });
 
-  it('names the ISA field that is not padded to its fixed width', () => {
-    const error = parseError(() => tokenize(loadX12Fixture('malformed-isa-sender-not-padded.x12')));
-    expect(error.code).toBe('isa-field-width');
-    expect(error.element).toBe('ISA06');
-    expect(error.message).toBe('segment 1 (ISA): element ISA06 "KESTRELHP" must be 15 characters wide (ISA fields are fixed width), found 9');
+  it('reads an ISA whose IDs were not padded by its separators, naming the fields in a warning', () => {
+    const { segments, warnings } = tokenize(loadX12Fixture('malformed-isa-sender-not-padded.x12'));
+    expect(segments[0]?.elements[6]).toBe('KESTRELHP');
+    expect(segments[1]?.id).toBe('GS');
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'isa-not-fixed-width', segmentNumber: 1, message: expect.stringContaining('ISA06 "KESTRELHP" is 9 characters, not 15') }),
+    ]);
   });
 
-  it('refuses delimiters that collide', () => {
-    const clash = ISA.replace('*^*00501', '*:*00501');
+  it('reads the same character as repetition and component separator, with a warning', () => {
+    const { delimiters, warnings } = tokenize(`${ISA.replace('*^*00501', '*:*00501')}GS*HB~`);
+    expect(delimiters).toMatchObject({ repetition: ':', component: ':' });
+    expect(warnings.map((w) => w.code)).toEqual(['repetition-separator-reused']);
+  });
+
+  it('refuses delimiters that collide otherwise', () => {
+    const clash = ISA.replace('*^*00501', '***00501');
     expect(parseError(() => tokenize(`${clash}GS*HB~`)).code).toBe('invalid-delimiters');
   });
 
@@ -100,11 +108,31 @@ describe('tokenize', () => {
     expect(parseError(() => tokenize(`${ISA.slice(0, -1)}XGS*HB~`)).code).toBe('invalid-delimiters');
   });
 
-  it('names the segment that has no terminator at the end of the input', () => {
-    const error = parseError(() => tokenize(`${ISA}\nGS*HB*A*B*20261120*1432*1*X*005010X279A1~\nST*271*0001`));
+  it('reads a last segment that has no terminator, with a warning naming it', () => {
+    const { segments, warnings } = tokenize(`${ISA}\nGS*HB*A*B*20261120*1432*1*X*005010X279A1~\nST*271*0001`);
+    expect(segments.at(-1)?.elements).toEqual(['ST', '271', '0001']);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'last-segment-unterminated', segmentNumber: 3, segmentId: 'ST' })]);
+  });
+
+  it('refuses trailing text that is not a segment', () => {
+    const error = parseError(() => tokenize(`${ISA}\nGS*HB*A*B*20261120*1432*1*X*005010X279A1~\n<html>`));
     expect(error.code).toBe('missing-segment-terminator');
     expect(error.segmentNumber).toBe(3);
-    expect(error.message).toBe('segment 3 (ST): has no segment terminator "~" before the end of the input');
+  });
+
+  it('removes a BOM, indentation, trailing spaces and a space after a terminator, and says so', () => {
+    const text = `\uFEFF${ISA} GS*HB*A*B*20261120*1432*1*X*005010X279A1  ~\r\n    ST*271*0001~`;
+    const { segments, warnings } = tokenize(text);
+    expect(segments.map((s) => s.elements.join('*'))).toEqual([ISA.slice(0, -1), 'GS*HB*A*B*20261120*1432*1*X*005010X279A1', 'ST*271*0001']);
+    expect(warnings.map((w) => w.code)).toEqual(['byte-order-mark', 'crlf-line-ends', 'whitespace-around-segments']);
+  });
+
+  it('joins a file wrapped at a fixed width, even inside the ISA', () => {
+    const flat = `${ISA}GS*HB*A*B*20261120*1432*1*X*005010X279A1~ST*271*0001~`;
+    const wrapped = flat.replace(/(.{60})/g, '$1\n');
+    const { segments, warnings } = tokenize(wrapped);
+    expect(segments.map((s) => s.elements.join('*'))).toEqual(tokenize(flat).segments.map((s) => s.elements.join('*')));
+    expect(warnings.map((w) => w.code)).toEqual(['line-wrapped']);
   });
 
   it('refuses something that is not a segment identifier', () => {
