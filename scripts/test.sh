@@ -15,6 +15,8 @@ bash scripts/ensure-infra.sh
 echo "== format, lint and typecheck"
 npx prettier --check . --log-level warn
 npx nx run-many -t lint typecheck --parallel=2 --outputStyle=static
+# The projects' typecheck covers their sources; this covers everything else TypeScript: tests, kits, scripts, benchmarks.
+npx tsc --noEmit -p tsconfig.json
 echo "== unit tests"
 npx jest --ci --selectProjects unit
 echo "== integration and end-to-end tests (real Postgres and Redis; a Kafka-protocol broker: Apache Kafka if given, else the development broker)"
