@@ -7,7 +7,6 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DataSource } from 'typeorm';
-import type { EntityManager } from 'typeorm';
 import { SiteWeekComputed, TOPICS } from '@iop/contracts';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
 import { EventReaders, eventually, quietLogger, scanKafkaForPhi, startService, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
