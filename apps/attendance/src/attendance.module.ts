@@ -15,6 +15,8 @@ import { payerHandlers } from './application/payers';
 import { analyticsPseudonymiser } from './application/analytics-stream';
 import { GroupDocumentation } from './application/group-documentation';
 import { UndocumentedSessionsSweep } from './application/undocumented-sessions.job';
+import { SiteWeeksJob } from './application/site-weeks.job';
+import { SiteWeeksDirty1763800024100 } from './infrastructure/migrations/1763800024100-site-weeks-dirty';
 import { GroupNotes1763800021000 } from './infrastructure/migrations/1763800021000-group-notes';
 
 @Module({
@@ -22,7 +24,14 @@ import { GroupNotes1763800021000 } from './infrastructure/migrations/17638000210
     PlatformModule.forService({
       service: 'attendance',
       siteDirectory: true,
-      migrations: [Attendance1763800020000, GroupNotes1763800021000, CancellationRecords1763800022000, PayerPerDiem1763800022100, Discharges1763800023000],
+      migrations: [
+        Attendance1763800020000,
+        GroupNotes1763800021000,
+        CancellationRecords1763800022000,
+        PayerPerDiem1763800022100,
+        Discharges1763800023000,
+        SiteWeeksDirty1763800024100,
+      ],
       // A correction adds a version; the first record and every later one stay as they were recorded.
       // Addenda to signed notes are the only way to add to them: never changed or removed.
       appendOnlyTables: ['attendance_record_versions', 'note_addenda'],
@@ -36,6 +45,7 @@ import { GroupNotes1763800021000 } from './infrastructure/migrations/17638000210
     TelehealthEvents,
     GroupDocumentation,
     UndocumentedSessionsSweep,
+    SiteWeeksJob,
     // Built at start: without a usable pseudonymisation key (ANALYTICS_PSEUDONYM_KEYS, 32+ bytes in production) the service does not start.
     { provide: 'ANALYTICS_PSEUDONYMISER', useFactory: analyticsPseudonymiser },
   ],

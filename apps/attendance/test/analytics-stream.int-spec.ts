@@ -7,11 +7,12 @@ import { promisify } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { DataSource } from 'typeorm';
-import { TOPICS } from '@iop/contracts';
+import { SiteWeekComputed, TOPICS } from '@iop/contracts';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { eventually, scanKafkaForPhi, startService, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import { EventReaders, eventually, quietLogger, scanKafkaForPhi, startService, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
 import { AttendanceModule } from '../src/attendance.module';
-import { Outbox } from '@iop/messaging';
+import { Outbox, createKafka } from '@iop/messaging';
+import { SiteWeeksJob } from '../src/application/site-weeks.job';
 import { writeRecord, type Change } from '../src/application/record-attendance';
 import { loadSeat } from '../src/application/seats';
 import type { AbsenceStatus } from '../src/domain/attendance-record';
@@ -49,6 +50,8 @@ describe("the analysts' attendance stream", () => {
 
   beforeAll(async () => {
     infra = await useTestInfrastructure();
+    // Site-weeks are published by the site-weeks job: every 200 ms here rather than every 5 s.
+    process.env['ATTENDANCE_SITE_WEEK_INTERVAL_MS'] = '200';
     attendance = await startService(AttendanceModule, 'attendance');
     dataSource = attendance.get(DataSource);
     work = mkdtempSync(join(tmpdir(), 'analytics-land-'));
@@ -69,20 +72,22 @@ describe("the analysts' attendance stream", () => {
         [sessionId, site, program, day, `relapse prevention (${ADA.name} presenting)`],
       );
     }
-    for (const p of [ada, bo]) {
-      await infra.adminQuery(
-        `INSERT INTO attendance.enrolments (enrolment_id, patient_id, episode_id, site_id, program_id, status, weekly_minimum_minutes)
-         VALUES ($1, $2, $3, $4, $5, 'active', 540)`,
-        [p.enrolmentId, p.patientId, p.episodeId, site, program],
-      );
-      for (const sessionId of [monday, tuesday]) {
-        await infra.adminQuery(
-          `INSERT INTO attendance.seats (session_id, patient_id, site_id, enrolment_id, episode_id, state) VALUES ($1, $2, $3, $4, $5, 'booked')`,
-          [sessionId, p.patientId, site, p.enrolmentId, p.episodeId],
-        );
-      }
-    }
+    for (const p of [ada, bo]) await enrol(p, site, program, [monday, tuesday]);
   });
+
+  async function enrol(p: typeof ada, siteId: string, programId: string, sessionIds: readonly string[]): Promise<void> {
+    await infra.adminQuery(
+      `INSERT INTO attendance.enrolments (enrolment_id, patient_id, episode_id, site_id, program_id, status, weekly_minimum_minutes)
+       VALUES ($1, $2, $3, $4, $5, 'active', 540)`,
+      [p.enrolmentId, p.patientId, p.episodeId, siteId, programId],
+    );
+    for (const sessionId of sessionIds) {
+      await infra.adminQuery(
+        `INSERT INTO attendance.seats (session_id, patient_id, site_id, enrolment_id, episode_id, state) VALUES ($1, $2, $3, $4, $5, 'booked')`,
+        [sessionId, p.patientId, siteId, p.enrolmentId, p.episodeId],
+      );
+    }
+  }
 
   afterAll(async () => {
     await attendance?.close();
@@ -96,6 +101,7 @@ describe("the analysts' attendance stream", () => {
     patient: typeof ada,
     sessionId: string,
     how: { change: Change; intervals?: Interval[]; absence?: AbsenceStatus; checkOut?: boolean; reason?: string },
+    before?: () => Promise<void>,
   ): Promise<Recorded> {
     return inScopedTransaction(dataSource, ALL_SITES, async (manager) => {
       const seat = await loadSeat(manager, sessionId, patient.patientId);
@@ -111,6 +117,10 @@ describe("the analysts' attendance stream", () => {
         actor: 'tester',
         ...(how.reason ? { reason: how.reason } : {}),
         correlationId: randomUUID(),
+      }).then(async (recorded) => {
+        // Whatever the caller does before this transaction commits.
+        await before?.();
+        return recorded;
       });
     });
   }
@@ -122,11 +132,15 @@ describe("the analysts' attendance stream", () => {
     return { start: row!.starts_at, end: row!.ends_at };
   }
 
+  /** Every site-week marked has been published by the site-weeks job, and the outbox is empty. */
   async function outboxDrained(): Promise<void> {
     await eventually(
       async () => {
-        const [row] = await infra.adminQuery<{ pending: number }>(`SELECT count(*)::int AS pending FROM attendance.outbox WHERE published_at IS NULL`);
-        expect(row!.pending).toBe(0);
+        const [row] = await infra.adminQuery<{ pending: number; marked: number }>(
+          `SELECT (SELECT count(*)::int FROM attendance.outbox WHERE published_at IS NULL) AS pending,
+                  (SELECT count(*)::int FROM attendance.site_weeks_dirty) AS marked`,
+        );
+        expect(row).toEqual({ pending: 0, marked: 0 });
       },
       { timeoutMs: 30_000 },
     );
@@ -265,5 +279,50 @@ describe("the analysts' attendance stream", () => {
     const { hits, messages } = await scanKafkaForPhi(infra.kafkaBrokers, [...phi, ...ids], { topics: ANALYTICS_TOPICS });
     expect(messages).toBeGreaterThanOrEqual(15);
     expect(hits).toEqual([]);
+  }, 120_000);
+
+  it("publishes a site's week from every record of a burst of check-ins, in order, including one that commits while the week is being published", async () => {
+    const busySite = randomUUID();
+    const busyProgram = randomUUID();
+    const wednesday = randomUUID();
+    await infra.adminQuery(
+      `INSERT INTO attendance.programs (program_id, site_id, kind, population, level_of_care, min_weekly_minutes, per_diem_minimum_minutes, revision)
+       VALUES ($1, $2, 'substance-use', 'adult', '2.1', 540, 180, 1)`,
+      [busyProgram, busySite],
+    );
+    await infra.adminQuery(
+      `INSERT INTO attendance.sessions (session_id, site_id, source, kind, program_id, starts_at, ends_at, local_date, delivery, capacity, kiosk_code)
+       VALUES ($1, $2, 'group-session', 'group', $3, '2026-03-12T00:00:00Z', '2026-03-12T03:00:00Z', '2026-03-11', 'in-person', 12, 'W3D5')`,
+      [wednesday, busySite, busyProgram],
+    );
+    const patients = Array.from({ length: 7 }, () => ({ patientId: randomUUID(), enrolmentId: randomUUID(), episodeId: randomUUID() }));
+    for (const p of patients) await enrol(p, busySite, busyProgram, [wednesday]);
+    const readers = new EventReaders(createKafka(uniqueName('site-week-reader'), quietLogger(), infra.kafkaBrokers));
+    try {
+      const siteWeeks = await readers.eventsOf(SiteWeekComputed);
+      const { start } = await sessionTimes(wednesday);
+      const checkIn = { change: 'check-in' as const, intervals: [{ from: start, to: null }] };
+      // Six check-ins at once: none waits for another to publish the site's week.
+      await Promise.all(patients.slice(0, 6).map((p) => record(p, wednesday, checkIn)));
+      // A pass of the job runs to its end while the seventh's transaction is still open: it neither waits for it nor loses its mark.
+      const job = attendance.get(SiteWeeksJob);
+      await record(patients[6]!, wednesday, checkIn, async () => {
+        await job.refresh();
+      });
+
+      await eventually(
+        async () => {
+          expect(await infra.adminQuery(`SELECT 1 FROM attendance.site_weeks_dirty WHERE site_id = $1`, [busySite])).toEqual([]);
+          const published = siteWeeks.filter((w) => w.siteId === busySite);
+          // One change per record: the last week published counts all seven, and no week is published after a newer one.
+          expect(published.at(-1)).toMatchObject({ isoWeek: '2026-W11', revision: 7 });
+          const revisions = published.map((w) => w.revision);
+          expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+        },
+        { timeoutMs: 30_000 },
+      );
+    } finally {
+      await readers.close();
+    }
   }, 120_000);
 });
