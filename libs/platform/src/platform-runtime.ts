@@ -78,7 +78,9 @@ export class PlatformRuntime implements OnApplicationBootstrap, OnApplicationShu
           });
           this.relay.start();
         }
-        const handlers = [...this.sources.handlers, ...this.sources.handlerProviders.map((type) => this.moduleRef.get(type, { strict: false }))];
+        // Handlers of one event type all run, in this order: the service's own providers first, then the static lists
+        // (the site directory's among them), so a service that must see a site before the directory's upsert can.
+        const handlers = [...this.sources.handlerProviders.map((type) => this.moduleRef.get(type, { strict: false })), ...this.sources.handlers];
         if (handlers.length > 0) {
           const sessionTimeout = Number(process.env['KAFKA_SESSION_TIMEOUT_MS'] ?? 0);
           this.consumer = new EventConsumer({

@@ -12,8 +12,9 @@ type EventMeta = Parameters<EventHandler['handle']>[1];
 /**
  * Scheduling's site update, in intake: the platform's directory upsert, then, when the site's capacity went up,
  * the new places are offered to the head of its waitlist (room that appeared without an offer would otherwise go
- * to whoever asks next, ahead of the list). Registered as a handler provider, it takes the place of the
- * platform's own SiteUpdated handler (one handler per event type; providers come last), which it calls first.
+ * to whoever asks next, ahead of the list). Registered as a handler provider, it runs before the platform's own
+ * SiteUpdated handler (providers run first): it does the directory's upsert itself to see the capacity before and
+ * after, and the platform's upsert that follows finds the same revision and changes nothing.
  */
 @Injectable()
 export class SiteUpdatedHandler implements EventHandler<typeof SiteUpdated> {
