@@ -84,8 +84,12 @@ describe('a patient admitted through intake and insurance together', () => {
     await simulator?.close();
   });
 
+  /** Which process of a service answers: the first platform's unless a replica is named. */
+  let replicaOf: Partial<Record<'intake' | 'insurance', PlatformProcesses>> = {};
+
   async function call(service: 'scheduling' | 'intake' | 'insurance', method: 'GET' | 'POST', path: string, token: string, body?: unknown) {
-    const response = await fetch(`${platform!.service(service).url}${path}`, {
+    const serving = service === 'scheduling' ? platform! : (replicaOf[service] ?? platform!);
+    const response = await fetch(`${serving.service(service).url}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -238,4 +242,71 @@ describe('a patient admitted through intake and insurance together', () => {
     expect(kafka.messages).toBeGreaterThan(0);
     expect([...logHits, ...kafka.hits]).toEqual([]);
   });
+
+  // Last: it kills the first platform's intake and insurance.
+  it('two replicas each of intake and insurance share the work, and one of each killed midway loses no admission (issue 8, D9)', async () => {
+    const second = await startPlatformProcesses({
+      services: ['intake', 'insurance'],
+      migrate: false,
+      env: {
+        DATABASE_URL: infra.databaseUrl,
+        REDIS_URL: infra.env.redisUrl,
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        CLEARINGHOUSE_URL: simulator.url,
+        VERIFICATION_WORKER_POLL_MS: '100',
+        OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      },
+      logs: { dir: resolve(logDir, 'replica-2') },
+    });
+    try {
+      // Patients made ready through either replica, alternately; every admission asked through the same alternation.
+      const patients: Array<{ referralId: string; patientId: string; memberId: string }> = [];
+      for (let i = 0; i < 4; i++) {
+        replicaOf = i % 2 === 0 ? {} : { intake: second, insurance: second };
+        const ready = await assessedWithConsent();
+        const memberId = `ACTIVE${Date.now()}${i}`;
+        await coverageOnFile(ready.patientId, memberId);
+        patients.push({ ...ready, memberId });
+      }
+      const admit = async (p: (typeof patients)[number], i: number) => {
+        replicaOf = i % 2 === 0 ? {} : { intake: second, insurance: second };
+        expect(
+          (await intake('POST', `/referrals/${p.referralId}/admission`, { payment: 'insurance', payerId: 'aetna', plannedStart: tomorrow() })).status,
+        ).toBe(202);
+      };
+      for (const [i, p] of patients.slice(0, 2).entries()) await admit(p, i);
+
+      // The first platform's intake and insurance die without a goodbye (the relay leaders among them, as they started first).
+      process.kill(platform!.service('intake').pid, 'SIGKILL');
+      process.kill(platform!.service('insurance').pid, 'SIGKILL');
+      const killedAt = Date.now();
+      replicaOf = { intake: second, insurance: second };
+      for (const p of patients.slice(2)) await admit(p, 1);
+
+      const admittedAt = new Map<string, number>();
+      await eventually(
+        async () => {
+          for (const p of patients) {
+            if (admittedAt.has(p.referralId)) continue;
+            const now = (await intake('GET', `/referrals/${p.referralId}`)).body as { stage: string };
+            if (now.stage === 'admitted') admittedAt.set(p.referralId, Date.now());
+          }
+          expect(admittedAt.size).toBe(patients.length);
+        },
+        { timeoutMs: 150_000, intervalMs: 500 },
+      );
+      // Each admitted once, each payer asked once, nothing dead-lettered on the way.
+      const episodes = await infra.adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intake.episodes WHERE patient_id = ANY($1::uuid[])`, [
+        patients.map((p) => p.patientId),
+      ]);
+      expect(episodes[0]!.n).toBe(patients.length);
+      for (const p of patients) expect(simulator.requestsFor(p.memberId)).toBe(1);
+      for (const schema of ['intake', 'insurance']) expect(await infra.adminQuery(`SELECT key FROM ${schema}.parked_keys`)).toEqual([]);
+      const heldUp = Math.max(...patients.slice(2).map((p) => admittedAt.get(p.referralId)!)) - killedAt;
+      process.stdout.write(`[replicas] the last admission asked after the kill completed ${(heldUp / 1000).toFixed(1)} s after it\n`);
+    } finally {
+      replicaOf = {};
+      await second.stop();
+    }
+  }, 300_000);
 });
