@@ -84,6 +84,7 @@ function SignedIn({ session }: { session: Session }) {
             key={item.to}
             href={item.to}
             label={item.label}
+            variant="filled"
             active={item.to === '/' ? path === '/' || path.startsWith('/referrals') : path.startsWith(item.to)}
             onClick={(event) => {
               event.preventDefault();

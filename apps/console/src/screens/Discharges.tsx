@@ -62,7 +62,7 @@ export function Discharges() {
                 <Table.Td>{d.dischargedOn}</Table.Td>
                 <Table.Td>
                   {d.status === 'signed' ? (
-                    <Badge color="green">signed</Badge>
+                    <Badge color="teal.9">signed</Badge>
                   ) : (
                     <Button size="xs" onClick={() => sign.mutate(d.dischargeId)} loading={sign.isPending && sign.variables === d.dischargeId}>
                       Sign the discharge
@@ -107,13 +107,21 @@ function DischargeForm({ enrolment }: { enrolment: Enrolment }) {
   const [reasonCode, setReasonCode] = useState('');
   const [dischargedOn, setDischargedOn] = useState(todayIn(site.timeZone));
   const [summary, setSummary] = useState('');
+  // The clinician's count of the treatment plan's goals (no goal text leaves the plan); needed to sign.
+  const [goals, setGoals] = useState({ total: '', met: '', partly: '' });
   const codes = reasons.data?.reasons.find((r) => r.type === type)?.codes ?? [];
   const draft = useMutation({
     mutationFn: () =>
       unwrap(
         aftercare.POST('/episodes/{episodeId}/discharge', {
           params: { path: { episodeId: enrolment.episodeId } },
-          body: { type, reasonCode: reasonCode || codes[0] || '', dischargedOn, ...(summary ? { summaryText: summary } : {}) },
+          body: {
+            type,
+            reasonCode: reasonCode || codes[0] || '',
+            dischargedOn,
+            ...(summary ? { summaryText: summary } : {}),
+            ...(goals.total !== '' ? { goals: { total: Number(goals.total), met: Number(goals.met || 0), partly: Number(goals.partly || 0) } } : {}),
+          },
         }),
       ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['discharges', site.siteId] }),
@@ -163,8 +171,24 @@ function DischargeForm({ enrolment }: { enrolment: Enrolment }) {
                 error={err('dischargedOn')}
               />
             </Group>
+            <Group grow>
+              {(['total', 'met', 'partly'] as const).map((k) => (
+                <TextInput
+                  key={k}
+                  label={k === 'total' ? 'Plan goals' : k === 'met' ? 'Goals met' : 'Goals partly met'}
+                  type="number"
+                  min={0}
+                  value={goals[k]}
+                  onChange={(e) => setGoals({ ...goals, [k]: e.currentTarget.value })}
+                  error={err(`goals.${k}`)}
+                />
+              ))}
+            </Group>
             <Textarea label="Discharge summary" value={summary} onChange={(e) => setSummary(e.currentTarget.value)} error={err('summaryText')} />
-            <ErrorNotice error={draft.error ?? reasons.error} fields={['type', 'reasonCode', 'dischargedOn', 'summaryText']} />
+            <ErrorNotice
+              error={draft.error ?? reasons.error}
+              fields={['type', 'reasonCode', 'dischargedOn', 'summaryText', 'goals.total', 'goals.met', 'goals.partly']}
+            />
             <Group>
               <Button type="submit" loading={draft.isPending}>
                 Save the draft

@@ -76,7 +76,7 @@ export function IntakeBoard() {
                     </AppLink>
                   </Table.Td>
                   <Table.Td>{r.source}</Table.Td>
-                  <Table.Td>{r.urgency === 'routine' ? r.urgency : <Badge color={r.urgency === 'urgent' ? 'red' : 'orange'}>{r.urgency}</Badge>}</Table.Td>
+                  <Table.Td>{r.urgency === 'routine' ? r.urgency : <Badge color={r.urgency === 'urgent' ? 'red.9' : 'yellow.3'}>{r.urgency}</Badge>}</Table.Td>
                   <Table.Td>{r.presentingConcerns.join(', ')}</Table.Td>
                   <Table.Td>{r.ageDays}</Table.Td>
                 </Table.Tr>

@@ -52,7 +52,7 @@ function Step({ title, done, children }: { title: string; done: boolean; childre
         <Title order={2} size="h4">
           {title}
         </Title>
-        {done ? <Badge color="green">done</Badge> : null}
+        {done ? <Badge color="teal.9">done</Badge> : null}
       </Group>
       {children}
     </Card>

@@ -77,7 +77,9 @@ function Row({ sessionId, patientId, record, onChange }: { sessionId: string; pa
       <Table.Td>
         {record ? (
           <Group gap="xs">
-            <Badge color={record.status === 'attended' ? 'green' : record.status === 'no-show' ? 'red' : 'yellow'}>{record.status.replaceAll('-', ' ')}</Badge>
+            <Badge color={record.status === 'attended' ? 'teal.9' : record.status === 'no-show' ? 'red.9' : 'yellow.3'}>
+              {record.status.replaceAll('-', ' ')}
+            </Badge>
             {record.lateMinutes > 0 ? <Text size="sm">{record.lateMinutes} min late</Text> : null}
             {record.earlyMinutes > 0 ? <Text size="sm">left {record.earlyMinutes} min early</Text> : null}
           </Group>

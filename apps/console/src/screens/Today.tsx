@@ -29,6 +29,7 @@ export function Today() {
         </Button>
       </Group>
       <ErrorNotice error={day.error} />
+      {day.isPending ? <Text>Loading the day…</Text> : null}
       {day.data && day.data.sessions.length === 0 ? (
         <EmptyState title="No sessions on this day" action={{ label: 'Open the schedule', to: '/schedule' }}>
           Sessions come from the site&apos;s tracks and appointments. Pick another day, or check the schedule.
@@ -51,7 +52,7 @@ export function Today() {
                 <Table.Td>{formatDateTime(s.startsAt, day.data.timeZone)}</Table.Td>
                 <Table.Td>
                   <AppLink to={`/sessions/${s.sessionId}`}>{s.kind.replaceAll('-', ' ')}</AppLink>{' '}
-                  {s.status === 'cancelled' ? <Badge color="gray">cancelled</Badge> : null}
+                  {s.status === 'cancelled' ? <Badge color="gray.8">cancelled</Badge> : null}
                 </Table.Td>
                 <Table.Td>{s.delivery}</Table.Td>
                 <Table.Td>{s.booked}</Table.Td>

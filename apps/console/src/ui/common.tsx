@@ -37,7 +37,7 @@ export function ErrorNotice({ error, fields = [] }: { error: unknown; fields?: r
     const named = error.problem.issues?.filter((i) => fields.includes(i.field)) ?? [];
     if (named.length > 0 && named.length === error.problem.issues?.length) {
       return (
-        <Alert color="red" title="Please correct the fields marked below" role="alert">
+        <Alert color="red" title="Please correct the fields marked above" role="alert">
           {error.problem.detail}
         </Alert>
       );
