@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createGzip } from 'node:zlib';
 import { ROLES, mintDevelopmentToken, tokenConfigFromEnv, type Role } from '@iop/auth';
 
 export const CONSOLE_SERVICES = ['intake', 'insurance', 'scheduling', 'attendance', 'aftercare'] as const;
@@ -130,7 +131,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       return sendJson(res, 404, problem(404, 'not found', url.pathname));
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendJson(res, 405, problem(405, 'the console serves files only', url.pathname));
-    return serveFile(res, url.pathname);
+    return serveFile(res, url.pathname, /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? '')));
   }
 
   function proxy(req: IncomingMessage, res: ServerResponse, base: string, path: string): Promise<void> {
@@ -193,7 +194,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     return sendJson(res, 201, { token, subject, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() });
   }
 
-  function serveFile(res: ServerResponse, pathname: string): void {
+  function serveFile(res: ServerResponse, pathname: string, gzip: boolean): void {
     const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
     let file = resolve(distDir, relative);
     if (file !== distDir && !file.startsWith(distDir + sep)) return sendJson(res, 404, problem(404, 'not found', pathname));
@@ -204,11 +205,17 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
       file = join(distDir, 'index.html');
     }
     const hashed = file.includes(`${sep}assets${sep}`);
+    // Text compresses to a fifth: the bundle is most of the first load.
+    const compress = gzip && /^(text\/|application\/json|image\/svg)/.test(TYPES[extname(file)] ?? '');
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-store',
+      vary: 'accept-encoding',
+      ...(compress ? { 'content-encoding': 'gzip' } : {}),
     });
-    createReadStream(file).pipe(res);
+    const stream = createReadStream(file);
+    if (compress) stream.pipe(createGzip()).pipe(res);
+    else stream.pipe(res);
   }
 
   const host = options.host ?? '127.0.0.1';
