@@ -75,7 +75,12 @@ describe('the staff console, driven in a browser against the real services', () 
   beforeAll(async () => {
     infra = await useTestInfrastructure();
     // The console as `npm start` builds it.
-    execFileSync('npx', ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn'], { cwd: WORKSPACE_ROOT, stdio: 'inherit' });
+    // (Jest sets NODE_ENV=test, which would give React's development build.)
+    execFileSync('npx', ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn'], {
+      cwd: WORKSPACE_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     platform = await startPlatformProcesses({
       services: ['scheduling', 'intake', 'attendance', 'aftercare'],
       env: {
