@@ -5,6 +5,7 @@ import { intake, query, unwrap } from '../api/client';
 import { useSite } from '../site';
 import { AppLink, EmptyState, ErrorNotice, PageTitle } from '../ui/common';
 import { navigate } from '../router';
+import { IntakeQueues } from './IntakeQueues';
 
 export const STAGES = ['new', 'contacted', 'pre-screened', 'assessment-booked', 'assessed', 'admitted', 'closed'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -98,6 +99,7 @@ export function IntakeBoard() {
           </Group>
         </>
       ) : null}
+      <IntakeQueues />
     </Stack>
   );
 }
