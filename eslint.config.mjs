@@ -6,11 +6,11 @@ import tseslint from 'typescript-eslint';
 import nx from '@nx/eslint-plugin';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.nx/**', '.run/**', 'coverage/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  { ignores: ['dist/**', 'node_modules/**', '.nx/**', '.run/**', 'coverage/**', 'apps/console/src/api/generated/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {

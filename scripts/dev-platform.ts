@@ -1,7 +1,8 @@
 /**
- * The platform for development (`npm start` runs this after scripts/start.sh): the development Kafka
- * broker unless KAFKA_BROKERS names one, the five services as processes, and a small demo network of
- * three sites, then the addresses and tokens to try it with. Ctrl-C stops everything it started.
+ * The platform for development (`npm start` runs this after scripts/start.sh): the staff console at
+ * http://127.0.0.1:3000 (built by start.sh; its address is printed first), the development Kafka broker
+ * unless KAFKA_BROKERS names one, the five services as processes, and a small demo network of three sites,
+ * then the addresses and tokens to try it with. Ctrl-C stops everything it started.
  *
  *   DATABASE_URL   administrative Postgres URL (default postgres://postgres@127.0.0.1:5432/iop); only the migrate
  *                  step that runs before the services uses it: each service logs in as its own role iop_<service>
@@ -31,6 +32,8 @@ import {
 // The simulator is the demo's clearinghouse and payers; scripts/ is outside the module boundaries.
 import { SCENARIOS, startPayerSimulator, type PayerSimulator } from '../apps/payer-simulator/src/payer-simulator';
 import { seedDemoAftercare } from './demo-aftercare';
+// The console's server (static files, the same-origin proxy, development sign-in); scripts/ is outside the module boundaries.
+import { startConsoleServer, type ConsoleServer } from '../apps/console/server';
 import { seedDemoWeek } from './demo-week';
 
 interface SiteDetails {
@@ -75,11 +78,13 @@ const say = (line = ''): void => void process.stdout.write(`${line}\n`);
 
 const cancel = new AbortController();
 const SIMULATOR_PORT = 3099;
-const running: { broker?: DevBroker; simulator?: PayerSimulator; platform?: PlatformProcesses; stopping?: Promise<void> } = {};
+const CONSOLE_PORT = 3000;
+const running: { console?: ConsoleServer; broker?: DevBroker; simulator?: PayerSimulator; platform?: PlatformProcesses; stopping?: Promise<void> } = {};
 
 function stopEverything(): Promise<void> {
   running.stopping ??= (async () => {
     cancel.abort();
+    await running.console?.close();
     // Services first, so that they leave their consumer groups while the broker is still there.
     const platform = running.platform;
     if (platform) {
@@ -119,6 +124,11 @@ async function main(): Promise<void> {
   const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/iop';
   const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
   await assertPortsFree();
+  running.console = await startConsoleServer({
+    port: CONSOLE_PORT,
+    services: Object.fromEntries(SERVICES.map((s) => [s, `http://127.0.0.1:${DEFAULT_SERVICE_PORTS[s]}`])) as Record<(typeof SERVICES)[number], string>,
+  });
+  say(`[dev] console: ${running.console.url} (the services behind it are starting)`);
 
   let kafkaBrokers = process.env['KAFKA_BROKERS'];
   if (!kafkaBrokers) {
@@ -279,7 +289,7 @@ async function send(method: 'GET' | 'POST', url: string, token: string, body?: u
 }
 
 async function assertPortsFree(): Promise<void> {
-  const wanted: Array<[string, number]> = Object.entries(DEFAULT_SERVICE_PORTS);
+  const wanted: Array<[string, number]> = [['console', CONSOLE_PORT], ...Object.entries(DEFAULT_SERVICE_PORTS)];
   if (!process.env['CLEARINGHOUSE_URL']) wanted.push(['payer simulator', SIMULATOR_PORT]);
   for (const [service, port] of wanted) {
     const free = await new Promise<boolean>((answer) => {
@@ -307,6 +317,8 @@ function printSummary(
   const first = sites[0]!;
   say();
   say(`IOP platform running (ready in ${seconds(elapsedMs)})`);
+  say();
+  say(`Console     ${running.console?.url ?? `http://127.0.0.1:${CONSOLE_PORT}`}   (development sign-in: pick a role and a site)`);
   say();
   say('OpenAPI UI');
   for (const service of SERVICES) say(`  ${service.padEnd(pad)}${platform.service(service).url}/docs`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure what the platform needs is running on this machine, installing Debian packages when
 # missing: Postgres and Redis (unless DATABASE_URL / REDIS_URL point elsewhere) and the development
-# Kafka broker's binary (unless KAFKA_BROKERS points at a real cluster). Safe to run again.
+# Kafka broker's binary (unless KAFKA_BROKERS points at a real cluster); with --browser also Debian's chromium,
+# which the console's browser tests drive (playwright-core downloads no browser). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,4 +56,9 @@ fi
 
 if [ -z "${KAFKA_BROKERS:-}" ]; then
   bash deploy/kafka-dev-broker/build.sh
+fi
+
+if [ "${1:-}" = "--browser" ] && [ ! -x /usr/bin/chromium ]; then
+  say "installing chromium (the console's browser tests)"
+  apt_install chromium
 fi

@@ -4,6 +4,7 @@
 # then hands over to scripts/dev-platform.ts (services, demo network, tokens). Ctrl-C stops it all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "[start] the console will be at http://127.0.0.1:3000"
 
 # npm writes node_modules/.package-lock.json on every install: older than the lock file means stale.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -13,6 +14,9 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 bash scripts/ensure-infra.sh
+
+echo "[start] building the console"
+npx vite build --config apps/console/vite.config.mts --logLevel warn
 
 # exec: the terminal's Ctrl-C goes straight to the launcher, which stops what it started.
 exec node -r @swc-node/register scripts/dev-platform.ts

@@ -10,7 +10,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   # Exactly what the lockfile pins (it holds every platform's optional binaries, so npm ci accepts it here).
   npm ci --no-audit --no-fund
 fi
-bash scripts/ensure-infra.sh
+bash scripts/ensure-infra.sh --browser
 
 echo "== format, lint and typecheck"
 npx prettier --check . --log-level warn

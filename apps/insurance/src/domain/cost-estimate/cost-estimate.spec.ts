@@ -219,8 +219,26 @@ describe('figuresFromTier, from a 271 to an estimate', () => {
     const tier: TierSummary = {
       ...ch.inNetwork,
       deductible: {
-        individual: { totalCents: 150_000, totalPeriod: '23', remainingCents: 90_000, metCents: undefined, remainingDerived: false, source: 'plan' },
-        family: { totalCents: 300_000, totalPeriod: '23', remainingCents: 20_000, metCents: undefined, remainingDerived: false, source: 'plan' },
+        individual: {
+          totalCents: 150_000,
+          totalPeriod: '23',
+          remainingCents: 90_000,
+          metCents: undefined,
+          remainingDerived: false,
+          source: 'plan',
+          insuranceType: undefined,
+          segmentNumbers: [],
+        },
+        family: {
+          totalCents: 300_000,
+          totalPeriod: '23',
+          remainingCents: 20_000,
+          metCents: undefined,
+          remainingDerived: false,
+          source: 'plan',
+          insuranceType: undefined,
+          segmentNumbers: [],
+        },
       },
     };
     expect(figuresFromTier(tier).figures.remainingDeductibleCents).toBe(20_000);

@@ -1,0 +1,405 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The staff console in a real browser (Debian's chromium through playwright-core) against the real services:
+// scheduling, intake, attendance and aftercare as processes on real Postgres, Redis and a Kafka-protocol broker,
+// the console's own server in front of them. A site administrator walks one patient from referral to discharge
+// by clicking; every screen is photographed (.run/console-screenshots/), checked with axe-core (no serious or
+// critical violation), checked for controls a keyboard cannot reach, and read for another site's patient.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import axe from 'axe-core';
+import { chromium, type Browser } from 'playwright-core';
+import {
+  WORKSPACE_ROOT,
+  RUN_DIR,
+  aSiteRegistration,
+  eventually,
+  startPlatformProcesses,
+  tokenFor,
+  useTestInfrastructure,
+  type PlatformProcesses,
+  type TestInfrastructure,
+} from '@iop/testing';
+import { startConsoleServer, type ConsoleServer } from '../server';
+
+const SCREENSHOTS = resolve(WORKSPACE_ROOT, '.run/console-screenshots');
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+
+/** A zone where it is now between 01:00 and 20:00, so that a two-hour session starting soon ends the same local day. */
+function aDaytimeZone(): string {
+  const zones = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Pacific/Honolulu', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney'];
+  return zones.find((timeZone) => {
+    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
+    return hour >= 1 && hour <= 20;
+  })!;
+}
+const localDate = (timeZone: string, at = new Date()) =>
+  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+/**
+ * Twenty minutes from now on a five-minute mark, local wall-clock time: scheduling plans no session that has already
+ * begun, and attendance takes a check-in from an hour before the start.
+ */
+function blockStartSoon(timeZone: string): string {
+  const at = new Date(Date.now() + 20 * 60_000);
+  const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at).split(':').map(Number);
+  return `${String(h).padStart(2, '0')}:${String(m! - (m! % 5)).padStart(2, '0')}`;
+}
+
+describe('the staff console, driven in a browser against the real services', () => {
+  let infra: TestInfrastructure;
+  let platform: PlatformProcesses | undefined;
+  let consoleServer: ConsoleServer | undefined;
+  let browser: Browser | undefined;
+  let admin: string;
+  const timeZone = aDaytimeZone();
+  const tag = Math.random().toString(36).slice(2, 7);
+  const siteA = { ...aSiteRegistration({ timeZone, capacity: 20 }), name: `Harbor House ${tag}` };
+  const siteB = { ...aSiteRegistration({ timeZone, capacity: 20 }), name: `Lakeside ${tag}` };
+  let siteAId: string;
+  let siteBId: string;
+  /** Site B's patient: their name must appear nowhere a site-A user looks. */
+  const otherSitesPatient = { givenName: `Ottoline${tag}`, familyName: `Brackenridge${tag}` };
+  let otherSitesReferralId: string;
+  const trackName = `Daytime SUD ${tag}`;
+
+  async function call<T = Record<string, unknown>>(service: 'scheduling' | 'intake', method: string, path: string, token: string, body?: unknown) {
+    const response = await fetch(`${platform!.service(service).url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  beforeAll(async () => {
+    infra = await useTestInfrastructure();
+    // The console as `npm start` builds it.
+    // (Jest sets NODE_ENV=test, which would give React's development build.)
+    execFileSync('npx', ['vite', 'build', '--config', 'apps/console/vite.config.mts', '--logLevel', 'warn'], {
+      cwd: WORKSPACE_ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    platform = await startPlatformProcesses({
+      services: ['scheduling', 'intake', 'attendance', 'aftercare'],
+      env: {
+        DATABASE_URL: infra.databaseUrl,
+        REDIS_URL: infra.env.redisUrl,
+        KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+        OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+      },
+      logs: { dir: resolve(RUN_DIR, `console-${infra.env.runId}`) },
+    });
+    consoleServer = await startConsoleServer({
+      port: 0,
+      devSignIn: true,
+      services: {
+        intake: platform.service('intake').url,
+        scheduling: platform.service('scheduling').url,
+        attendance: platform.service('attendance').url,
+        aftercare: platform.service('aftercare').url,
+        // Not started: the episode pays privately, and no screen of this slice asks insurance.
+        insurance: 'http://127.0.0.1:9',
+      },
+    });
+
+    admin = await tokenFor('network_admin');
+    siteAId = (await call<{ siteId: string }>('scheduling', 'POST', '/sites', admin, siteA)).siteId;
+    siteBId = (await call<{ siteId: string }>('scheduling', 'POST', '/sites', admin, siteB)).siteId;
+    for (const service of ['intake', 'attendance', 'aftercare'] as const) {
+      await eventually(
+        async () => {
+          const known = (await (
+            await fetch(`${platform!.service(service).url}/site-directory`, { headers: { authorization: `Bearer ${admin}` } })
+          ).json()) as Array<{
+            siteId: string;
+          }>;
+          expect(known.map((s) => s.siteId)).toEqual(expect.arrayContaining([siteAId, siteBId]));
+        },
+        { timeoutMs: 30_000 },
+      );
+    }
+
+    // Site A's week, as its administrator would define it: a substance-use program with a two-hour group every day,
+    // today's starting in twenty minutes.
+    const base = `/sites/${siteAId}`;
+    const program = await call<{ programId: string }>('scheduling', 'POST', `${base}/programs`, admin, {
+      name: 'Substance use IOP',
+      kind: 'substance-use',
+      population: 'adult',
+      levelOfCare: '2.1',
+    });
+    const clinician = await call<{ clinicianId: string }>('scheduling', 'POST', `${base}/clinicians`, admin, {
+      subject: `console-clinician-${tag}`,
+      displayName: 'Morgan Ellis, LCSW',
+      roles: ['therapist'],
+      programIds: [program.programId],
+    });
+    const room = await call<{ roomId: string }>('scheduling', 'POST', `${base}/rooms`, admin, { name: 'Group room A', capacity: 12, virtual: false });
+    await call('scheduling', 'POST', `${base}/tracks`, admin, {
+      programId: program.programId,
+      name: trackName,
+      recurrence: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU',
+      startsOn: localDate(timeZone),
+      blockStart: blockStartSoon(timeZone),
+      sessions: [
+        {
+          topic: 'Relapse prevention',
+          modality: 'CBT group',
+          durationMinutes: 120,
+          leaderId: clinician.clinicianId,
+          roomId: room.roomId,
+          capacity: 10,
+          delivery: 'in-person',
+        },
+      ],
+    });
+
+    const siteBCoordinator = await tokenFor('intake_coordinator', [siteBId]);
+    otherSitesReferralId = (
+      await call<{ referralId: string }>('intake', 'POST', '/referrals', siteBCoordinator, {
+        siteId: siteBId,
+        source: 'self',
+        caller: { ...otherSitesPatient, phone: `212555${String(Date.now()).slice(-4)}` },
+        presentingConcerns: ['alcohol'],
+      })
+    ).referralId;
+
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+        '--disable-component-update',
+      ],
+    });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await consoleServer?.close();
+    await platform?.stop();
+  });
+
+  it('a site administrator takes a patient from referral to discharge, and never sees another site’s patient', async () => {
+    const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: timeZone });
+    const page = await context.newPage();
+    const origin = consoleServer!.url;
+    const elsewhere: string[] = [];
+    const cspViolations: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) elsewhere.push(request.url());
+    });
+    // What the services refused, to read when a step fails.
+    page.on('response', (response) => {
+      if (response.url().includes('/api/') && response.status() >= 400) {
+        void response
+          .text()
+          .then((body) =>
+            process.stderr.write(
+              `[console e2e] ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}: ${body.slice(0, 300)}\n`,
+            ),
+          );
+      }
+    });
+    if (process.env['CONSOLE_E2E_TRACE']) {
+      page.on('request', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] -> ${r.method()} ${r.url()}\n`));
+      page.on('requestfinished', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] <- ${r.method()} ${r.url()}\n`));
+      page.on('pageerror', (e) => process.stderr.write(`[trace] page error ${e.message}\n`));
+      page.on('requestfailed', (r) => process.stderr.write(`[trace] x ${r.method()} ${r.url()} ${r.failure()?.errorText}\n`));
+    }
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    const pages: string[] = [];
+    const given = `Wren${tag}`;
+    const family = `Ashdown${tag}`;
+
+    /** Every screen: a screenshot, axe, keyboard reach, and no trace of site B's patient. */
+    async function check(name: string): Promise<void> {
+      await page.waitForLoadState('networkidle');
+      pages.push(name);
+      await page.screenshot({ path: resolve(SCREENSHOTS, `${String(pages.length).padStart(2, '0')}-${name}.png`), fullPage: true });
+      await page.evaluate(axe.source);
+      const violations = await page.evaluate(async () => {
+        const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+      // Every control a mouse can use is in the tab order (nothing clickable but unfocusable).
+      const unreachable = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('button, a, input, select, textarea, [role="button"], [role="tab"], [role="radio"], [onclick]')]
+          .filter((el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null && el.getAttribute('aria-hidden') !== 'true')
+          .filter((el) => el.tabIndex < 0 && !el.closest('[role="radiogroup"]'))
+          .map((el) => el.outerHTML.slice(0, 120)),
+      );
+      expect({ page: name, unreachable }).toEqual({ page: name, unreachable: [] });
+      const text = await page.locator('body').innerText();
+      expect(text).not.toContain(otherSitesPatient.familyName);
+      expect(text).not.toContain(otherSitesPatient.givenName);
+    }
+    /** Reloads until the text shows: the services learn of each other's steps through Kafka. */
+    async function until(text: string | RegExp, timeoutMs = 60_000): Promise<void> {
+      await eventually(
+        async () => {
+          if (await page.getByText(text).first().isVisible()) return;
+          await page.reload();
+          await page.getByText(text).first().waitFor({ timeout: 2_000 });
+        },
+        { timeoutMs, intervalMs: 500 },
+      );
+    }
+    const pick = async (label: string, option: string | RegExp) => {
+      await page.getByRole('combobox', { name: label, exact: true }).click();
+      await page.getByRole('option', { name: option }).click();
+    };
+
+    // Sign in: role and site, by keyboard as far as the button.
+    await page.goto(origin);
+    await page.getByRole('heading', { name: 'Sign in to the IOP console' }).waitFor();
+    await check('sign-in');
+    await pick('Role', 'Site administrator');
+    await pick('Site', siteA.name);
+    await page.getByRole('button', { name: 'Sign in' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Intake board · ${siteA.name}` }).waitFor();
+    // The token stays in this tab's session storage; the address holds no more than a path.
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    await check('intake-board');
+    // The site switcher offers the token's site only.
+    await page.getByRole('combobox', { name: 'Site', exact: true }).click();
+    expect(await page.getByRole('option').allInnerTexts()).toEqual([siteA.name]);
+    await page.keyboard.press('Escape');
+
+    // A referral; the service's refusal shows next to the field it names.
+    await page.getByRole('button', { name: 'New referral' }).click();
+    await page.getByLabel('Given name').fill(given);
+    await page.getByLabel('Family name').fill(family);
+    await page.getByLabel('Date of birth').fill('1986-04-12');
+    await page.getByLabel('Phone').fill('12');
+    await page.getByRole('combobox', { name: 'Presenting concerns' }).click();
+    await page.getByRole('option', { name: 'alcohol', exact: true }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Record the referral' }).click();
+    await page.locator('input[aria-invalid="true"]').first().waitFor();
+    expect(await page.getByLabel('Phone').getAttribute('aria-invalid')).toBe('true');
+    await check('new-referral-with-error');
+    await page.getByLabel('Phone').fill(`617555${String(Date.now()).slice(-4)}`);
+    await page.getByRole('button', { name: 'Record the referral' }).click();
+    await page.getByRole('heading', { name: `${family}, ${given}` }).waitFor();
+    const referralPath = new URL(page.url()).pathname;
+    // Ids only in the address.
+    expect(referralPath).toMatch(/^\/referrals\/[0-9a-f-]{36}$/);
+    await check('referral-new');
+
+    // Pre-screen: every answer no, so the caller goes on to assessment.
+    await page.getByRole('button', { name: 'Record the pre-screen' }).click();
+    await page.getByText('proceed to assessment').waitFor();
+    // The assessment appointment, an hour from now.
+    const inAnHour = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' })
+      .format(new Date(Date.now() + 3_600_000))
+      .replace(' ', 'T');
+    await page.getByRole('textbox', { name: 'Appointment', exact: true }).fill(inAnHour);
+    await page.getByRole('button', { name: 'Book', exact: true }).click();
+    await page.getByText(/^Booked for/).waitFor();
+    // Consent to disclose to the payer.
+    await page.getByLabel('Payer id').first().fill('aetna');
+    await page.getByLabel('Payer name').fill('Aetna');
+    await page.getByLabel('Signed by (patient)').fill(`${given} ${family}`);
+    for (const statement of ['The patient may revoke this consent', 'Treatment does not depend on signing', 'Records disclosed may be disclosed again']) {
+      await page.getByLabel(statement).check();
+    }
+    await page.getByRole('button', { name: 'Record the consent' }).click();
+    await page.getByText('in force').waitFor();
+    await check('referral-pre-screened-with-consent');
+
+    // The assessment: the level of care is recommended and explained.
+    const ratings = ['1', '0', '2', '1', '2', '1'];
+    const dimensions = page.locator('select[required]');
+    for (let i = 0; i < ratings.length; i++) await dimensions.nth(i).selectOption(ratings[i]!);
+    for (let i = 1; i <= 9; i++) await page.getByLabel(`PHQ-9 item ${i}`, { exact: true }).selectOption(i === 9 ? '0' : '1');
+    for (let i = 1; i <= 7; i++) await page.getByLabel(`GAD-7 item ${i}`, { exact: true }).selectOption('1');
+    await page.getByRole('button', { name: 'Record the assessment' }).click();
+    await page.getByText(/^Recommended:/).waitFor();
+    await page.getByText(/^Why:/).waitFor();
+
+    // Admission, self-pay, from today.
+    await page.getByLabel('Self-pay').check();
+    await page.getByLabel('The patient knows they pay the full fee themselves').check();
+    await page.getByLabel('Planned start').fill(localDate(timeZone));
+    await page.getByRole('button', { name: 'Admit' }).click();
+    await page.getByText(/^Admitted /).waitFor();
+    await check('referral-admitted');
+
+    // Placement: the patient appears in the queue once scheduling hears of the admission.
+    await page.getByRole('link', { name: 'Schedule and placement' }).click();
+    await page.getByRole('heading', { name: `Schedule · ${siteA.name}` }).waitFor();
+    await until(`${family}, ${given}`);
+    await check('schedule-and-placement-queue');
+    await page.getByRole('button', { name: 'Suggest tracks' }).click();
+    await page.getByRole('button', { name: `Place in ${trackName}` }).click();
+    await page.getByText('Nobody is waiting for a track').waitFor();
+    await check('schedule-after-placement');
+
+    // Check-in: today's session, the patient on its roster once attendance hears of the seat.
+    await page.getByRole('link', { name: "Today's sessions" }).click();
+    await page.getByRole('heading', { name: `Sessions · ${siteA.name}` }).waitFor();
+    await check('todays-sessions');
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Roster/ }).waitFor();
+    await until(`${family}, ${given}`);
+    await check('roster');
+    await page.getByRole('button', { name: 'Check in' }).click();
+    await page
+      .getByText(/attended|late/)
+      .first()
+      .waitFor();
+    await check('roster-checked-in');
+
+    // Hours: the week's attended time against the plan.
+    await page.getByRole('link', { name: 'Hours and outreach' }).click();
+    await page.getByRole('heading', { name: `Hours · ${siteA.name}` }).waitFor();
+    await until(`${family}, ${given}`);
+    await check('hours');
+
+    // Discharge: a draft, then signed, once aftercare knows the episode.
+    await page.getByRole('link', { name: 'Aftercare' }).click();
+    await page.getByRole('heading', { name: `Aftercare · ${siteA.name}` }).waitFor();
+    await until(`${family}, ${given}`);
+    await check('aftercare');
+    await eventually(
+      async () => {
+        if (!(await page.getByRole('button', { name: 'Save the draft' }).isVisible())) await page.getByRole('button', { name: 'Draft a discharge' }).click();
+        await page.getByLabel('Plan goals').fill('3');
+        await page.getByLabel('Goals met').fill('2');
+        await page.getByLabel('Goals partly met').fill('1');
+        await page.getByLabel('Discharge summary').fill('Completed the program; relapse prevention plan in place.');
+        await page.getByRole('button', { name: 'Save the draft' }).click();
+        await page.getByRole('button', { name: 'Sign the discharge' }).waitFor({ timeout: 3_000 });
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    await page.getByRole('button', { name: 'Sign the discharge' }).click();
+    await page.getByText('signed', { exact: true }).waitFor();
+    await check('aftercare-discharged');
+
+    // Site B's referral by its id: the service says it is not found, and nothing of it shows.
+    await page.goto(`${origin}/referrals/${otherSitesReferralId}`);
+    await page.getByRole('alert').waitFor();
+    await check('other-sites-referral');
+
+    expect(elsewhere).toEqual([]);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+});
