@@ -244,7 +244,7 @@ describe('a patient admitted through intake and insurance together', () => {
   });
 
   // Last: it kills the first platform's intake and insurance.
-  it('two replicas each of intake and insurance share the work, and one of each killed midway loses no admission (issue 8, D9)', async () => {
+  it('two replicas each of intake and insurance share the work, and one of each killed midway loses no admission and admits none twice (issue 8, D9)', async () => {
     const second = await startPlatformProcesses({
       services: ['intake', 'insurance'],
       migrate: false,
@@ -295,12 +295,15 @@ describe('a patient admitted through intake and insurance together', () => {
         },
         { timeoutMs: 150_000, intervalMs: 500 },
       );
-      // Each admitted once, each payer asked once, nothing dead-lettered on the way.
+      // Each admitted once, nothing dead-lettered on the way.
       const episodes = await infra.adminQuery<{ n: number }>(`SELECT count(*)::int AS n FROM intake.episodes WHERE patient_id = ANY($1::uuid[])`, [
         patients.map((p) => p.patientId),
       ]);
       expect(episodes[0]!.n).toBe(patients.length);
-      for (const p of patients) expect(simulator.requestsFor(p.memberId)).toBe(1);
+      // A 270 in flight when its insurance replica was killed is sent again by the survivor, which takes over the stale
+      // claim; no request can be sent exactly once to a payer across a crash, but never more than that once again.
+      for (const p of patients) expect(simulator.requestsFor(p.memberId)).toBeGreaterThanOrEqual(1);
+      for (const p of patients) expect(simulator.requestsFor(p.memberId)).toBeLessThanOrEqual(2);
       for (const schema of ['intake', 'insurance']) expect(await infra.adminQuery(`SELECT key FROM ${schema}.parked_keys`)).toEqual([]);
       const heldUp = Math.max(...patients.slice(2).map((p) => admittedAt.get(p.referralId)!)) - killedAt;
       process.stdout.write(`[replicas] the last admission asked after the kill completed ${(heldUp / 1000).toFixed(1)} s after it\n`);
