@@ -127,6 +127,53 @@ describe('follow-ups after a discharge (real Postgres, Redis and broker)', () =>
     expect(month!.due_on).toBe('2026-07-03');
   });
 
+  it("lists the site's open follow-ups, overdue before due, a page at a time, each listing audited", async () => {
+    const site = await aSite(kit, 'America/Chicago');
+    const staff = api(kit, site.staff);
+    expect((await staff.get(`/sites/${site.siteId}/follow-ups`).expect(200)).body).toEqual({ siteId: site.siteId, items: [], nextCursor: null });
+
+    const early = await discharge(kit, aDischarge(site, { dischargedOn: '2026-02-02' }));
+    const late = await discharge(kit, aDischarge(site, { dischargedOn: '2026-02-10' }));
+    const [earlyWeek] = await followUpsOf(kit, early.episodeId);
+    const [lateWeek] = await followUpsOf(kit, late.episodeId);
+    await kit.sweep.runOnce(earlyWeek!.overdue_at);
+    await staff.post(`/follow-ups/${lateWeek!.follow_up_id}/attempts`, { method: 'phone', outcome: 'reached', at: '2026-02-17T16:00:00Z' }).expect(201);
+
+    const open = (await staff.get(`/sites/${site.siteId}/follow-ups`).expect(200)).body;
+    const listed = (page: { items: Array<{ episodeId: string; dayOffset: number; state: string }> }) =>
+      page.items.map((f) => `${f.episodeId === early.episodeId ? 'early' : 'late'}+${f.dayOffset} ${f.state}`);
+    expect(listed(open)).toEqual(['early+7 overdue', 'early+30 due', 'late+30 due', 'early+90 due', 'late+90 due']);
+    expect(open.nextCursor).toBeNull();
+    expect(listed((await staff.get(`/sites/${site.siteId}/follow-ups?state=done`).expect(200)).body)).toEqual(['late+7 done']);
+    expect(listed((await staff.get(`/sites/${site.siteId}/follow-ups?dueBy=2026-03-05`).expect(200)).body)).toEqual(['early+7 overdue', 'early+30 due']);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { items: Array<{ episodeId: string; dayOffset: number; state: string }>; nextCursor: string | null } = (
+        await staff.get(`/sites/${site.siteId}/follow-ups?limit=2${cursor ? `&cursor=${cursor}` : ''}`).expect(200)
+      ).body;
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...listed(page));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(listed(open));
+    expect(
+      await kit.infra.adminQuery(`SELECT count(*)::int AS n FROM aftercare.audit_log WHERE patient_id = $1 AND action = 'list' AND resource = $2`, [
+        early.patientId,
+        `sites/${site.siteId}/follow-ups`,
+      ]),
+    ).toEqual([{ n: 1 + 1 + 2 }]); // once per page that listed the patient: the open list, dueBy, and two of the three pages
+
+    const elsewhere = api(kit, await tokenFor('clinician', [crypto.randomUUID()]));
+    expect((await elsewhere.get(`/sites/${site.siteId}/follow-ups`)).status).toBe(403);
+    for (const bad of ['state=pending', 'dueBy=2026-02-30', 'limit=0', 'limit=500', 'cursor=bm90LWEtY3Vyc29y', 'siteId=x']) {
+      const answer = await staff.get(`/sites/${site.siteId}/follow-ups?${bad}`);
+      expect({ bad, status: answer.status }).toEqual({ bad, status: 400 });
+      expect(answer.body.detail).toEqual(expect.any(String));
+    }
+  });
+
   it('sends a readmission referral from a follow-up once', async () => {
     const d = await discharge(kit, aDischarge(losAngeles, { dischargedOn: '2026-03-09' }));
     const [week] = await followUpsOf(kit, d.episodeId);

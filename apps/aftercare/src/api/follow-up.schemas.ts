@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { FOLLOW_UP_METHODS, Instant, READMISSION_REASONS } from '@iop/contracts';
+import { FOLLOW_UP_METHODS, Instant, READMISSION_REASONS, ServiceDate } from '@iop/contracts';
 import { ResponseDate, ResponseId, ResponseInstant, nameSchemas } from '@iop/platform';
 import { FOLLOW_UP_STATES } from '../domain/follow-up-schedule';
-import { ATTEMPT_OUTCOMES } from '../application/follow-up.use-cases';
+import { ATTEMPT_OUTCOMES, WORK_LIST_STATES } from '../application/follow-up.use-cases';
 
 export const AttemptBody = z.strictObject({
   method: z.enum(FOLLOW_UP_METHODS),
@@ -31,6 +31,21 @@ export const FollowUpView = z.object({
   attempts: z.array(z.object({ attemptId: ResponseId, method: z.string(), outcome: z.enum(ATTEMPT_OUTCOMES), at: ResponseInstant })),
 });
 
+export const WorkListQuery = z.strictObject({
+  state: z.enum(WORK_LIST_STATES).default('open').describe('`open` (default): due or overdue; or one state'),
+  dueBy: ServiceDate.optional().describe('Only follow-ups due on or before this site-local day (e.g. today, for what to call now)'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
+    .optional()
+    .describe('Keyset pagination: the nextCursor of the previous page, unchanged (oldest due day first)'),
+});
+export type WorkListQuery = z.infer<typeof WorkListQuery>;
+
+export const WorkListView = z.object({ siteId: ResponseId, items: z.array(FollowUpView), nextCursor: z.string().nullable() });
+
 export const EpisodeFollowUpsView = z.object({ episodeId: ResponseId, followUps: z.array(FollowUpView) });
 
 export const ReadmissionView = z.object({
@@ -43,4 +58,4 @@ export const ReadmissionView = z.object({
   referredAt: ResponseInstant,
 });
 
-nameSchemas({ FollowUp: FollowUpView, ReadmissionReferral: ReadmissionView });
+nameSchemas({ FollowUpPage: WorkListView, FollowUp: FollowUpView, ReadmissionReferral: ReadmissionView });

@@ -7,7 +7,7 @@ import { MeasureQueries } from '../application/measure.queries';
 import { OutcomeCheckIns } from '../application/outcome.use-cases';
 import { AftercarePlans } from '../application/plan.use-cases';
 import { ReadmissionReferrals } from '../application/readmission.use-cases';
-import { AttemptBody, EpisodeFollowUpsView, FollowUpView, ReadmissionBody, ReadmissionView } from './follow-up.schemas';
+import { AttemptBody, EpisodeFollowUpsView, FollowUpView, ReadmissionBody, ReadmissionView, WorkListQuery, WorkListView } from './follow-up.schemas';
 import { FOLLOW_UP_STAFF, MEASURE_READERS, REFERRERS } from './follow-up-roles';
 import { MonthQuery, SiteMonthView } from './measure.schemas';
 import { CheckInBody, CheckInView } from './outcome.schemas';
@@ -37,6 +37,17 @@ export class FollowUpsController {
   @Returns(EpisodeFollowUpsView, { status: 200, description: 'The follow-ups, by offset' })
   episodeFollowUps(@UuidParam('episodeId') episodeId: string) {
     return this.followUps.forEpisode(episodeId);
+  }
+
+  @Get('sites/:siteId/follow-ups')
+  @Access({ roles: FOLLOW_UP_STAFF, site: { from: 'param', name: 'siteId' } })
+  @ApiUuidParam('siteId', 'The site')
+  @ApiOperation({
+    summary: "The site's follow-up work list: open (due or overdue) by default, oldest due day first, keyset-paged, with each one's attempts (audited)",
+  })
+  @Returns(WorkListView, { status: 200, description: 'One page' })
+  workList(@UuidParam('siteId') siteId: string, @ValidQuery(WorkListQuery) query: WorkListQuery) {
+    return this.followUps.forSite(siteId, query);
   }
 
   @Get('follow-ups/:followUpId')

@@ -13,3 +13,5 @@ export const planVersionConflict = (episodeId: string, current: number, expected
 export const planNotFound = (episodeId: string) => notFound('plan.not-found', `episode ${episodeId} has no aftercare plan yet`);
 export const referralExists = (followUpId: string, referralId: string) =>
   conflict('readmission.already-referred', `follow-up ${followUpId} already sent readmission referral ${referralId}`);
+export const followUpCursorInvalid = () =>
+  new DomainError('follow-up.cursor-invalid', 'the cursor is not one this list gave out: pass nextCursor from a previous page unchanged', 400);

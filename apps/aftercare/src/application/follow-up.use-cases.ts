@@ -6,9 +6,9 @@ import { FollowUpCompleted, FollowUpDue, FollowUpMissed, type PayloadOf } from '
 import { AuditTrail } from '@iop/auth';
 import { Outbox } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { LOGGER, PeriodicJob, UnitOfWork } from '@iop/platform';
+import { LOGGER, PeriodicJob, SiteDirectory, UnitOfWork } from '@iop/platform';
 import { daysBetween, localDateOf, type FollowUpState } from '../domain/follow-up-schedule';
-import { contactOutOfRange, dischargeNotFound, followUpClosed, followUpNotFound, noAttemptYet } from './follow-up-errors';
+import { contactOutOfRange, dischargeNotFound, followUpClosed, followUpCursorInvalid, followUpNotFound, noAttemptYet } from './follow-up-errors';
 import { monthOf, publishSiteMonth } from './measure-site-months';
 import { returned } from './follow-up-sql';
 
@@ -76,6 +76,25 @@ async function attemptsOf(manager: EntityManager, followUpIds: readonly string[]
   )) as AttemptRow[];
 }
 
+/** Which follow-ups a site's work list shows: `open` (due or overdue, the default) or one state. */
+export const WORK_LIST_STATES = ['open', 'due', 'overdue', 'done', 'unreachable'] as const;
+export type WorkListState = (typeof WORK_LIST_STATES)[number];
+
+export interface WorkListFilter {
+  readonly state: WorkListState;
+  readonly dueBy?: string | undefined;
+  readonly limit: number;
+  readonly cursor?: string | undefined;
+}
+
+const WORK_LIST_CURSOR = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+const encodeWorkListCursor = (dueOn: string, id: string) => Buffer.from(`${dueOn}|${id}`, 'utf8').toString('base64url');
+function decodeWorkListCursor(cursor: string): { dueOn: string; followUpId: string } {
+  const match = WORK_LIST_CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) throw followUpCursorInvalid();
+  return { dueOn: match[1]!, followUpId: match[2]! };
+}
+
 const completedPayload = (
   f: FollowUpRow,
   result: 'done' | 'unreachable',
@@ -103,7 +122,51 @@ export class FollowUps {
     private readonly uow: UnitOfWork,
     private readonly outbox: Outbox,
     private readonly audit: AuditTrail,
+    private readonly sites: SiteDirectory,
   ) {}
+
+  /**
+   * The site's follow-up work list: its follow-ups in one state (open = due or overdue), oldest due day first, so what
+   * is overdue comes before what is due today and what is due later; keyset-paged on (due_on, follow_up_id), which an
+   * index matches, so a page costs the same after years of discharges. One audit row per patient a page lists.
+   */
+  forSite(siteId: string, filter: WorkListFilter) {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      await this.sites.require(manager, siteId, 'aftercare');
+      const after = filter.cursor ? decodeWorkListCursor(filter.cursor) : null;
+      const states = filter.state === 'open' ? ['due', 'overdue'] : [filter.state];
+      const rows = (await manager.query(
+        `${FOLLOW_UP_SQL}
+          WHERE f.site_id = $1 AND f.state = ANY($2::text[]) AND ($3::date IS NULL OR f.due_on <= $3::date)
+            AND ($4::date IS NULL OR (f.due_on, f.follow_up_id) > ($4::date, $5::uuid))
+          ORDER BY f.due_on, f.follow_up_id LIMIT $6`,
+        [siteId, states, filter.dueBy ?? null, after?.dueOn ?? null, after?.followUpId ?? null, filter.limit + 1],
+      )) as FollowUpRow[];
+      const page = rows.slice(0, filter.limit);
+      const attempts = page.length
+        ? await attemptsOf(
+            manager,
+            page.map((r) => r.follow_up_id),
+          )
+        : [];
+      await this.audit.recordMany(
+        manager,
+        { principal, requestId },
+        [...new Set(page.map((r) => r.patient_id))].map((patientId) => ({
+          action: 'list' as const,
+          resource: `sites/${siteId}/follow-ups`,
+          patientId,
+          siteId,
+        })),
+      );
+      const last = page.at(-1);
+      return {
+        siteId,
+        items: page.map((r) => followUpView(r, attempts)),
+        nextCursor: rows.length > filter.limit && last ? encodeWorkListCursor(last.due_on, last.follow_up_id) : null,
+      };
+    });
+  }
 
   /** The follow-ups of a discharged episode with their attempts (audited). */
   forEpisode(episodeId: string) {

@@ -313,6 +313,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sites/{siteId}/follow-ups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's follow-up work list: open (due or overdue) by default, oldest due day first, keyset-paged, with each one's attempts (audited) */
+        get: operations["FollowUpsController_workList"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sites/{siteId}/measures": {
         parameters: {
             query?: never;
@@ -579,6 +596,12 @@ export interface components {
             /** @enum {string} */
             state: "due" | "overdue" | "done" | "unreachable";
         };
+        FollowUpPage: {
+            items: components["schemas"]["FollowUp"][];
+            nextCursor: string | null;
+            /** Format: uuid */
+            siteId: string;
+        };
         OutcomeCheckIn: {
             bam: {
                 progressSatisfaction: number;
@@ -675,6 +698,7 @@ export type AlumniRoster = components['schemas']['AlumniRoster'];
 export type Discharge = components['schemas']['Discharge'];
 export type DischargePage = components['schemas']['DischargePage'];
 export type FollowUp = components['schemas']['FollowUp'];
+export type FollowUpPage = components['schemas']['FollowUpPage'];
 export type OutcomeCheckIn = components['schemas']['OutcomeCheckIn'];
 export type ProblemDetails = components['schemas']['ProblemDetails'];
 export type ReadmissionReferral = components['schemas']['ReadmissionReferral'];
@@ -2983,6 +3007,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DischargePage"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid; `issues` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token: sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The token lacks the role, or the site, this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nothing with that id at a site the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A defect on our side; nothing was saved. Quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was saved. Retry after the `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    FollowUpsController_workList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FollowUpPage"];
                 };
             };
             /** @description The request is malformed or a field is invalid; `issues` names each field */
