@@ -1,6 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
-
-type Work<T> = (manager: EntityManager) => Promise<T>;
+import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from 'typeorm';
 
 /**
  * Times a consumer's transactions at the moment COMMIT has returned, which is when an effect is
@@ -11,11 +9,13 @@ type Work<T> = (manager: EntityManager) => Promise<T>;
  * reports nothing (an event rolled back to its savepoint in a batch that committed is marked again
  * when it is applied alone, and counted once per commit that carried it).
  *
- * It wraps `DataSource.transaction` on one instance, the call `inScopedTransaction` makes for the
- * consumer; nothing else in the process shares that DataSource.
+ * It listens to the commits TypeORM reports on one DataSource (as a subscriber, so every way the consumer
+ * opens a transaction is seen: its batch transaction, and the lone event's `inScopedTransaction`), and times
+ * each transaction from the moment its query runner was made. Nothing else in the process shares that DataSource.
  */
 export class CommitClock {
   private readonly marks = new WeakMap<EntityManager, number[]>();
+  private readonly opened = new WeakMap<QueryRunner, number>();
 
   constructor(private readonly onCommit: (eventTimesMs: readonly number[], committedAtMs: number, transactionMs: number) => void) {}
 
@@ -27,23 +27,31 @@ export class CommitClock {
   }
 
   attach(dataSource: DataSource): void {
-    const original = dataSource.transaction.bind(dataSource) as <T>(work: Work<T>) => Promise<T>;
-    const marks = this.marks;
-    const onCommit = this.onCommit;
-    const timed = async <T>(...args: unknown[]): Promise<T> => {
-      const [work] = args;
-      if (args.length !== 1 || typeof work !== 'function') throw new Error('CommitClock: only transaction(work) is timed; the consumer calls no other form');
-      let used: EntityManager | undefined;
-      const started = performance.now();
-      const result = await original<T>((manager) => {
-        used = manager;
-        return (work as Work<T>)(manager);
-      });
-      const committedAt = Date.now();
-      const eventTimes = used ? marks.get(used) : undefined;
-      if (eventTimes) onCommit(eventTimes, committedAt, performance.now() - started);
-      return result;
+    const createQueryRunner = dataSource.createQueryRunner.bind(dataSource);
+    const opened = this.opened;
+    Object.defineProperty(dataSource, 'createQueryRunner', {
+      value: (...args: Parameters<DataSource['createQueryRunner']>) => {
+        const runner = createQueryRunner(...args);
+        opened.set(runner, performance.now());
+        return runner;
+      },
+      configurable: true,
+      writable: true,
+    });
+    const { marks, onCommit } = this;
+    const subscriber: EntitySubscriberInterface = {
+      // TypeORM reports savepoints too; only the outermost commit makes the effects visible.
+      afterTransactionCommit({ queryRunner }) {
+        if (queryRunner.isTransactionActive) return;
+        const committedAt = Date.now();
+        const eventTimes = marks.get(queryRunner.manager);
+        marks.delete(queryRunner.manager);
+        if (eventTimes) onCommit(eventTimes, committedAt, performance.now() - (opened.get(queryRunner) ?? performance.now()));
+      },
+      afterTransactionRollback({ queryRunner }) {
+        if (!queryRunner.isTransactionActive) marks.delete(queryRunner.manager);
+      },
     };
-    Object.defineProperty(dataSource, 'transaction', { value: timed, configurable: true, writable: true });
+    (dataSource.subscribers as EntitySubscriberInterface[]).push(subscriber);
   }
 }

@@ -36,6 +36,8 @@ export interface PipelineFigure extends Figure {
   readonly tailSeconds: number;
   /** Inbox + effect transactions as the consumer ran them. */
   readonly consumerTx: LatencySummary;
+  /** Events each of those transactions carried, on average (a fetched batch, or several partitions' batches sharing one). */
+  readonly consumerEventsPerTx: number;
   /** Share of the phase the consumer spent inside those transactions: near 1 means it was the limit. */
   readonly consumerBusy: number;
   readonly relay: RelaySends;
@@ -92,6 +94,7 @@ export class Pipeline {
   private readonly metrics = new Registry();
   private written = 0;
   private consumerTxMs: number[] = [];
+  private consumerTxEvents = 0;
 
   constructor(
     private readonly db: ScratchDatabase,
@@ -106,6 +109,7 @@ export class Pipeline {
     this.outbox = new Outbox(db.service);
     this.clock = new CommitClock((eventTimes, committedAt, transactionMs) => {
       this.consumerTxMs.push(transactionMs);
+      this.consumerTxEvents += eventTimes.length;
       for (const eventTime of eventTimes) this.phase?.record(committedAt - eventTime, committedAt);
     });
   }
@@ -212,6 +216,7 @@ export class Pipeline {
     const phase = (this.phase = new Phase(name, count, this.settings.stallMs, () => this.whereItStopped()));
     this.relaySends.reset();
     this.consumerTxMs = [];
+    this.consumerTxEvents = 0;
     const first = this.written;
     const wakesBefore = relayWakesSent(this.writerDs, outboxChannel(schema));
     this.written += count;
@@ -253,6 +258,7 @@ export class Pipeline {
         writerTx: summarise(Float64Array.from(writerTxMs)),
         tailSeconds: (phase.lastAt - written) / 1000,
         consumerTx,
+        consumerEventsPerTx: consumerTx.samples ? this.consumerTxEvents / consumerTx.samples : 0,
         consumerBusy: (consumerTx.meanMs * consumerTx.samples) / (seconds * 1000),
         relay: this.relaySends.snapshot(),
         relayWakes: (({ notifies, local }) => ({ notifies: notifies - wakesBefore.notifies, local: local - wakesBefore.local }))(

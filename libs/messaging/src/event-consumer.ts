@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventDefinition, EventRegistry } from '@iop/contracts';
-import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, scopeSetting } from '@iop/persistence';
+import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, scopeSetting, sqlLiteral } from '@iop/persistence';
 import { decodeEvent, headersToStrings, type EventMeta } from './cloudevent-codec';
 import { DEAD_LETTER_REASONS, describeError, KeyParkedError, PermanentEventError, type DeadLetterReason } from './errors';
 import { classifyFailure } from './error-classification';
@@ -342,7 +342,7 @@ export class EventConsumer {
     const events = run.flatMap((r) => (r.event ? [r.event] : []));
     let result: BatchTransaction;
     try {
-      result = events.length === 0 ? { outcomes: run.map(() => 'ignored' as const) } : await this.options.dataSource.transaction((m) => this.applyIn(m, run));
+      result = events.length === 0 ? { outcomes: run.map(() => 'ignored' as const) } : await this.inBatchTransaction(run);
     } catch (error) {
       // Nothing committed: the first event goes alone through the retry path, which waits a transient failure out
       // (or, a lone event's handler having failed, counts this as its first attempt).
@@ -364,24 +364,56 @@ export class EventConsumer {
     return result.failed.index + 1;
   }
 
-  private async applyIn(manager: EntityManager, run: readonly Received[]): Promise<BatchTransaction> {
+  /**
+   * The run's transaction. Its first round trip carries BEGIN and the inbox insert together, as one two-statement
+   * simple query: three round trips for a lone event (BEGIN with the insert, the handler, COMMIT) instead of four.
+   * The simple protocol takes no parameters, so every value in the insert is a literal quoted by `sqlLiteral`.
+   */
+  private async inBatchTransaction(run: readonly Received[]): Promise<BatchTransaction> {
     const events = run.flatMap((r) => (r.event ? [r.event.meta] : []));
     const keys = [...new Set(run.flatMap((r) => (r.event && r.message.key ? [r.message.key.toString()] : [])))];
+    const literals = (values: readonly string[]) => values.map((v) => sqlLiteral(v)).join(', ');
+    const consumer = sqlLiteral(this.options.name);
     // The row-level security scope (all sites, as inScopedTransaction sets it) rides on the inbox insert: the
-    // scope is a one-time filter in front of the insert, so it is set before any handler runs. The same round trip
+    // scope is a one-time filter in front of the insert, so it is set before any handler runs. The same statement
     // reads which of the run's keys are parked behind a dead letter.
-    const rows = (await manager.query(
-      `WITH scope AS (SELECT set_config('app.site_ids', $4, true) AS sites),
+    const claim = `WITH scope AS (SELECT set_config('app.site_ids', ${sqlLiteral(scopeSetting(ALL_SITES))}, true) AS sites),
        fresh AS (
          INSERT INTO ${this.schema}.inbox (consumer, event_id, event_type)
-         SELECT $1, e.id, e.type FROM unnest($2::uuid[], $3::text[]) AS e(id, type)
+         SELECT ${consumer}, e.id, e.type FROM unnest(ARRAY[${literals(events.map((m) => m.id))}]::uuid[], ARRAY[${literals(events.map((m) => m.type))}]::text[]) AS e(id, type)
          WHERE (SELECT sites FROM scope) IS NOT NULL
          ON CONFLICT DO NOTHING RETURNING event_id)
        SELECT event_id::text AS event_id, NULL AS key FROM fresh
        UNION ALL
-       SELECT head_event_id::text, key FROM ${this.schema}.parked_keys WHERE consumer = $1 AND topic = $5 AND key = ANY($6::text[])`,
-      [this.options.name, events.map((m) => m.id), events.map((m) => m.type), scopeSetting(ALL_SITES), this.topicOf(run), keys],
-    )) as Array<{ event_id: string; key: string | null }>;
+       SELECT head_event_id::text, key FROM ${this.schema}.parked_keys
+        WHERE consumer = ${consumer} AND topic = ${sqlLiteral(this.topicOf(run))} AND key = ANY(ARRAY[${literals(keys)}]::text[])`;
+    const runner = this.options.dataSource.createQueryRunner();
+    try {
+      // As inScopedTransaction: marked active before the first statement, so that a failure in it rolls back, and
+      // TypeORM tells its subscribers of the commit (the relay's wake, for events a handler added to the outbox).
+      Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
+      try {
+        const client = (await runner.connect()) as { query(text: string): Promise<Array<{ rows: unknown[] }>> };
+        const results = await client.query(`START TRANSACTION; ${claim}`);
+        const result = await this.applyIn(runner.manager, run, results[results.length - 1]!.rows as Array<{ event_id: string; key: string | null }>);
+        await runner.commitTransaction();
+        return result;
+      } catch (error) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw error;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Applies a run's new events (`rows`: the event ids the inbox insert took, and the run's parked keys). */
+  private async applyIn(
+    manager: EntityManager,
+    run: readonly Received[],
+    rows: ReadonlyArray<{ event_id: string; key: string | null }>,
+  ): Promise<BatchTransaction> {
+    const events = run.flatMap((r) => (r.event ? [r.event.meta] : []));
     // A lone event needs no savepoint: if it fails, the whole transaction is its own, and rolls back.
     const savepoints = events.length > 1;
     const fresh = new Set(rows.flatMap((r) => (r.key === null ? [r.event_id] : [])));

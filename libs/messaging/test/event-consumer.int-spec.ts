@@ -18,11 +18,12 @@ describe('consuming events', () => {
   let event: ProbeEvent;
   let probes: ProbeConsumer;
   let deadLetters: TopicRecorder;
+  let log: MemoryLog;
 
   beforeAll(async () => {
     infra = await useTestInfrastructure();
     db = await provisionTestSchema(infra);
-    const log = new MemoryLog();
+    log = new MemoryLog();
     kafka = createKafka('msgtest-consumer', log, infra.kafkaBrokers);
     producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: false });
     await producer.connect();
@@ -242,6 +243,54 @@ describe('consuming events', () => {
     expect(probes.calls.get(follower.id)).toBeUndefined();
     expect(await db.count('inbox', 'event_id = ANY($1::uuid[])', [[poison.id, follower.id]])).toBe(0);
     expect(await db.count('inbox', 'event_id = ANY($1::uuid[])', [[events[0]!.id, events[1]!.id, events[3]!.id, events[5]!.id]])).toBe(4);
+  });
+
+  it('applies the batches of partitions fetched together, and a failure in one neither undoes nor repeats the others', async () => {
+    const [poisonKey, key, other] = uniqueKeys(3) as [string, string, string];
+    // One produce request for three partitions: the consumer gets them in the same fetches and applies them at once.
+    const alone = encodeEvent(event, { key: poisonKey, seq: 1 }, '/iop/msgtest', {});
+    const pair = [1, 2].map((seq) => encodeEvent(event, { key, seq }, '/iop/msgtest', {}));
+    const third = encodeEvent(event, { key: other, seq: 1 }, '/iop/msgtest', {});
+    probes.faults.set(alone.id, 'constraint');
+    const placed = [
+      [alone, 0],
+      [pair[0]!, 1],
+      [pair[1]!, 1],
+      [third, 2],
+    ] as const;
+    await producer.send({
+      topic: event.topic,
+      acks: -1,
+      messages: placed.map(([e, partition]) => ({ key: e.key, value: JSON.stringify(e.payload), headers: e.headers, partition })),
+    });
+
+    await deadLetterOf(alone.id);
+    await eventually(async () => expect(await db.count('effects', 'key = ANY($1::text[])', [[key, other]])).toBe(3), { timeoutMs: 30_000 });
+    expect(await appliedOrder(key)).toEqual(pair.map((e) => e.id));
+    for (const applied of [...pair, third]) expect(probes.calls.get(applied.id)).toHaveLength(1);
+    expect(probes.calls.get(alone.id)).toHaveLength(MAX_ATTEMPTS);
+    expect(await db.count('inbox', 'event_id = $1', [alone.id])).toBe(0);
+  });
+
+  it('treats a key with quotes, backslashes and accents like any other: its events apply in order, and a dead letter parks it', async () => {
+    const [suffix] = uniqueKeys(1) as [string];
+    const key = `O'Brien \\ "Zoë" ${suffix}`;
+    const [first, refused, follower] = [1, 2, 3].map((seq) => encodeEvent(event, { key, seq }, '/iop/msgtest', {})) as [
+      EncodedEvent,
+      EncodedEvent,
+      EncodedEvent,
+    ];
+    probes.faults.set(refused.id, 'permanent');
+
+    await sendTogether([first, refused, follower]);
+
+    expect((await deadLetterOf(follower.id)).headers).toMatchObject({ [DEAD_LETTER_HEADERS.reason]: 'key-parked' });
+    expect((await deadLetterOf(refused.id)).headers).toMatchObject({ [DEAD_LETTER_HEADERS.reason]: 'handler-rejected' });
+    expect(await appliedOrder(key)).toEqual([first.id]);
+    expect(probes.calls.get(follower.id)).toBeUndefined();
+    // Applied in its batch's transaction, never sent down the retry path (which a statement the key broke would do).
+    expect(probes.calls.get(first.id)).toHaveLength(1);
+    expect(log.entries.filter((e) => (e.fields as { eventId?: string }).eventId === first.id)).toEqual([]);
   });
 
   it('applies an event delivered twice in one batch once, and the rest of the batch with it', async () => {
