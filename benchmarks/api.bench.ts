@@ -95,10 +95,11 @@ async function load(
   baseUrl: string,
   name: string,
   next: () => RequestShape,
-  options: { seconds: number; connections: number; rate?: number; token?: string; cpu?: CpuMeter },
+  options: { seconds: number; connections: number; rate?: number; token?: string; cpu?: CpuMeter; idleCpuPerSecond?: IdleCpu },
 ): Promise<Phase> {
   const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   const cpuBefore = await options.cpu?.();
+  const startedAt = Date.now();
   const result = await autocannon({
     url: baseUrl,
     connections: options.connections,
@@ -122,6 +123,8 @@ async function load(
   });
   const total = result['2xx'] + result.non2xx;
   const cpuAfter = await options.cpu?.();
+  // What intake and its backends burn with no request at all (consumers, relay, timers), for as long as the phase ran.
+  const idleMs = (kind: 'service' | 'postgres') => (options.idleCpuPerSecond?.[kind] ?? 0) * ((Date.now() - startedAt) / 1000);
   const phase: Phase = {
     name,
     connections: options.connections,
@@ -137,8 +140,8 @@ async function load(
     cpuMsPerRequest:
       cpuBefore && cpuAfter && total > 0
         ? {
-            service: (cpuAfter.service - cpuBefore.service) / total,
-            postgres: cpuSince(cpuBefore.postgres, cpuAfter.postgres) / total,
+            service: Math.max(0, cpuAfter.service - cpuBefore.service - idleMs('service')) / total,
+            postgres: Math.max(0, cpuSince(cpuBefore.postgres, cpuAfter.postgres) - idleMs('postgres')) / total,
             loadGenerator: (cpuAfter.loadGenerator - cpuBefore.loadGenerator) / total,
           }
         : null,
@@ -154,6 +157,19 @@ async function load(
 
 /** CPU time so far (ms): the service process, and each Postgres backend connected to the bench database by pid. */
 type CpuMeter = () => Promise<{ service: number; postgres: Map<number, number>; loadGenerator: number } | undefined>;
+
+/** CPU ms per second that the service and its Postgres backends use while no request comes. */
+type IdleCpu = { readonly service: number; readonly postgres: number };
+
+async function idleCpu(cpu: CpuMeter, seconds: number): Promise<IdleCpu | undefined> {
+  const before = await cpu();
+  const startedAt = Date.now();
+  await new Promise((done) => setTimeout(done, seconds * 1000));
+  const after = await cpu();
+  const elapsed = (Date.now() - startedAt) / 1000;
+  if (!before || !after) return undefined;
+  return { service: (after.service - before.service) / elapsed, postgres: cpuSince(before.postgres, after.postgres) / elapsed };
+}
 
 /** utime + stime of a process from /proc (Linux), in ms; undefined when it cannot be read. */
 function processCpuMs(pid: number): number | undefined {
@@ -393,14 +409,21 @@ async function main(): Promise<void> {
     const pick = (ids: readonly string[]) => ids[Math.floor(Math.random() * ids.length)]!;
     const c = params.connections;
     const cpu = cpuMeter(running.platform.service('intake').pid, admin, dbName);
-    const opts = { seconds: params.seconds, connections: c, token, cpu };
 
     progress('warming up (JIT, pools)');
-    await load(intake, 'warm-up', () => ({ path: `/referrals/${pick(seeded)}` }), { ...opts, seconds: 3 });
-    await load(intake, 'warm-up', () => ({ path: `/referrals?siteId=${siteA.siteId}&pageSize=20` }), { ...opts, seconds: 2 });
+    await load(intake, 'warm-up', () => ({ path: `/referrals/${pick(seeded)}` }), { seconds: 3, connections: c, token });
+    await load(intake, 'warm-up', () => ({ path: `/referrals?siteId=${siteA.siteId}&pageSize=20` }), { seconds: 2, connections: c, token });
+    progress('measuring what intake and its Postgres backends use with no request (5 s)');
+    const idle = await idleCpu(cpu, 5);
+    const opts = { seconds: params.seconds, connections: c, token, cpu, ...(idle ? { idleCpuPerSecond: idle } : {}) };
 
     progress(`saturated phases: ${c} connections, ${params.seconds} s each`);
-    const health = await load(intake, 'GET /health/live', () => ({ path: '/health/live' }), { seconds: params.seconds, connections: c, cpu });
+    const health = await load(intake, 'GET /health/live', () => ({ path: '/health/live' }), {
+      seconds: params.seconds,
+      connections: c,
+      cpu,
+      ...(idle ? { idleCpuPerSecond: idle } : {}),
+    });
     const read = await load(intake, 'GET /referrals/{id}', () => ({ path: `/referrals/${pick(seeded)}` }), opts);
     const list = await load(intake, 'GET /referrals?siteId&pageSize=20', () => ({ path: `/referrals?siteId=${siteA.siteId}&pageSize=20` }), opts);
     progress(`fixed rate: GET /referrals/{id} at ${params.rate} req/s for ${params.fixedSeconds} s`);
@@ -449,6 +472,7 @@ async function main(): Promise<void> {
     const context = {
       params,
       machine: { cores: cpus().length, node: process.version, postgres: pg.version, loadAtStart, loadAtEnd: loadavg()[0]! },
+      idleCpuPerSecond: idle ?? null,
       elapsedSeconds: (Date.now() - started) / 1000,
     };
     print(context, results);
@@ -465,10 +489,11 @@ async function main(): Promise<void> {
 type Context = {
   params: Parameters;
   machine: { cores: number; node: string; postgres: string; loadAtStart: number; loadAtEnd: number };
+  idleCpuPerSecond: IdleCpu | null;
   elapsedSeconds: number;
 };
 
-function print({ params, machine, elapsedSeconds }: Context, r: Results): void {
+function print({ params, machine, idleCpuPerSecond, elapsedSeconds }: Context, r: Results): void {
   const out: string[] = [];
   const cpuCell = (p: Phase) => {
     const cpu = p.cpuMsPerRequest;
@@ -489,6 +514,11 @@ function print({ params, machine, elapsedSeconds }: Context, r: Results): void {
     `API benchmark: intake as a process, ${params.connections} connections, ${params.seconds} s per phase; ${machine.cores} cores, node ${machine.node}, Postgres ${machine.postgres}; load ${machine.loadAtStart.toFixed(1)} at start`,
   );
   out.push('');
+  if (idleCpuPerSecond) {
+    out.push(
+      `CPU per request is net of what intake and its Postgres backends use with no request (measured for 5 s: ${idleCpuPerSecond.service.toFixed(0)} + ${idleCpuPerSecond.postgres.toFixed(0)} ms per second)`,
+    );
+  }
   out.push(
     table(
       ['saturated', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '× health', 'CPU ms/req: intake + Postgres + autocannon', 'failed'],
