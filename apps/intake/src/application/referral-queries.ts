@@ -106,9 +106,9 @@ export class ReferralQueries {
       if (after) where.push(`(r.received_at, r.referral_id) < (${params.add(after.receivedAt, 'timestamptz')}, ${params.add(after.referralId, 'uuid')})`);
       const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
       const total = aged ? 'NULL::int' : `(SELECT coalesce(sum(n), 0)::int FROM referral_counts ${counted.length ? `WHERE ${counted.join(' AND ')}` : ''})`;
-      const limit = params.add(pageSize + 1, 'int');
-      const offset = params.add(after ? 0 : (Math.trunc(query.page) - 1) * pageSize, 'int');
-      const shownRows = params.add(pageSize, 'int');
+      const limit = params.add(pageSize + 1, 'bigint');
+      const offset = params.add(after ? 0 : (Math.trunc(query.page) - 1) * pageSize, 'bigint');
+      const shownRows = params.add(pageSize, 'bigint');
       // The page is taken from referrals alone (off the index in the list's order), then joined to its patients;
       // one row more than the page says whether there is a next one. A page with no items still answers the total.
       return `WITH page AS (
