@@ -10,7 +10,7 @@
  * each figure means.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -84,6 +84,8 @@ interface Phase {
   readonly maxMs: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** CPU time per answered request: the service process, the Postgres backends serving it, and this process (autocannon); null without /proc. */
+  readonly cpuMsPerRequest: { readonly service: number; readonly postgres: number; readonly loadGenerator: number } | null;
 }
 
 type RequestShape = { method?: string; path: string; headers?: Record<string, string>; body?: string };
@@ -93,9 +95,11 @@ async function load(
   baseUrl: string,
   name: string,
   next: () => RequestShape,
-  options: { seconds: number; connections: number; rate?: number; token?: string },
+  options: { seconds: number; connections: number; rate?: number; token?: string; cpu?: CpuMeter; idleCpuPerSecond?: IdleCpu },
 ): Promise<Phase> {
   const auth: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const cpuBefore = await options.cpu?.();
+  const startedAt = Date.now();
   const result = await autocannon({
     url: baseUrl,
     connections: options.connections,
@@ -118,6 +122,9 @@ async function load(
     ],
   });
   const total = result['2xx'] + result.non2xx;
+  const cpuAfter = await options.cpu?.();
+  // What intake and its backends burn with no request at all (consumers, relay, timers), for as long as the phase ran.
+  const idleMs = (kind: 'service' | 'postgres') => (options.idleCpuPerSecond?.[kind] ?? 0) * ((Date.now() - startedAt) / 1000);
   const phase: Phase = {
     name,
     connections: options.connections,
@@ -130,6 +137,14 @@ async function load(
     maxMs: result.latency.max,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuMsPerRequest:
+      cpuBefore && cpuAfter && total > 0
+        ? {
+            service: Math.max(0, cpuAfter.service - cpuBefore.service - idleMs('service')) / total,
+            postgres: Math.max(0, cpuSince(cpuBefore.postgres, cpuAfter.postgres) - idleMs('postgres')) / total,
+            loadGenerator: (cpuAfter.loadGenerator - cpuBefore.loadGenerator) / total,
+          }
+        : null,
   };
   if (phase.non2xx > 0 || phase.errors > 0) {
     const codes = Object.entries(result.statusCodeStats ?? {})
@@ -138,6 +153,57 @@ async function load(
     progress(`warning: ${name}: ${phase.non2xx} non-2xx answers (${codes}), ${phase.errors} errors or timeouts`);
   }
   return phase;
+}
+
+/** CPU time so far (ms): the service process, and each Postgres backend connected to the bench database by pid. */
+type CpuMeter = () => Promise<{ service: number; postgres: Map<number, number>; loadGenerator: number } | undefined>;
+
+/** CPU ms per second that the service and its Postgres backends use while no request comes. */
+type IdleCpu = { readonly service: number; readonly postgres: number };
+
+async function idleCpu(cpu: CpuMeter, seconds: number): Promise<IdleCpu | undefined> {
+  const before = await cpu();
+  const startedAt = Date.now();
+  await new Promise((done) => setTimeout(done, seconds * 1000));
+  const after = await cpu();
+  const elapsed = (Date.now() - startedAt) / 1000;
+  if (!before || !after) return undefined;
+  return { service: (after.service - before.service) / elapsed, postgres: cpuSince(before.postgres, after.postgres) / elapsed };
+}
+
+/** utime + stime of a process from /proc (Linux), in ms; undefined when it cannot be read. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the 14th field, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
+function cpuMeter(servicePid: number, admin: Client, database: string): CpuMeter {
+  return async () => {
+    const service = processCpuMs(servicePid);
+    if (service === undefined) return undefined;
+    const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
+    const postgres = new Map<number, number>();
+    for (const { pid } of rows) {
+      const used = processCpuMs(pid);
+      if (used !== undefined) postgres.set(pid, used);
+    }
+    const own = process.cpuUsage();
+    return { service, postgres, loadGenerator: (own.user + own.system) / 1000 };
+  };
+}
+
+/** Postgres CPU between two readings: backends seen in both, plus those that connected in between (all of theirs). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let used = 0;
+  for (const [pid, ms] of after) used += ms - (before.get(pid) ?? 0);
+  return used;
 }
 
 async function api<T>(baseUrl: string, method: string, path: string, token: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -342,14 +408,22 @@ async function main(): Promise<void> {
     }
     const pick = (ids: readonly string[]) => ids[Math.floor(Math.random() * ids.length)]!;
     const c = params.connections;
-    const opts = { seconds: params.seconds, connections: c, token };
+    const cpu = cpuMeter(running.platform.service('intake').pid, admin, dbName);
 
     progress('warming up (JIT, pools)');
-    await load(intake, 'warm-up', () => ({ path: `/referrals/${pick(seeded)}` }), { ...opts, seconds: 3 });
-    await load(intake, 'warm-up', () => ({ path: `/referrals?siteId=${siteA.siteId}&pageSize=20` }), { ...opts, seconds: 2 });
+    await load(intake, 'warm-up', () => ({ path: `/referrals/${pick(seeded)}` }), { seconds: 3, connections: c, token });
+    await load(intake, 'warm-up', () => ({ path: `/referrals?siteId=${siteA.siteId}&pageSize=20` }), { seconds: 2, connections: c, token });
+    progress('measuring what intake and its Postgres backends use with no request (5 s)');
+    const idle = await idleCpu(cpu, 5);
+    const opts = { seconds: params.seconds, connections: c, token, cpu, ...(idle ? { idleCpuPerSecond: idle } : {}) };
 
     progress(`saturated phases: ${c} connections, ${params.seconds} s each`);
-    const health = await load(intake, 'GET /health/live', () => ({ path: '/health/live' }), { seconds: params.seconds, connections: c });
+    const health = await load(intake, 'GET /health/live', () => ({ path: '/health/live' }), {
+      seconds: params.seconds,
+      connections: c,
+      cpu,
+      ...(idle ? { idleCpuPerSecond: idle } : {}),
+    });
     const read = await load(intake, 'GET /referrals/{id}', () => ({ path: `/referrals/${pick(seeded)}` }), opts);
     const list = await load(intake, 'GET /referrals?siteId&pageSize=20', () => ({ path: `/referrals?siteId=${siteA.siteId}&pageSize=20` }), opts);
     progress(`fixed rate: GET /referrals/{id} at ${params.rate} req/s for ${params.fixedSeconds} s`);
@@ -398,6 +472,7 @@ async function main(): Promise<void> {
     const context = {
       params,
       machine: { cores: cpus().length, node: process.version, postgres: pg.version, loadAtStart, loadAtEnd: loadavg()[0]! },
+      idleCpuPerSecond: idle ?? null,
       elapsedSeconds: (Date.now() - started) / 1000,
     };
     print(context, results);
@@ -414,18 +489,42 @@ async function main(): Promise<void> {
 type Context = {
   params: Parameters;
   machine: { cores: number; node: string; postgres: string; loadAtStart: number; loadAtEnd: number };
+  idleCpuPerSecond: IdleCpu | null;
   elapsedSeconds: number;
 };
 
-function print({ params, machine, elapsedSeconds }: Context, r: Results): void {
+function print({ params, machine, idleCpuPerSecond, elapsedSeconds }: Context, r: Results): void {
   const out: string[] = [];
-  const row = (p: Phase) => [p.name, num(p.perSecond), ms(p.p50Ms), ms(p.p99Ms), ms(p.maxMs), ratio(p.perSecond, r.health.perSecond), num(p.non2xx + p.errors)];
+  const cpuCell = (p: Phase) => {
+    const cpu = p.cpuMsPerRequest;
+    return cpu ? `${cpu.service.toFixed(2)} + ${cpu.postgres.toFixed(2)} + ${cpu.loadGenerator.toFixed(2)}` : 'n/a';
+  };
+  const row = (p: Phase) => [
+    p.name,
+    num(p.perSecond),
+    ms(p.p50Ms),
+    ms(p.p99Ms),
+    ms(p.maxMs),
+    ratio(p.perSecond, r.health.perSecond),
+    cpuCell(p),
+    num(p.non2xx + p.errors),
+  ];
   out.push('');
   out.push(
     `API benchmark: intake as a process, ${params.connections} connections, ${params.seconds} s per phase; ${machine.cores} cores, node ${machine.node}, Postgres ${machine.postgres}; load ${machine.loadAtStart.toFixed(1)} at start`,
   );
   out.push('');
-  out.push(table(['saturated', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '× health', 'failed'], [row(r.health), row(r.read), row(r.list), row(r.write)]));
+  if (idleCpuPerSecond) {
+    out.push(
+      `CPU per request is net of what intake and its Postgres backends use with no request (measured for 5 s: ${idleCpuPerSecond.service.toFixed(0)} + ${idleCpuPerSecond.postgres.toFixed(0)} ms per second)`,
+    );
+  }
+  out.push(
+    table(
+      ['saturated', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '× health', 'CPU ms/req: intake + Postgres + autocannon', 'failed'],
+      [row(r.health), row(r.read), row(r.list), row(r.write)],
+    ),
+  );
   out.push('');
   out.push(
     table(
@@ -446,6 +545,15 @@ function print({ params, machine, elapsedSeconds }: Context, r: Results): void {
   out.push('');
   const readRatio = r.read.perSecond / r.health.perSecond;
   out.push(`target: single-patient read ≥ 0.5× health: ${readRatio.toFixed(2)}× (${readRatio >= 0.5 ? 'met' : 'not met'})`);
+  if (r.read.cpuMsPerRequest && r.health.cpuMsPerRequest) {
+    // What a request costs in CPU moves far less with the machine's other load than req/s does. On a machine the run
+    // saturates, req/s ≈ cores ÷ CPU per request (service, Postgres and load generator), so their ratio is the same target.
+    const cost = (p: Phase) => p.cpuMsPerRequest!.service + p.cpuMsPerRequest!.postgres + p.cpuMsPerRequest!.loadGenerator;
+    const cpuRatio = cost(r.health) / cost(r.read);
+    out.push(
+      `        the same from CPU per request (intake + Postgres + autocannon), which other load moves far less: ${cpuRatio.toFixed(2)}× (${cpuRatio >= 0.5 ? 'met' : 'not met'})`,
+    );
+  }
   out.push(`target: read p99 < 20 ms at ${params.rate} req/s offered: ${ms(r.fixed.p99Ms)} ms (${r.fixed.p99Ms < 20 ? 'met' : 'not met'})`);
   if (r.growth.length > 0) {
     const hasCursor = r.growth.some((g) => g.cursor);

@@ -28,6 +28,7 @@ import { Intake1763800002000 } from './infrastructure/migrations/1763800002000-i
 import { SagaAndWaitlist1763800003000 } from './infrastructure/migrations/1763800003000-saga-and-waitlist';
 import { ReadPath1764600000000 } from './infrastructure/migrations/1764600000000-read-path';
 import { DischargeAndReadmission1764600001000 } from './infrastructure/migrations/1764600001000-discharge-and-readmission';
+import { ProgressByReferral1764700000000 } from './infrastructure/migrations/1764700000000-progress-by-referral';
 import { SiteUpdatedHandler } from './infrastructure/site-capacity.handler';
 import { WaitlistOfferExpiry } from './infrastructure/waitlist-offer-expiry.sweep';
 
@@ -46,7 +47,13 @@ const EVENT_HANDLERS = [
     PlatformModule.forService({
       service: 'intake',
       siteDirectory: true,
-      migrations: [Intake1763800002000, SagaAndWaitlist1763800003000, ReadPath1764600000000, DischargeAndReadmission1764600001000],
+      migrations: [
+        Intake1763800002000,
+        SagaAndWaitlist1763800003000,
+        ReadPath1764600000000,
+        DischargeAndReadmission1764600001000,
+        ProgressByReferral1764700000000,
+      ],
       handlerProviders: EVENT_HANDLERS,
     }),
   ],

@@ -305,6 +305,8 @@ describe('referrals: recording, repeat callers, the lifecycle and who may see th
       const page = await http().get(`/referrals?siteId=${site}&pageSize=2&page=2`).set('authorization', `Bearer ${token}`).expect(200);
       expect(page.body).toMatchObject({ total: 3, page: 2, pageSize: 2, nextCursor: null });
       expect(page.body.items).toHaveLength(1);
+      const farPastTheEnd = await http().get(`/referrals?siteId=${site}&pageSize=100&page=1000000000000`).set('authorization', `Bearer ${token}`).expect(200);
+      expect(farPastTheEnd.body).toMatchObject({ items: [], total: 3, page: 1_000_000_000_000, nextCursor: null });
     });
 
     it('walks a list by cursor, newest first, each page after the last one shown; totals come from kept counts, none with an age bound', async () => {

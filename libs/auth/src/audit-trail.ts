@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { assertSqlIdentifier, sqlLiteral } from '@iop/persistence';
+import { assertSqlIdentifier, type SqlParams } from '@iop/persistence';
 import type { Principal } from './roles';
 
 export type AuditAction = 'read' | 'list' | 'create' | 'update' | 'delete' | 'disclose' | 'override';
@@ -77,13 +77,13 @@ export class AuditTrail {
 
   /**
    * For a statement that reads and audits at once (`inScopedStatement`): an INSERT, to be used as a data-modifying CTE,
-   * of one audit row per row of `source` (a CTE or table with `patient_id` and `site_id` columns), values inlined as
-   * literals. Tell `noted` which entries it wrote.
+   * of one audit row per row of `source` (a CTE or table with `patient_id` and `site_id` columns), its values added to
+   * `params`. Tell `noted` which entries it wrote.
    */
-  insertFrom(source: string, actor: Actor, entry: Pick<AuditEntry, 'action' | 'resource' | 'reason'>): string {
+  insertFrom(source: string, actor: Actor, entry: Pick<AuditEntry, 'action' | 'resource' | 'reason'>, params: SqlParams): string {
     return `INSERT INTO ${this.schema}.audit_log (actor, role, site_id, patient_id, action, resource, request_id, reason)
-      SELECT ${sqlLiteral(actor.principal.subject)}, ${sqlLiteral(actor.principal.roles.join(','))}, site_id, patient_id, ${sqlLiteral(entry.action)},
-             ${sqlLiteral(entry.resource)}, ${sqlLiteral(actor.requestId)}, ${sqlLiteral(entry.reason)}
+      SELECT ${params.add(actor.principal.subject, 'text')}, ${params.add(actor.principal.roles.join(','), 'text')}, site_id, patient_id,
+             ${params.add(entry.action, 'text')}, ${params.add(entry.resource, 'text')}, ${params.add(actor.requestId, 'text')}, ${params.add(entry.reason, 'text')}
         FROM ${assertSqlIdentifier(source)}`;
   }
 

@@ -159,6 +159,43 @@ describe('TokenVerifier', () => {
     });
   });
 
+  describe('a token used again (verified once, then remembered)', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('names the same caller on every use', async () => {
+      const tokens = verifier();
+      const token = await aToken({ claims: { roles: ['intake_coordinator'], sites: [siteA] } });
+      const first = await tokens.verify(token);
+      await expect(tokens.verify(token)).resolves.toEqual(first);
+      expect(first).toMatchObject({ subject: 'clinician-7', roles: ['intake_coordinator'], siteIds: [siteA] });
+    });
+
+    it('is refused once it has expired, as a token seen for the first time would be', async () => {
+      jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+      const tokens = verifier();
+      const token = await aToken({ expiresAt: now() + 30 });
+      await expect(tokens.verify(token)).resolves.toMatchObject({ subject: 'clinician-7' });
+      jest.setSystemTime(Date.now() + 31_000);
+      const error: unknown = await tokens.verify(token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TokenRejected);
+      expect((error as TokenRejected).message).toBe('the access token has expired: sign in again');
+    });
+
+    it('gives a caller that one request cannot change for the next', async () => {
+      const tokens = verifier();
+      const token = await aToken({ claims: { roles: ['clinician'], sites: [siteA] } });
+      const principal = await tokens.verify(token);
+      expect(() => (principal.siteIds as string[]).push(siteB)).toThrow(TypeError);
+      await expect(tokens.verify(token)).resolves.toMatchObject({ siteIds: [siteA] });
+    });
+
+    it('does not remember a token it refused: a good one with the same claims is still accepted', async () => {
+      const tokens = verifier();
+      await expect(tokens.verify(await aToken({ secret: 'another-secret-0123456789-0123456789' }))).rejects.toBeInstanceOf(TokenRejected);
+      await expect(tokens.verify(await aToken())).resolves.toMatchObject({ subject: 'clinician-7' });
+    });
+  });
+
   describe('configuration', () => {
     const VARIABLES = ['NODE_ENV', 'AUTH_JWT_SECRET', 'AUTH_JWKS_URL', 'AUTH_ALLOW_HS256_IN_PRODUCTION', 'AUTH_MAX_TOKEN_LIFETIME_SECONDS'] as const;
     const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createRemoteJWKSet, jwtVerify, SignJWT, errors, type JWTVerifyGetKey, type JWTPayload } from 'jose';
 import { z } from 'zod';
 import { ROLES, type Principal } from './roles';
@@ -45,10 +46,32 @@ const Claims = z.object({
 
 export class TokenRejected extends Error {}
 
+/** A verified token is trusted again without re-verifying for at most this long (and never past its `exp`). */
+export const VERIFIED_TOKEN_REUSE_SECONDS = 5 * 60;
+/** Verified tokens remembered at once; the oldest is forgotten first (it is verified again on its next use). */
+export const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+
+interface Verified {
+  readonly principal: Principal;
+  /** `exp`, in seconds since the epoch. */
+  readonly expiresAt: number;
+  /** When to verify it again (ms since the epoch), even though it has not expired. */
+  readonly reverifyAt: number;
+}
+
+/**
+ * Verifies bearer tokens (signature, issuer, audience, expiry, lifetime, claims). Each request carries its token, and
+ * verifying one costs far more than the rest of a cheap read's CPU, so a verified token is remembered by the SHA-256 of
+ * its text (never the token itself) with the caller it names: reused until it expires (checked on every use, to the
+ * second, as jose checks it) and for at most `VERIFIED_TOKEN_REUSE_SECONDS`, after which its signature is checked again
+ * (a rotated or withdrawn signing key takes effect within that time, as with jose's own key set cache). Tokens that fail
+ * are never remembered.
+ */
 export class TokenVerifier {
   private readonly key: Uint8Array | JWTVerifyGetKey;
   private readonly algorithms: string[];
   private readonly maxLifetimeSeconds: number;
+  private readonly verified = new Map<string, Verified>();
 
   constructor(private readonly config: TokenConfig) {
     this.maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
@@ -76,6 +99,24 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Principal> {
+    const key = createHash('sha256').update(token).digest('base64');
+    const now = Date.now();
+    const known = this.verified.get(key);
+    if (known) {
+      if (Math.floor(now / 1000) >= known.expiresAt) {
+        this.verified.delete(key);
+        throw new TokenRejected('the access token has expired: sign in again');
+      }
+      if (now < known.reverifyAt) return known.principal;
+      this.verified.delete(key);
+    }
+    const { principal, expiresAt } = await this.verifySignedToken(token);
+    if (this.verified.size >= VERIFIED_TOKEN_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(key, { principal, expiresAt, reverifyAt: now + VERIFIED_TOKEN_REUSE_SECONDS * 1000 });
+    return principal;
+  }
+
+  private async verifySignedToken(token: string): Promise<{ principal: Principal; expiresAt: number }> {
     let payload: JWTPayload;
     try {
       const options = { issuer: this.config.issuer, audience: this.config.audience, algorithms: this.algorithms };
@@ -97,7 +138,15 @@ export class TokenVerifier {
     if (!claims.success)
       throw new TokenRejected(`the access token's claims are not valid: ${claims.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
     const { sub, roles, sites, jti } = claims.data;
-    return { subject: sub, roles, siteIds: sites, allSites: roles.includes('network_admin'), ...(jti ? { tokenId: jti } : {}) };
+    // Frozen: one principal answers every request that carries the same token.
+    const principal: Principal = Object.freeze({
+      subject: sub,
+      roles: Object.freeze(roles),
+      siteIds: Object.freeze(sites),
+      allSites: roles.includes('network_admin'),
+      ...(jti ? { tokenId: jti } : {}),
+    });
+    return { principal, expiresAt: payload.exp };
   }
 }
 

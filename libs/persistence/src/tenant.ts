@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { escapeLiteral } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 
@@ -43,24 +44,101 @@ export async function inScopedTransaction<T>(dataSource: DataSource, scope: Site
   }
 }
 
-/** A value inlined into a statement for `inScopedStatement` (which takes no parameters): quoted and escaped by pg. */
+/** A value inlined into a statement (the simple protocol takes no parameters): quoted and escaped by pg. */
 export function sqlLiteral(value: string | null | undefined): string {
   return value === null || value === undefined ? 'NULL' : escapeLiteral(value);
 }
 
+export type SqlValue = string | number | boolean | null | undefined;
+
+/** A statement for `inScopedStatement`: text with numbered parameters (`$1::uuid`), and their values. */
+export interface ScopedStatement {
+  readonly text: string;
+  readonly values: readonly SqlValue[];
+}
+
+/**
+ * Collects the values of a `ScopedStatement` while its text is built: `add(value, 'uuid')` answers `$n::uuid`. Every
+ * value goes through here, so the text is the same for every request of one shape and is prepared once per connection.
+ */
+export class SqlParams {
+  readonly values: SqlValue[] = [];
+
+  add(value: SqlValue, type: string): string {
+    if (!/^[a-z][a-z0-9_]*(\[\])?$/.test(type)) throw new Error(`not a SQL type name: ${type}`);
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
+/** Statements one connection keeps prepared at most; past it they are all deallocated and prepared again as used. */
+const PREPARED_PER_CONNECTION = 100;
+const preparedOn = new WeakMap<object, Set<string>>();
+const statementNames = new Map<string, string>();
+
+interface PgClient {
+  query(text: string): Promise<unknown>;
+}
+
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `iop_${createHash('sha256').update(text).digest('hex').slice(0, 32)}`;
+    // Texts come from code (values are parameters), so there are few; the bound is against a caller that breaks that rule.
+    if (statementNames.size >= 1000) statementNames.clear();
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * 26000: the connection has no statement of that name (a `DISCARD ALL`, or a pooler that changed the backend);
+ * 0A000 "cached plan must not change result type": a migration changed a table under a prepared `SELECT *`.
+ * Either way the statement did nothing (its implicit transaction rolled back): prepare it again and run it once more.
+ */
+function preparedStatementIsStale(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '26000' || (code === '0A000' && /cached plan must not change result type/.test(message ?? ''));
+}
+
 /**
  * One statement scoped like `inScopedTransaction`, in one round trip instead of three (BEGIN with the scope, the
- * statement, COMMIT). The scope and the statement go as one two-statement simple query, which Postgres runs as a
- * single implicit transaction: a statement that writes (an audit row beside a read) commits with it or not at all,
- * the scope ends with it, and a failure leaves the connection clean. The simple protocol takes no parameters: every
- * value in `statement` must be a literal made with `sqlLiteral`. Returns the statement's rows.
+ * statement, COMMIT), with its plan kept. The statement is prepared once per connection (`PREPARE`, a round trip the
+ * first time only) and then run as `SELECT set_config(...); EXECUTE name(values)`: one simple query, which Postgres
+ * runs as a single implicit transaction, so the scope holds for the statement and ends with it, a statement that also
+ * writes (an audit row beside a read) commits with it or not at all, and a failure leaves the connection clean. Postgres
+ * plans a prepared statement once it has seen it a few times (a generic plan), which for a read of a few rows costs far
+ * more CPU than running it. Row-level security is applied by that plan as by any other (the policies read the scope
+ * when the statement runs). Values go as literals quoted by pg (`sqlLiteral`), typed by the `$n::type` of the text.
+ * Returns the statement's rows.
  */
-export async function inScopedStatement<T>(dataSource: DataSource, scope: SiteScope, statement: string): Promise<T[]> {
+export async function inScopedStatement<T>(dataSource: DataSource, scope: SiteScope, statement: ScopedStatement): Promise<T[]> {
+  const name = statementName(statement.text);
+  const args = statement.values.map((value) => sqlLiteral(value === null || value === undefined ? null : String(value)));
+  const run = `SELECT set_config('app.site_ids', ${escapeLiteral(scopeSetting(scope))}, true); EXECUTE ${name}${args.length > 0 ? `(${args.join(', ')})` : ''}`;
   const runner = dataSource.createQueryRunner();
   try {
-    const client = (await runner.connect()) as { query(text: string): Promise<Array<{ rows: T[] }>> };
-    const results = await client.query(`SELECT set_config('app.site_ids', ${escapeLiteral(scopeSetting(scope))}, true); ${statement}`);
-    return results[results.length - 1]!.rows;
+    const client = (await runner.connect()) as PgClient;
+    let prepared = preparedOn.get(client);
+    if (!prepared) preparedOn.set(client, (prepared = new Set()));
+    for (let attempt = 1; ; attempt++) {
+      if (!prepared.has(name)) {
+        if (prepared.size >= PREPARED_PER_CONNECTION) {
+          await client.query('DEALLOCATE ALL');
+          prepared.clear();
+        }
+        await client.query(`PREPARE ${name} AS ${statement.text}`);
+        prepared.add(name);
+      }
+      try {
+        const results = (await client.query(run)) as Array<{ rows: T[] }>;
+        return results[results.length - 1]!.rows;
+      } catch (error) {
+        if (attempt > 1 || !preparedStatementIsStale(error)) throw error;
+        prepared.delete(name);
+        await client.query(`DEALLOCATE ${name}`).catch(() => undefined);
+      }
+    }
   } finally {
     await runner.release();
   }

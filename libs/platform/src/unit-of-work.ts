@@ -1,7 +1,7 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Principal } from '@iop/auth';
-import { ALL_SITES, inScopedStatement, inScopedTransaction, sitesScope, type SiteScope } from '@iop/persistence';
+import { ALL_SITES, SqlParams, inScopedStatement, inScopedTransaction, sitesScope, type SiteScope } from '@iop/persistence';
 import { currentRequest } from './request-context';
 
 export interface Work {
@@ -26,12 +26,15 @@ export class UnitOfWork {
   }
 
   /**
-   * One statement as its own unit of work, in one round trip (`inScopedStatement`): for the hottest reads, whose audit
-   * row is written by the same statement. `statement` builds it from the caller; values go in as `sqlLiteral`s.
+   * One statement as its own unit of work, in one round trip and prepared once per connection (`inScopedStatement`):
+   * for the hottest reads, whose audit row is written by the same statement. `statement` builds its text from the
+   * caller, with every value as a parameter (`params.add(value, 'uuid')`), so that the text does not vary with them.
    */
-  async statement<T>(statement: (caller: Omit<Work, 'manager'>) => string): Promise<{ rows: T[]; caller: Omit<Work, 'manager'> }> {
+  async statement<T>(statement: (caller: Omit<Work, 'manager'>, params: SqlParams) => string): Promise<{ rows: T[]; caller: Omit<Work, 'manager'> }> {
     const caller = this.caller();
-    return { rows: await inScopedStatement<T>(this.dataSource, caller.scope, statement(caller)), caller };
+    const params = new SqlParams();
+    const text = statement(caller, params);
+    return { rows: await inScopedStatement<T>(this.dataSource, caller.scope, { text, values: params.values }), caller };
   }
 
   private caller(): Omit<Work, 'manager'> {

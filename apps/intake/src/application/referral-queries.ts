@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@iop/auth';
 import { UnitOfWork } from '@iop/platform';
-import { sqlLiteral } from '@iop/persistence';
 import type { ReferralListFilter } from '../api/referral.schemas';
 import { patientRepository, type Patient } from '../infrastructure/patient.repository';
 import { referralRepository, toStoredReferral, type ReferralRow } from '../infrastructure/referral.repository';
@@ -38,16 +37,16 @@ export class ReferralQueries {
     const {
       rows: [row],
     } = await this.uow.statement<ReferralRow & PatientColumns & ProgressColumns>(
-      (caller) =>
+      (caller, params) =>
         `WITH found AS (
            SELECT r.*, p.patient_id AS p_patient_id, p.site_id AS p_site_id, p.given_name AS p_given_name, p.family_name AS p_family_name,
                   p.date_of_birth::text AS p_date_of_birth, p.phone AS p_phone, ${PROGRESS_COLUMNS}
              FROM referrals r LEFT JOIN patients p ON p.patient_id = r.patient_id
-            WHERE r.referral_id = ${sqlLiteral(referralId)}
+            WHERE r.referral_id = ${params.add(referralId, 'uuid')}
          ), seen AS (
            SELECT p_patient_id AS patient_id, p_site_id AS site_id FROM found WHERE p_patient_id IS NOT NULL
          ), audited AS (
-           ${this.audit.insertFrom('seen', caller, { action: 'read', resource })}
+           ${this.audit.insertFrom('seen', caller, { action: 'read', resource }, params)}
          )
          SELECT * FROM found`,
     );
@@ -84,43 +83,46 @@ export class ReferralQueries {
    * statement, its own transaction (values are validated by the query schema and inlined as literals).
    */
   async list(query: ReferralListFilter) {
-    const where: string[] = [];
-    const counted: string[] = [];
-    for (const [column, value] of [
-      ['site_id', query.siteId],
-      ['stage', query.stage],
-      ['source', query.source],
-    ] as const) {
-      if (value === undefined) continue;
-      where.push(`r.${column} = ${sqlLiteral(value)}`);
-      counted.push(`${column} = ${sqlLiteral(value)}`);
-    }
-    const aged = query.minAgeDays !== undefined || query.maxAgeDays !== undefined;
-    if (query.minAgeDays !== undefined) where.push(`r.received_at <= now() - make_interval(days => ${Math.trunc(query.minAgeDays)})`);
-    if (query.maxAgeDays !== undefined) where.push(`r.received_at >= now() - make_interval(days => ${Math.trunc(query.maxAgeDays)})`);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    if (after) where.push(`(r.received_at, r.referral_id) < (${sqlLiteral(after.receivedAt)}::timestamptz, ${sqlLiteral(after.referralId)}::uuid)`);
     const pageSize = Math.trunc(query.pageSize);
-    const offset = after ? 0 : (Math.trunc(query.page) - 1) * pageSize;
-    const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
-    const total = aged ? 'NULL::int' : `(SELECT coalesce(sum(n), 0)::int FROM referral_counts ${counted.length ? `WHERE ${counted.join(' AND ')}` : ''})`;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const aged = query.minAgeDays !== undefined || query.maxAgeDays !== undefined;
     type Row = ReferralRow & { given_name: string; family_name: string; received_key: string; total: number | null };
-    const { rows } = await this.uow.statement<Row | { referral_id: null; total: number | null }>(
-      (caller) =>
-        // The page is taken from referrals alone (off the index in the list's order), then joined to its patients;
-        // one row more than the page says whether there is a next one. A page with no items still answers the total.
-        `WITH page AS (
+    const { rows } = await this.uow.statement<Row | { referral_id: null; total: number | null }>((caller, params) => {
+      // The text varies only with which filters are present, never with their values (parameters).
+      const where: string[] = [];
+      const counted: string[] = [];
+      for (const [column, value] of [
+        ['site_id', query.siteId],
+        ['stage', query.stage],
+        ['source', query.source],
+      ] as const) {
+        if (value === undefined) continue;
+        const param = params.add(value, column === 'site_id' ? 'uuid' : 'text');
+        where.push(`r.${column} = ${param}`);
+        counted.push(`${column} = ${param}`);
+      }
+      if (query.minAgeDays !== undefined) where.push(`r.received_at <= now() - make_interval(days => ${params.add(Math.trunc(query.minAgeDays), 'int')})`);
+      if (query.maxAgeDays !== undefined) where.push(`r.received_at >= now() - make_interval(days => ${params.add(Math.trunc(query.maxAgeDays), 'int')})`);
+      if (after) where.push(`(r.received_at, r.referral_id) < (${params.add(after.receivedAt, 'timestamptz')}, ${params.add(after.referralId, 'uuid')})`);
+      const filter = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+      const total = aged ? 'NULL::int' : `(SELECT coalesce(sum(n), 0)::int FROM referral_counts ${counted.length ? `WHERE ${counted.join(' AND ')}` : ''})`;
+      const limit = params.add(pageSize + 1, 'bigint');
+      const offset = params.add(after ? 0 : (Math.trunc(query.page) - 1) * pageSize, 'bigint');
+      const shownRows = params.add(pageSize, 'bigint');
+      // The page is taken from referrals alone (off the index in the list's order), then joined to its patients;
+      // one row more than the page says whether there is a next one. A page with no items still answers the total.
+      return `WITH page AS (
            SELECT r.*, p.given_name, p.family_name, to_char(r.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS received_key,
                   row_number() OVER (ORDER BY r.received_at DESC, r.referral_id DESC) AS n
-             FROM (SELECT * FROM referrals r ${filter} ORDER BY r.received_at DESC, r.referral_id DESC LIMIT ${pageSize + 1} OFFSET ${offset}) r
+             FROM (SELECT * FROM referrals r ${filter} ORDER BY r.received_at DESC, r.referral_id DESC LIMIT ${limit} OFFSET ${offset}) r
              JOIN patients p USING (patient_id)
          ), shown AS (
-           SELECT patient_id, site_id FROM page WHERE n <= ${pageSize}
+           SELECT patient_id, site_id FROM page WHERE n <= ${shownRows}
          ), audited AS (
-           ${this.audit.insertFrom('shown', caller, { action: 'list', resource: 'referrals' })}
+           ${this.audit.insertFrom('shown', caller, { action: 'list', resource: 'referrals' }, params)}
          )
-         SELECT page.*, t.total FROM (SELECT ${total} AS total) t LEFT JOIN page ON true ORDER BY page.n`,
-    );
+         SELECT page.*, t.total FROM (SELECT ${total} AS total) t LEFT JOIN page ON true ORDER BY page.n`;
+    });
     const found = rows.filter((row): row is Row => row.referral_id !== null);
     const more = found.length > pageSize;
     const shown = more ? found.slice(0, pageSize) : found;
