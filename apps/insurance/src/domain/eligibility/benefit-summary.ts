@@ -13,7 +13,17 @@ import {
   TimePeriod,
   UNITS_OF_MEASURE,
 } from './eligibility-codes';
-import { Benefit, BenefitDate, BenefitQuantity, DeliveryPattern, EligibilityResponse, MemberEligibility, MemberRole, Rejection } from './eligibility-response';
+import {
+  Benefit,
+  BenefitDate,
+  BenefitQuantity,
+  DeliveryPattern,
+  EligibilityResponse,
+  MemberEligibility,
+  MemberRole,
+  NotUnderstoodLine,
+  Rejection,
+} from './eligibility-response';
 import { IsoDate } from './x12-values';
 
 export interface SummaryOptions {
@@ -134,6 +144,12 @@ export interface MemberBenefitSummary {
   readonly serviceTypes: readonly ServiceTypeSummary[];
   readonly carveOuts: readonly CarveOutFinding[];
   readonly rejections: readonly Rejection[];
+  /**
+   * Lines of the member's loops the reader did not understand (an unknown benefit kind, time period, date
+   * qualifier, segment, …), as sent. No figure or status above comes from them: the coordinator reads them in the
+   * raw response.
+   */
+  readonly notUnderstood: readonly NotUnderstoodLine[];
 }
 
 export interface BenefitSummary {
@@ -144,6 +160,8 @@ export interface BenefitSummary {
   readonly rejections: readonly Rejection[];
   readonly members: readonly MemberBenefitSummary[];
   readonly carveOuts: readonly CarveOutFinding[];
+  /** Segments outside the members' loops that the reader did not understand, as sent. */
+  readonly notUnderstood: readonly NotUnderstoodLine[];
 }
 
 /** Benefit kinds that carry money or limits, as opposed to status lines. */
@@ -596,7 +614,8 @@ function memberSummary(member: MemberEligibility, options: SummaryOptions, carve
     planMessages: ordered.filter(isPlanLevel).flatMap((b) => b.messages),
     serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered, blocks, inpatientLines)),
     carveOuts: carveOuts.filter((c) => c.memberHierarchyId === member.hierarchyId),
-    rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections)],
+    rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections), ...member.notUnderstood.flatMap((line) => line.rejections)],
+    notUnderstood: member.notUnderstood,
   };
 }
 
@@ -613,5 +632,6 @@ export function summariseBenefits(response: EligibilityResponse, options: Summar
     rejections: [...response.informationSource.rejections, ...response.informationReceiver.rejections],
     members: response.members.map((member) => memberSummary(member, options, carveOuts)),
     carveOuts,
+    notUnderstood: response.notUnderstood,
   };
 }
