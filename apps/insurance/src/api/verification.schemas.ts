@@ -181,11 +181,11 @@ const TierSummaryView = z.object({
 
 const RejectionView = z.object({
   loop: z.string().describe('The X12 loop the AAA segment sat in'),
-  validRequest: z.boolean(),
+  validRequest: z.boolean().optional().describe('AAA01: true valid request, false invalid; absent when the payer sent another value'),
   reasonCode: z.string().describe('AAA03 as sent'),
   reasonLabel: z.string(),
   coordinatorMessage: z.string(),
-  followUpAction: z.string().optional(),
+  followUpAction: z.string().optional().describe('AAA04 as sent'),
   followUpLabel: z.string().optional(),
   segmentNumber: z.number().int(),
 });
@@ -207,6 +207,22 @@ const CarveOutView = z.object({
   evidence: z.enum(keysOf({ 'contact-entity': true, 'related-entity': true, message: true } satisfies Record<CarveOutEvidence, true>)),
   segmentNumber: z.number().int(),
   message: z.string().describe('What the coordinator is told to do'),
+});
+
+const NotUnderstoodView = z.object({
+  segmentNumber: z.number().int().describe('The first segment of the line (ISA = 1)'),
+  segmentId: z.string(),
+  text: z.string().describe('The segment as the payer sent it'),
+  unknown: z.array(
+    z.object({
+      segmentNumber: z.number().int(),
+      segmentId: z.string(),
+      element: z.string().optional().describe('EB06, DTP01, …; absent when the whole segment is unknown'),
+      value: z.string().describe('As sent'),
+      expected: z.string().describe('What the element should have held'),
+    }),
+  ),
+  rejections: z.array(RejectionView),
 });
 
 /** The patient's benefits as read from the payer's 271, for the service types asked about. */
@@ -244,6 +260,10 @@ const MemberBenefitsView = z.object({
   ),
   carveOuts: z.array(CarveOutView),
   rejections: z.array(RejectionView),
+  notUnderstood: z
+    .array(NotUnderstoodView)
+    .optional()
+    .describe("Lines of the member's loops with a code or segment this system does not know, as sent; no figure or status above comes from them"),
 });
 
 /** The whole 271 summary: kept when the payer answered without the patient in it. */
@@ -254,6 +274,7 @@ const WholeBenefitsView = z.object({
   rejections: z.array(RejectionView),
   members: z.array(MemberBenefitsView),
   carveOuts: z.array(CarveOutView),
+  notUnderstood: z.array(NotUnderstoodView).optional().describe("Segments outside the members' loops this system does not know, as sent"),
 });
 
 const OutcomeView = z.discriminatedUnion('kind', [

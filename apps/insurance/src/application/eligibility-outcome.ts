@@ -80,15 +80,25 @@ export function coordinatorTaskFor(rejections: readonly Rejection[]): Coordinato
   return undefined;
 }
 
-/** The rejections that decide what the coordinator is asked to do: the payer's or the clinic's, else the patient's. */
+/**
+ * The rejections that decide what the coordinator is asked to do: the payer's or the clinic's, then the patient's
+ * (in their benefits too, and in lines not understood). None is left out: each is named in the task.
+ */
 export function rejectionsFor(summary: BenefitSummary, dependent: boolean): readonly Rejection[] {
-  if (summary.rejections.length > 0) return summary.rejections;
-  return patientMember(summary, dependent)?.rejections ?? [];
+  return [...summary.rejections, ...(patientMember(summary, dependent)?.rejections ?? [])];
 }
 
 /** The member the patient is: the dependent loop when the patient is the subscriber's dependent. */
 export function patientMember(summary: BenefitSummary, dependent: boolean): MemberBenefitSummary | undefined {
   return summary.members.find((m) => m.role === (dependent ? 'dependent' : 'subscriber')) ?? (dependent ? undefined : summary.members[0]);
+}
+
+/** Lines the reader kept as sent without understanding them: the coordinator reads them in the raw 271. */
+function notUnderstoodMessage(summary: BenefitSummary, member: MemberBenefitSummary): string[] {
+  const lines = [...summary.notUnderstood, ...member.notUnderstood];
+  if (lines.length === 0) return [];
+  const segments = lines.map((l) => l.segmentNumber).join(', ');
+  return [`the payer's response has ${lines.length} line(s) this system does not understand (segment ${segments}): read them in the raw response`];
 }
 
 /** Reads the coordinator's summary into the saga's answer: verified, rejected (with why), or still open. */
@@ -127,6 +137,12 @@ export function outcomeOf(summary: BenefitSummary, dependent: boolean, program: 
     kind: 'verified',
     authorizationRequired: services.some((s) => s.inNetwork.authorization === 'required'),
     carveOut: carveOuts.length > 0,
-    messages: [member.coverage.explanation, ...carveOuts.map((c) => c.message), ...member.planMessages, ...services.flatMap((s) => s.inNetwork.messages)],
+    messages: [
+      member.coverage.explanation,
+      ...notUnderstoodMessage(summary, member),
+      ...carveOuts.map((c) => c.message),
+      ...member.planMessages,
+      ...services.flatMap((s) => s.inNetwork.messages),
+    ],
   };
 }

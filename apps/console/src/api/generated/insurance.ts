@@ -648,6 +648,25 @@ export interface components {
         EligibilityBenefits: {
             carveOuts: components["schemas"]["CarveOut"][];
             members: components["schemas"]["MemberBenefits"][];
+            /** @description Segments outside the members' loops this system does not know, as sent */
+            notUnderstood?: {
+                rejections: components["schemas"]["EligibilityRejection"][];
+                segmentId: string;
+                /** @description The first segment of the line (ISA = 1) */
+                segmentNumber: number;
+                /** @description The segment as the payer sent it */
+                text: string;
+                unknown: {
+                    /** @description EB06, DTP01, …; absent when the whole segment is unknown */
+                    element?: string;
+                    /** @description What the element should have held */
+                    expected: string;
+                    segmentId: string;
+                    segmentNumber: number;
+                    /** @description As sent */
+                    value: string;
+                }[];
+            }[];
             payer: {
                 id?: string;
                 name?: string;
@@ -680,6 +699,7 @@ export interface components {
         };
         EligibilityRejection: {
             coordinatorMessage: string;
+            /** @description AAA04 as sent */
             followUpAction?: string;
             followUpLabel?: string;
             /** @description The X12 loop the AAA segment sat in */
@@ -688,7 +708,8 @@ export interface components {
             reasonCode: string;
             reasonLabel: string;
             segmentNumber: number;
-            validRequest: boolean;
+            /** @description AAA01: true valid request, false invalid; absent when the payer sent another value */
+            validRequest?: boolean;
         };
         FeeScheduleRate: {
             /** @enum {string} */
@@ -717,6 +738,25 @@ export interface components {
             hierarchyId: string;
             lastName?: string;
             memberId?: string;
+            /** @description Lines of the member's loops with a code or segment this system does not know, as sent; no figure or status above comes from them */
+            notUnderstood?: {
+                rejections: components["schemas"]["EligibilityRejection"][];
+                segmentId: string;
+                /** @description The first segment of the line (ISA = 1) */
+                segmentNumber: number;
+                /** @description The segment as the payer sent it */
+                text: string;
+                unknown: {
+                    /** @description EB06, DTP01, …; absent when the whole segment is unknown */
+                    element?: string;
+                    /** @description What the element should have held */
+                    expected: string;
+                    segmentId: string;
+                    segmentNumber: number;
+                    /** @description As sent */
+                    value: string;
+                }[];
+            }[];
             plan: {
                 description?: string;
                 groupName?: string;

@@ -13,7 +13,17 @@ import {
   TimePeriod,
   UNITS_OF_MEASURE,
 } from './eligibility-codes';
-import { Benefit, BenefitDate, BenefitQuantity, DeliveryPattern, EligibilityResponse, MemberEligibility, MemberRole, Rejection } from './eligibility-response';
+import {
+  Benefit,
+  BenefitDate,
+  BenefitQuantity,
+  DeliveryPattern,
+  EligibilityResponse,
+  MemberEligibility,
+  MemberRole,
+  NotUnderstoodLine,
+  Rejection,
+} from './eligibility-response';
 import { IsoDate } from './x12-values';
 
 export interface SummaryOptions {
@@ -134,6 +144,12 @@ export interface MemberBenefitSummary {
   readonly serviceTypes: readonly ServiceTypeSummary[];
   readonly carveOuts: readonly CarveOutFinding[];
   readonly rejections: readonly Rejection[];
+  /**
+   * Lines of the member's loops the reader did not understand (an unknown benefit kind, time period, date
+   * qualifier, segment, …), as sent. No figure or status above comes from them: the coordinator reads them in the
+   * raw response.
+   */
+  readonly notUnderstood: readonly NotUnderstoodLine[];
 }
 
 export interface BenefitSummary {
@@ -144,6 +160,8 @@ export interface BenefitSummary {
   readonly rejections: readonly Rejection[];
   readonly members: readonly MemberBenefitSummary[];
   readonly carveOuts: readonly CarveOutFinding[];
+  /** Segments outside the members' loops that the reader did not understand, as sent. */
+  readonly notUnderstood: readonly NotUnderstoodLine[];
 }
 
 /** Benefit kinds that carry money or limits, as opposed to status lines. */
@@ -447,37 +465,72 @@ export function benefitBlocks(benefits: readonly Benefit[]): Map<Benefit, readon
 
 const TIERS: readonly TierName[] = ['in-network', 'out-of-network', 'network-not-stated'];
 
-function serviceTypeSummary(
-  code: ServiceTypeCode,
+/**
+ * The member's lines sorted once for every service type asked about: by the codes they name in EB03, by the codes
+ * of the block they are tied to, and the plan-level fallback, each in the order sent with inpatient or residential
+ * lines after the others. Each service type then reads its own lists instead of walking every line again.
+ */
+interface ServiceIndex {
+  readonly direct: Map<ServiceTypeCode, { readonly first: Benefit[]; readonly later: Benefit[] }>;
+  readonly block: Map<ServiceTypeCode, { readonly first: Benefit[]; readonly later: Benefit[] }>;
+  /** For a service: plan-level lines tied to no block, not inpatient or residential. */
+  readonly plan: readonly Benefit[];
+  /** For 30 (the plan as a whole): plan-level lines, and those tied to no block. */
+  readonly planLevel: readonly Benefit[];
+  readonly planUntied: readonly Benefit[];
+}
+
+function bucket(map: ServiceIndex['direct'], code: ServiceTypeCode, benefit: Benefit, later: boolean): void {
+  let lists = map.get(code);
+  if (lists === undefined) {
+    lists = { first: [], later: [] };
+    map.set(code, lists);
+  }
+  const list = later ? lists.later : lists.first;
+  // EB03 may repeat a code ("MH^MH"): the line is listed once.
+  if (list[list.length - 1] !== benefit) list.push(benefit);
+}
+
+function indexServices(
   benefits: readonly Benefit[],
   blocks: ReadonlyMap<Benefit, readonly ServiceTypeCode[]>,
   inpatientLines: ReadonlySet<Benefit>,
-): ServiceTypeSummary {
-  const wholePlan = code === '30';
-  // One pass: lines naming the service (outpatient ones first), lines tied to its block (likewise), and the
-  // plan-level fallback: lines for the plan as a whole, tied to no block; for a service, not inpatient or
-  // residential lines (an inpatient per-day copay is not the outpatient psychiatric copay).
-  const direct: Benefit[] = [];
-  const directLater: Benefit[] = [];
-  const block: Benefit[] = [];
-  const blockLater: Benefit[] = [];
-  const plan: Benefit[] = [];
-  const own: Benefit[] = [];
+): ServiceIndex {
+  const index: { direct: ServiceIndex['direct']; block: ServiceIndex['block']; plan: Benefit[]; planLevel: Benefit[]; planUntied: Benefit[] } = {
+    direct: new Map(),
+    block: new Map(),
+    plan: [],
+    planLevel: [],
+    planUntied: [],
+  };
   for (const b of benefits) {
     const planLevel = isPlanLevel(b);
     const tied = blocks.get(b);
-    if (wholePlan) {
-      if (planLevel) own.push(b);
-      if (planLevel && tied === undefined) plan.push(b);
-      continue;
-    }
     const inpatient = inpatientLines.has(b);
-    if (b.serviceTypes.includes(code)) (inpatient ? directLater : direct).push(b);
-    if (tied?.includes(code) === true) (inpatient ? blockLater : block).push(b);
-    if (planLevel && tied === undefined && !inpatient) plan.push(b);
+    for (const code of b.serviceTypes) bucket(index.direct, code, b, inpatient);
+    if (tied !== undefined) for (const code of tied) bucket(index.block, code, b, inpatient);
+    if (planLevel) {
+      index.planLevel.push(b);
+      if (tied === undefined) {
+        index.planUntied.push(b);
+        if (!inpatient) index.plan.push(b);
+      }
+    }
   }
-  direct.push(...directLater);
-  block.push(...blockLater);
+  return index;
+}
+
+function serviceTypeSummary(code: ServiceTypeCode, index: ServiceIndex): ServiceTypeSummary {
+  const wholePlan = code === '30';
+  // Lines naming the service (outpatient ones first), lines tied to its block (likewise), and the plan-level
+  // fallback: lines for the plan as a whole, tied to no block; for a service, not inpatient or residential lines
+  // (an inpatient per-day copay is not the outpatient psychiatric copay).
+  const directLists = wholePlan ? undefined : index.direct.get(code);
+  const blockLists = wholePlan ? undefined : index.block.get(code);
+  const direct: Benefit[] = directLists === undefined ? [] : [...directLists.first, ...directLists.later];
+  const block: Benefit[] = blockLists === undefined ? [] : [...blockLists.first, ...blockLists.later];
+  const plan = wholePlan ? index.planUntied : index.plan;
+  const own: Benefit[] = wholePlan ? [...index.planLevel] : [];
   if (!wholePlan) own.push(...direct, ...block);
   const tiers = new Map<TierName, { direct: Benefit[]; block: Benefit[]; plan: Benefit[] }>(TIERS.map((t) => [t, { direct: [], block: [], plan: [] }]));
   const place = (list: 'direct' | 'block' | 'plan', b: Benefit) => {
@@ -581,6 +634,7 @@ function memberSummary(member: MemberEligibility, options: SummaryOptions, carve
     options.procedureCode === undefined
       ? benefits
       : [...benefits.filter((b) => b.procedure !== undefined), ...benefits.filter((b) => b.procedure === undefined)];
+  const services = indexServices(ordered, blocks, inpatientLines);
   return {
     role: member.role,
     hierarchyId: member.hierarchyId,
@@ -594,9 +648,10 @@ function memberSummary(member: MemberEligibility, options: SummaryOptions, carve
     ),
     plan: planOf(member),
     planMessages: ordered.filter(isPlanLevel).flatMap((b) => b.messages),
-    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, ordered, blocks, inpatientLines)),
+    serviceTypes: options.serviceTypes.map((code) => serviceTypeSummary(code, services)),
     carveOuts: carveOuts.filter((c) => c.memberHierarchyId === member.hierarchyId),
-    rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections)],
+    rejections: [...member.rejections, ...member.benefits.flatMap((b) => b.rejections), ...member.notUnderstood.flatMap((line) => line.rejections)],
+    notUnderstood: member.notUnderstood,
   };
 }
 
@@ -613,5 +668,6 @@ export function summariseBenefits(response: EligibilityResponse, options: Summar
     rejections: [...response.informationSource.rejections, ...response.informationReceiver.rejections],
     members: response.members.map((member) => memberSummary(member, options, carveOuts)),
     carveOuts,
+    notUnderstood: response.notUnderstood,
   };
 }

@@ -79,55 +79,68 @@ function isCarveOutEntity(entity: RelatedEntity, source: InformationSource): boo
 }
 
 /** A finding whose message, when it names an entity, is written once its service types are all known. */
-type Draft = Omit<CarveOutFinding, 'message'> & { readonly message: string | undefined };
+type Draft = Omit<CarveOutFinding, 'message' | 'serviceTypes'> & { readonly message: string | undefined; readonly serviceTypes: ServiceTypeCode[] };
 
-function findingsForBenefit(member: MemberEligibility, benefit: Benefit, source: InformationSource, payer: string): Draft[] {
-  const types = benefit.serviceTypes.filter((code) => BEHAVIOURAL_SERVICE_TYPES.has(code));
-  if (types.length === 0) return [];
-  const base = { memberHierarchyId: member.hierarchyId, serviceTypes: types, segmentNumber: benefit.segmentNumber };
+/**
+ * Findings naming the same entity (or, without one, saying the same thing) for the same member are one finding:
+ * merged by key as they are found, each new service type added once. The entity (its phone formatted) is built
+ * only for the first line that names it, not for every repetition of it.
+ */
+class Findings {
+  readonly byKey = new Map<string, Draft>();
 
-  const named = benefit.relatedEntities.filter((entity) => (benefit.kind === 'U' ? !isSource(entity, source) : isCarveOutEntity(entity, source)));
-  if (named.length > 0) {
-    return named.map((related) => {
-      const entity = toEntity(related);
-      return {
-        ...base,
-        entity,
-        evidence: benefit.kind === 'U' ? 'contact-entity' : 'related-entity',
-        message: undefined,
-      };
-    });
+  add(key: string, types: readonly ServiceTypeCode[], make: () => Omit<Draft, 'serviceTypes'>): void {
+    const existing = this.byKey.get(key);
+    if (existing === undefined) {
+      this.byKey.set(key, { ...make(), serviceTypes: [...types] });
+      return;
+    }
+    for (const type of types) if (!existing.serviceTypes.includes(type)) existing.serviceTypes.push(type);
   }
-  if (benefit.kind === 'U') {
-    return [
-      {
-        ...base,
-        entity: undefined,
-        evidence: 'contact-entity',
-        message:
-          `${payer} says another company handles ${describeTypes(types)} benefits but does not name it: ` +
-          `call ${payer} to learn who manages behavioural health for this plan, and verify with them before admission`,
-      },
-    ];
+}
+
+function findingsForBenefit(findings: Findings, member: MemberEligibility, benefit: Benefit, source: InformationSource, payer: string): void {
+  let types: ServiceTypeCode[] | undefined;
+  for (const code of benefit.serviceTypes) if (BEHAVIOURAL_SERVICE_TYPES.has(code)) (types ??= []).push(code);
+  if (types === undefined) return;
+  const memberHierarchyId = member.hierarchyId;
+  const segmentNumber = benefit.segmentNumber;
+  const contact = benefit.kind === 'U';
+
+  let named = false;
+  for (const related of benefit.relatedEntities) {
+    if (contact ? isSource(related, source) : !isCarveOutEntity(related, source)) continue;
+    named = true;
+    const evidence: CarveOutEvidence = contact ? 'contact-entity' : 'related-entity';
+    findings.add(`${memberHierarchyId}|${evidence}|entity:${related.name ?? ''}|${related.id ?? ''}`, types, () => ({
+      memberHierarchyId,
+      segmentNumber,
+      entity: toEntity(related),
+      evidence,
+      message: undefined,
+    }));
+  }
+  if (named) return;
+  const add = (evidence: CarveOutEvidence, message: string) =>
+    findings.add(`${memberHierarchyId}|${evidence}|message:${message}`, types ?? [], () => ({
+      memberHierarchyId,
+      segmentNumber,
+      entity: undefined,
+      evidence,
+      message,
+    }));
+  if (contact) {
+    add(
+      'contact-entity',
+      `${payer} says another company handles ${describeTypes(types)} benefits but does not name it: ` +
+        `call ${payer} to learn who manages behavioural health for this plan, and verify with them before admission`,
+    );
+    return;
   }
   const clue = benefit.messages.find((text) => CARVE_OUT_WORDING.test(text) && isManagerName(text));
   if (clue !== undefined) {
-    return [
-      {
-        ...base,
-        entity: undefined,
-        evidence: 'message',
-        message: `${payer}'s message for ${describeTypes(types)} says: "${clue}". Verify these benefits with the company named there before admission`,
-      },
-    ];
+    add('message', `${payer}'s message for ${describeTypes(types)} says: "${clue}". Verify these benefits with the company named there before admission`);
   }
-  return [];
-}
-
-/** Findings naming the same entity (or, without one, saying the same thing) for the same member are one finding. */
-function entityKey(finding: Draft): string {
-  const who = finding.entity === undefined ? `message:${finding.message ?? ''}` : `entity:${finding.entity.name ?? ''}|${finding.entity.id ?? ''}`;
-  return `${finding.memberHierarchyId}|${finding.evidence}|${who}`;
 }
 
 /**
@@ -137,22 +150,11 @@ function entityKey(finding: Draft): string {
  */
 export function detectCarveOuts(response: EligibilityResponse): CarveOutFinding[] {
   const payer = response.informationSource.name ?? 'the payer';
-  const findings = new Map<string, Draft>();
+  const findings = new Findings();
   for (const member of response.members) {
-    for (const benefit of member.benefits) {
-      for (const finding of findingsForBenefit(member, benefit, response.informationSource, payer)) {
-        const key = entityKey(finding);
-        const existing = findings.get(key);
-        if (existing === undefined) {
-          findings.set(key, finding);
-          continue;
-        }
-        const types = [...existing.serviceTypes, ...finding.serviceTypes.filter((t) => !existing.serviceTypes.includes(t))];
-        findings.set(key, { ...existing, serviceTypes: types });
-      }
-    }
+    for (const benefit of member.benefits) findingsForBenefit(findings, member, benefit, response.informationSource, payer);
   }
-  return [...findings.values()].map((finding) => ({
+  return [...findings.byKey.values()].map((finding) => ({
     ...finding,
     message: finding.message ?? (finding.entity === undefined ? '' : namedMessage(finding.serviceTypes, finding.entity, payer)),
   }));

@@ -80,6 +80,7 @@ describe('build270', () => {
       sender: { qualifier: 'ZZ', id: 'HARBORLIGHT', applicationCode: 'HARBORLIGHT' },
       receiver: { qualifier: 'ZZ', id: 'KESTRELHP', applicationCode: 'KESTRELHP' },
       usage: 'production',
+      warnings: [],
     });
   });
 
@@ -98,6 +99,7 @@ describe('build270', () => {
       receiver: { qualifier: 'ZZ', id: 'KESTRELHP', applicationCode: 'KESTRELHP' },
       usage: 'production',
       serviceTypes: ['30', 'MH', 'AI', 'A8', 'CF', 'CH'],
+      warnings: [],
     });
   });
 
@@ -108,6 +110,8 @@ describe('build270', () => {
     expect(text.split('\r\n')[0]).toHaveLength(106);
     const { format: _format, ...rest } = input;
     expect(parse270(text)).toMatchObject({ ...rest, serviceTypes: ['30', 'MH', 'AI', 'A8', 'CF', 'CH'] });
+    // The CR/LF we chose to write is formatting, and the reader says so as it would of a payer's.
+    expect(parse270(text).warnings.map((w) => w.code)).toEqual(['crlf-line-ends']);
   });
 
   it('sends the group number from the card as REF*6P and reads it back', () => {

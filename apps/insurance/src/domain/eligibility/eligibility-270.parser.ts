@@ -7,11 +7,12 @@ import {
   IMPLEMENTATION_270,
   InterchangeParty,
 } from './eligibility-270.builder';
-import { readInterchange } from './x12-envelope';
+import { FunctionalGroup, readInterchange, TransactionSet } from './x12-envelope';
 import { HierarchyTracker, readName, readTrace, requireEntity, unexpected } from './x12-loops';
 import { ProcedureCode } from './eligibility-response';
 import { X12Segment } from './x12-tokenizer';
 import { DateRange, IsoDate, readDate, readDateOrRange, readTime } from './x12-values';
+import { X12Warning } from './x12-warnings';
 
 /**
  * A 270 read back: what was asked, of whom, for whom. Used to check what we send and to answer 270s in tests.
@@ -29,6 +30,11 @@ export interface ParsedEligibilityInquiry extends Omit<
   readonly informationReceiver: ParsedInformationReceiver;
   /** EQ02 procedure-code inquiries (HC:80061), present only when the 270 asked about procedures. */
   readonly procedureCodes?: readonly ProcedureCode[];
+  /**
+   * Deviations read past, as for a 271 (envelope slips, BOM, CR/LF, wrapped lines, GS01 other than HS, another guide
+   * version); empty for a 270 we built ourselves.
+   */
+  readonly warnings: readonly X12Warning[];
 }
 
 /**
@@ -46,8 +52,49 @@ export interface ParsedInformationReceiver {
 
 const RECEIVER_ID_QUALIFIERS = ['XX', 'SV', 'PI', 'FI', 'PP', 'XV'];
 
-/** Implementation guides a 270 is read under: ours, the guide before its A1 addenda, and 4010. */
-const READABLE_270_IMPLEMENTATIONS = [IMPLEMENTATION_270, '005010X279', '004010X092A1', '004010X092'];
+/** Implementation guides a 270 is read under: ours, the guide before its A1 addenda, and 4010, with what each means. */
+const READABLE_270_IMPLEMENTATIONS: Readonly<Record<string, string | undefined>> = {
+  [IMPLEMENTATION_270]: undefined,
+  '005010X279': 'is the 005010X279 guide without its A1 addenda; read as 005010X279A1',
+  '004010X092A1': 'is a 4010 (004010X092A1) inquiry; read with the 005010X279A1 loops, which it shares for what is asked',
+  '004010X092': 'is a 4010 (004010X092) inquiry; read with the 005010X279A1 loops, which it shares for what is asked',
+};
+
+/** The transaction set is a 270 of a guide we read; GS01 and the guide version as the 271 reader reports them. */
+function checkTransaction(group: FunctionalGroup, set: TransactionSet, warnings: X12Warning[]): void {
+  if (set.id !== '270') set.header.fail('wrong-transaction-set', 'is not a 270 eligibility inquiry', 1);
+  const stated = set.implementation;
+  const implementation = stated ?? group.version;
+  if (!Object.prototype.hasOwnProperty.call(READABLE_270_IMPLEMENTATIONS, implementation)) {
+    set.header.fail('wrong-transaction-set', `is not ${IMPLEMENTATION_270} (nor 004010X092A1)`, stated === undefined ? undefined : 3);
+  }
+  if (group.functionalId !== 'HS') {
+    warnings.push({
+      code: 'functional-identifier',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `belongs to a group whose GS01 is "${group.functionalId}", not HS (eligibility inquiry); read as a 270 because ST01 says so`,
+    });
+  }
+  const note = READABLE_270_IMPLEMENTATIONS[implementation];
+  if (note !== undefined) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `${stated === undefined ? 'GS08' : 'ST03'} "${implementation}" ${note}`,
+    });
+  }
+  if (stated !== undefined && group.version !== stated) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      element: 'ST03',
+      message: `"${stated}" differs from the group's GS08 "${group.version}"; ST03 was followed`,
+    });
+  }
+}
 
 /** DTP qualifiers that date the inquiry: the plan date ours sends (291), and the eligibility or service date others send. */
 const INQUIRY_DATES = ['291', '307', '472'];
@@ -86,11 +133,8 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
   const group = interchange.groups[0];
   const set = group?.transactions[0];
   if (group === undefined || set === undefined) throw new Error('readInterchange returned an interchange with no transaction set');
-  if (set.id !== '270') set.header.fail('wrong-transaction-set', 'is not a 270 eligibility inquiry', 1);
-  const implementation = set.implementation ?? group.version;
-  if (!READABLE_270_IMPLEMENTATIONS.includes(implementation)) {
-    set.header.fail('wrong-transaction-set', `is not ${IMPLEMENTATION_270} (nor 004010X092A1)`, set.implementation === undefined ? undefined : 3);
-  }
+  const warnings: X12Warning[] = [...interchange.warnings];
+  checkTransaction(group, set, warnings);
   const [bht, ...rest] = set.body;
   if (bht === undefined || bht.id !== 'BHT') return (bht ?? set.trailer).fail('unexpected-segment', 'is where a 270 needs its BHT');
 
@@ -258,5 +302,6 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
     serviceDate: serviceDate ?? set.trailer.fail('missing-element', 'closes a 270 that sent no DTP*291 service date'),
     serviceTypes,
     ...(procedureCodes.length === 0 ? {} : { procedureCodes }),
+    warnings,
   };
 }

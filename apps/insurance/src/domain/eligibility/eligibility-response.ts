@@ -19,13 +19,14 @@ export type RejectionLoop = '2000A' | '2100A' | '2100B' | '2000C' | '2100C' | '2
 
 export interface Rejection {
   readonly loop: RejectionLoop;
-  /** AAA01: N means the request itself was invalid; Y means valid but not answerable. */
-  readonly validRequest: boolean;
+  /** AAA01: N means the request itself was invalid; Y means valid but not answerable; undefined for any other value (kept in a warning). */
+  readonly validRequest: boolean | undefined;
   /** AAA03 as sent; payers occasionally send codes outside the list, which are kept. */
   readonly reasonCode: string;
   readonly reasonLabel: string;
   readonly coordinatorMessage: string;
-  readonly followUpAction: FollowUpActionCode | undefined;
+  /** AAA04 as sent; a code outside the list is kept (followUpLabel is then undefined and a warning says so). */
+  readonly followUpAction: FollowUpActionCode | string | undefined;
   readonly followUpLabel: string | undefined;
   readonly segmentNumber: number;
 }
@@ -112,6 +113,34 @@ export interface Benefit {
   readonly rejections: readonly Rejection[];
 }
 
+/** A code the reader does not know, as sent, and where it was. */
+export interface UnknownValue {
+  readonly segmentNumber: number;
+  readonly segmentId: string;
+  /** EB01, DTP01, … ; undefined when the whole segment is one the reader does not know. */
+  readonly element: string | undefined;
+  readonly value: string;
+  /** What the element should have held, e.g. "time period qualifier". */
+  readonly expected: string;
+}
+
+/**
+ * A line the reader could not understand: an EB whose benefit kind, coverage level, time period, quantity,
+ * authorisation or network indicator is a code it does not know, or whose HSD, DTP or loop holds one; a segment it
+ * does not know; a member date or relationship it cannot read. Kept as sent, never read as something it may not
+ * mean: such an EB is not among the member's benefits, so no figure, coverage status or fallback comes from it.
+ */
+export interface NotUnderstoodLine {
+  /** The first segment of the line (the EB of a benefit). */
+  readonly segmentNumber: number;
+  readonly segmentId: string;
+  /** The segment as sent, with its element separators. */
+  readonly text: string;
+  readonly unknown: readonly UnknownValue[];
+  /** AAA segments in the not-understood benefit's loop: still rejections the coordinator must act on. */
+  readonly rejections: readonly Rejection[];
+}
+
 export interface TraceNumber {
   /** TRN01: 1 current transaction trace (ours, echoed back), 2 referenced (the payer's). */
   readonly type: string;
@@ -141,6 +170,8 @@ export interface MemberEligibility {
   readonly dates: readonly BenefitDate[];
   readonly benefits: readonly Benefit[];
   readonly rejections: readonly Rejection[];
+  /** Lines of this member's loops that were not understood, in the order sent. */
+  readonly notUnderstood: readonly NotUnderstoodLine[];
 }
 
 export interface InformationSource {
@@ -170,6 +201,8 @@ export interface EligibilityResponse {
   readonly informationSource: InformationSource;
   readonly informationReceiver: InformationReceiver;
   readonly members: readonly MemberEligibility[];
-  /** Deviations from the X12 rules that were read past; each leaves what the response says unchanged. */
+  /** Deviations from the X12 rules that were read past, and codes or segments the reader does not know. */
   readonly warnings: readonly X12Warning[];
+  /** Segments outside any member's loops that were not understood (unknown segments in the payer or clinic loops). */
+  readonly notUnderstood: readonly NotUnderstoodLine[];
 }

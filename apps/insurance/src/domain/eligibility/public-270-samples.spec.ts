@@ -2,10 +2,50 @@ import { listPublicSamples, loadPublicSample } from '../../../test/fixtures/x12/
 import { parse270 } from './eligibility-270.parser';
 import { X12ParseError } from './x12-parse-error';
 import { synthetic271 } from './x12-271.factory';
+import { X12WarningCode } from './x12-warnings';
 
 describe('the public 270 samples', () => {
   it.each(listPublicSamples('270'))('reads %s', (name) => {
     expect(() => parse270(loadPublicSample(name))).not.toThrow();
+  });
+
+  it.each<[string, [X12WarningCode, number | undefined, string | undefined][]]>([
+    [
+      'imsweb-270-4010.x12',
+      [
+        ['segment-count-mismatch', 16, 'SE01'],
+        ['control-number-mismatch', 18, 'IEA02'],
+        ['implementation-version', 3, undefined],
+      ],
+    ],
+    ['linuxforhealth-270-demo.x12', []],
+    ['linuxforhealth-270-dependent.x12', []],
+    ['linuxforhealth-270-subscriber.x12', []],
+    [
+      'stupidedi-270-dependent-request-wrapped.x12',
+      [
+        ['line-wrapped', 1, undefined],
+        ['control-number-mismatch', 17, 'SE02'],
+        ['implementation-version', 3, undefined],
+      ],
+    ],
+    ['stupidedi-270-subscriber-request.x12', [['implementation-version', 3, undefined]]],
+  ])('keeps the deviations of %s as warnings, as the 271 reader does', (name, expected) => {
+    expect(parse270(loadPublicSample(name)).warnings.map((w) => [w.code, w.segmentNumber, w.element])).toEqual(expected);
+  });
+
+  it('reads a 270 with the envelope slips real senders make (BOM, CR/LF, GS01 HB, no GE or IEA), each a warning', () => {
+    const clean = loadPublicSample('linuxforhealth-270-demo.x12');
+    const slipped = `\uFEFF${clean
+      .replace(/~\n?/g, '~\r\n')
+      .replace(/GS\*HS\*/, 'GS*HB*')
+      .replace(/GE\*[^~]*~\r\nIEA\*[^~]*~\r\n$/, '')}`;
+    expect(slipped).not.toContain('IEA*');
+    const inquiry = parse270(slipped);
+    expect(inquiry.warnings.map((w) => w.code)).toEqual(['byte-order-mark', 'crlf-line-ends', 'missing-trailer', 'missing-trailer', 'functional-identifier']);
+    const { warnings: _slips, ...read } = inquiry;
+    const { warnings: _none, ...expected } = parse270(clean);
+    expect(read).toEqual(expected);
   });
 
   it('reads a receiver identified by a service provider number (NM108 SV), as the guide allows', () => {

@@ -1,5 +1,5 @@
 import { DATE_QUALIFIERS, FOLLOW_UP_ACTIONS, FollowUpActionCode, REJECT_REASONS, RejectReasonCode } from './eligibility-codes';
-import { BenefitDate, ContactNumbers, Reference, Rejection, RejectionLoop, TraceNumber } from './eligibility-response';
+import { BenefitDate, ContactNumbers, Reference, Rejection, RejectionLoop, TraceNumber, UnknownValue } from './eligibility-response';
 import { X12Segment } from './x12-tokenizer';
 import { readDateOrRange, requireCode } from './x12-values';
 
@@ -142,17 +142,32 @@ function isFollowUp(code: string): code is FollowUpActionCode {
   return Object.prototype.hasOwnProperty.call(FOLLOW_UP_ACTIONS, code);
 }
 
+/** An element holding a code the reader does not know, as sent. */
+export function unknownValue(segment: X12Segment, index: number | undefined, expected: string): UnknownValue {
+  return {
+    segmentNumber: segment.position,
+    segmentId: segment.id,
+    element: index === undefined ? undefined : segment.ref(index),
+    value: index === undefined ? segment.elements.join(segment.delimiters.element) : (segment.elements[index] ?? ''),
+    expected,
+  };
+}
+
 /**
- * AAA → a rejection the coordinator can act on. Unknown reason codes are kept with a generic message rather than
- * failing the parse: the rest of the 271 may still be useful, and the raw code is shown.
+ * AAA → a rejection the coordinator can act on. A code outside the lists (AAA01 other than Y or N, an AAA03 reason
+ * or AAA04 follow-up newer than our tables) is kept as sent and passed to `unknown`, never a reason to drop the
+ * rejection: every AAA becomes a coordinator task. An unknown reason gets a generic "verify by phone" message.
  */
-export function readRejection(aaa: X12Segment, loop: RejectionLoop): Rejection {
+export function readRejection(aaa: X12Segment, loop: RejectionLoop, unknown: (value: UnknownValue) => void): Rejection {
   const valid = aaa.require(1, 'valid request indicator');
-  if (valid !== 'Y' && valid !== 'N') aaa.fail('invalid-code', 'is not Y or N', 1);
+  if (valid !== 'Y' && valid !== 'N') unknown(unknownValue(aaa, 1, 'valid request indicator (Y or N)'));
   const reasonCode = aaa.require(3, 'reject reason code');
   const followUpRaw = aaa.get(4);
-  if (followUpRaw !== undefined && !isFollowUp(followUpRaw)) aaa.fail('invalid-code', 'is not a follow-up action code', 4);
-  const reason = isRejectReason(reasonCode)
+  const followUp = followUpRaw !== undefined && isFollowUp(followUpRaw) ? followUpRaw : undefined;
+  if (followUpRaw !== undefined && followUp === undefined) unknown(unknownValue(aaa, 4, 'follow-up action'));
+  const known = isRejectReason(reasonCode);
+  if (!known) unknown(unknownValue(aaa, 3, 'reject reason'));
+  const reason = known
     ? REJECT_REASONS[reasonCode]
     : {
         label: `Reject reason ${reasonCode}`,
@@ -160,12 +175,12 @@ export function readRejection(aaa: X12Segment, loop: RejectionLoop): Rejection {
       };
   return {
     loop,
-    validRequest: valid === 'Y',
+    validRequest: valid === 'Y' ? true : valid === 'N' ? false : undefined,
     reasonCode,
     reasonLabel: reason.label,
     coordinatorMessage: reason.coordinatorMessage,
     followUpAction: followUpRaw,
-    followUpLabel: followUpRaw === undefined ? undefined : FOLLOW_UP_ACTIONS[followUpRaw].coordinatorAction,
+    followUpLabel: followUp === undefined ? undefined : FOLLOW_UP_ACTIONS[followUp].coordinatorAction,
     segmentNumber: aaa.position,
   };
 }

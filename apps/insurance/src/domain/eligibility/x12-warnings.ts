@@ -1,7 +1,9 @@
 /**
  * A deviation from the X12 rules that does not change what the response means: the response is read, and the
  * deviation is kept with it (on the verification, visible to the coordinator and in the audit of the exchange).
- * Anything that does change the meaning, or makes it unreadable, is an X12ParseError instead.
+ * A code or segment the reader does not know is a warning too ('unknown-code', 'unknown-segment'): the rest is read,
+ * and the line it sits in is kept as sent in `notUnderstood` rather than read as something it may not mean.
+ * Only what cannot be read at all is an X12ParseError.
  */
 export type X12WarningCode =
   | 'byte-order-mark'
@@ -17,7 +19,9 @@ export type X12WarningCode =
   | 'control-number-mismatch'
   | 'missing-trailer'
   | 'functional-identifier'
-  | 'implementation-version';
+  | 'implementation-version'
+  | 'unknown-code'
+  | 'unknown-segment';
 
 export interface X12Warning {
   readonly code: X12WarningCode;
