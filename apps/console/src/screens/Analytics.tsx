@@ -7,7 +7,7 @@ import { EmptyState, ErrorNotice, PageTitle } from '../ui/common';
 import { LineChart } from '../ui/charts';
 
 const WEEKS = 12;
-const COLORS = ['#1864ab', '#c92a2a', '#2b8a3e', '#862e9c', '#e8590c', '#0b7285'];
+const COLORS = ['#1864ab', '#c92a2a', '#237032', '#862e9c', '#a63c06', '#0b7285'];
 
 type Cell = { value: number | null; suppressed: boolean };
 type Figure = 'attendanceRate' | 'hoursPerPatient' | 'noShowRate';

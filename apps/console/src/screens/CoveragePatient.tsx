@@ -415,13 +415,13 @@ function AuthorizationCard({ auth, today }: { auth: AuthorizationUse; today: str
           ]}
           markers={[
             { x: points.indexOf(auth.endDate) >= 0 ? points.indexOf(auth.endDate) : points.length - 1, label: 'end date', color: '#495057' },
-            ...(todayAt >= 0 ? [{ x: todayAt, label: 'today', color: '#2b8a3e' }] : []),
+            ...(todayAt >= 0 ? [{ x: todayAt, label: 'today', color: '#237032' }] : []),
           ]}
         />
       </Group>
       {auth.unitsRemaining === 0 ? (
-        <Alert color="red" mt="xs">
-          Every unit is used: ask the payer for more before the next session is billed.
+        <Alert variant="outline" color="red.9" mt="xs">
+          <Text size="sm">Every unit is used: ask the payer for more before the next session is billed.</Text>
         </Alert>
       ) : null}
     </Card>

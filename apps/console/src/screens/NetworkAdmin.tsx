@@ -35,7 +35,7 @@ function Sites() {
         <Title order={2} size="h3">
           Sites
         </Title>
-        <Button variant="light" onClick={() => setEditing('new')}>
+        <Button variant="default" onClick={() => setEditing('new')}>
           Register a site
         </Button>
       </Group>
@@ -180,7 +180,7 @@ function Programs() {
         <Title order={2} size="h3">
           Programs · {site.name}
         </Title>
-        <Button variant="light" onClick={() => setEditing('new')}>
+        <Button variant="default" onClick={() => setEditing('new')}>
           Define a program
         </Button>
       </Group>
@@ -400,7 +400,7 @@ function Tracks() {
         <Title order={2} size="h3">
           Tracks · {site.name}
         </Title>
-        <Button variant="light" onClick={() => setEditing('new')} disabled={!programs.data?.length}>
+        <Button variant="default" onClick={() => setEditing('new')} disabled={!programs.data?.length}>
           Define a track
         </Button>
       </Group>

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, Group, List, NumberInput, Select, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, List, NumberInput, Select, SimpleGrid, Stack, Table, Text, Title, UnstyledButton } from '@mantine/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { insurance, unwrap } from '../api/client';
@@ -87,9 +87,19 @@ export function Verification({ verificationId }: { verificationId: string }) {
             <Text>
               <PatientName patientId={v.patientId} /> · {v.payerId ?? 'payer unknown'} · service date {v.serviceDate} · {v.programType}
             </Text>
-            <Badge color={v.status === 'verified' ? 'green.9' : v.status === 'rejected' || v.status === 'failed' ? 'red.9' : 'yellow.3'}>{v.status}</Badge>
-            {v.method ? <Badge variant="outline">{v.method}</Badge> : null}
-            {v.fromCache ? <Badge variant="outline">from a recent answer</Badge> : null}
+            <Badge color={v.status === 'verified' ? 'teal.9' : v.status === 'rejected' || v.status === 'failed' ? 'red.9' : 'yellow.3'} autoContrast>
+              {v.status}
+            </Badge>
+            {v.method ? (
+              <Badge variant="outline" color="blue.9">
+                {v.method}
+              </Badge>
+            ) : null}
+            {v.fromCache ? (
+              <Badge variant="outline" color="blue.9">
+                from a recent answer
+              </Badge>
+            ) : null}
           </Group>
           <AppLink to={`/coverage/patients/${v.patientId}`}>The patient’s coverage and authorisations</AppLink>
           <Outcome v={v} />
@@ -125,19 +135,21 @@ function Outcome({ v }: { v: VerificationView }) {
   return (
     <Stack gap="xs">
       {v.outcome?.kind === 'verified' && v.outcome.authorizationRequired ? (
-        <Alert color="yellow" title="Prior authorisation required">
-          Record the payer’s authorisation on the patient’s coverage page before the first billed day.
+        <Alert variant="outline" color="blue.9" title="Prior authorisation required">
+          <Text size="sm">Record the payer’s authorisation on the patient’s coverage page before the first billed day.</Text>
         </Alert>
       ) : null}
       {v.outcome?.kind === 'verified' && v.outcome.carveOut ? (
-        <Alert color="yellow" title="Behavioural health is carved out">
-          Another organisation manages these benefits: see the messages below for whom to call.
+        <Alert variant="outline" color="blue.9" title="Behavioural health is carved out">
+          <Text size="sm">Another organisation manages these benefits: see the messages below for whom to call.</Text>
         </Alert>
       ) : null}
       {v.outcome && v.outcome.kind !== 'verified' ? (
-        <Alert color="red" title={v.outcome.kind === 'rejected' ? `Rejected: ${v.outcome.reason}` : `No answer: ${v.outcome.reason}`}>
-          {v.phoneTaskId ? 'A task is on the phone-verification queue. ' : ''}
-          {v.reason}
+        <Alert variant="outline" color="red.9" title={v.outcome.kind === 'rejected' ? `Rejected: ${v.outcome.reason}` : `No answer: ${v.outcome.reason}`}>
+          <Text size="sm">
+            {v.phoneTaskId ? 'A task is on the phone-verification queue. ' : ''}
+            {v.reason}
+          </Text>
         </Alert>
       ) : null}
       {v.outcome?.messages.length ? (
@@ -148,8 +160,8 @@ function Outcome({ v }: { v: VerificationView }) {
         </List>
       ) : null}
       {v.warnings?.length ? (
-        <Alert color="gray" title="The payer’s 271 bent the X12 rules; it was read anyway">
-          <List size="sm">
+        <Alert variant="outline" color="gray.9" title="The payer’s 271 bent the X12 rules; it was read anyway">
+          <List size="sm" c="dark.9">
             {v.warnings.map((w, i) => (
               <List.Item key={i}>
                 {w.segmentNumber ? `line ${w.segmentNumber}: ` : ''}
@@ -221,19 +233,21 @@ function Benefits({ benefits, onLine }: { benefits: VerificationView['benefits']
 /** A figure with the 271 line(s) it came from: a button that shows the line in the raw 271. */
 function Sourced({ children, lines, source, onLine }: { children: ReactNode; lines: number[]; source: string; onLine: (n: number) => void }) {
   return (
-    <Group gap={4} wrap="nowrap">
+    <Group gap={4}>
       <span>{children}</span>
       {lines.map((n) => (
-        <Button
+        <UnstyledButton
           key={n}
-          size="compact-xs"
-          variant="subtle"
+          fz="xs"
+          c="blue.9"
+          td="underline"
+          style={{ whiteSpace: 'nowrap' }}
           aria-label={`Show line ${n} of the 271 (${SOURCES[source] ?? source})`}
           title={`From ${SOURCES[source] ?? source}`}
           onClick={() => onLine(n)}
         >
           line {n}
-        </Button>
+        </UnstyledButton>
       ))}
     </Group>
   );
