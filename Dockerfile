@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for all five services and the demo's payer simulator; SERVICE (intake | insurance | scheduling |
-# attendance | aftercare | payer-simulator) picks the one
+# One image for all five services, the staff console and the demo's payer simulator; SERVICE (intake | insurance |
+# scheduling | attendance | aftercare | console | payer-simulator) picks the one
 # that runs, so the image is built once and each container sets SERVICE:
 #   docker build -t iop-platform .
 #   docker run -e SERVICE=intake -e PORT=3001 ... iop-platform
@@ -24,7 +24,9 @@ ENV NX_DAEMON=false NX_NO_CLOUD=true NX_TUI=false NX_SKIP_NX_CACHE=true
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx nx run-many -t build --projects=intake,insurance,scheduling,attendance,aftercare,payer-simulator --outputStyle=static
+RUN npx nx run-many -t build --projects=intake,insurance,scheduling,attendance,aftercare,payer-simulator,console --outputStyle=static
+# The staff console: its built app (dist/apps/console) and its server compiled like the services (run with SERVICE=console).
+RUN npx nx run console:build-server --outputStyle=static
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=scheduling
@@ -42,4 +44,5 @@ EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # exec: node becomes PID 1 and gets SIGTERM itself, so Nest's shutdown hooks stop the relay and consumer cleanly.
-CMD ["sh", "-c", "exec node \"dist/apps/${SERVICE}/apps/${SERVICE}/src/main.js\""]
+# SERVICE=console runs the staff console's server (static app and same-origin proxy) instead of a service.
+CMD ["sh", "-c", "if [ \"$SERVICE\" = console ]; then exec node dist/apps/console-server/apps/console/server.js; fi; exec node \"dist/apps/${SERVICE}/apps/${SERVICE}/src/main.js\""]

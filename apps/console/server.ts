@@ -13,7 +13,8 @@
  * AUTH_JWKS_URL) and NODE_ENV is not production; in production the console signs in with OIDC (README).
  *
  *   CONSOLE_PORT (3000), CONSOLE_HOST (127.0.0.1), IOP_<SERVICE>_URL (http://127.0.0.1:<its default port>),
- *   CONSOLE_OIDC_ISSUER, CONSOLE_OIDC_CLIENT_ID (production sign-in), CONSOLE_DEV_SIGN_IN=false to turn it off.
+ *   CONSOLE_OIDC_ISSUER, CONSOLE_OIDC_CLIENT_ID (production sign-in), CONSOLE_DEV_SIGN_IN=false to turn it off,
+ *   CONSOLE_DIST_DIR (the built app; default dist/apps/console next to the workspace, as the compiled server in the image needs).
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -278,7 +279,8 @@ export function serviceUrlsFromEnv(env: NodeJS.ProcessEnv = process.env): Record
 if (require.main === module) {
   const port = Number(process.env['CONSOLE_PORT'] ?? 3000);
   const host = process.env['CONSOLE_HOST'] ?? '127.0.0.1';
-  startConsoleServer({ port, host, services: serviceUrlsFromEnv() })
+  const distDir = process.env['CONSOLE_DIST_DIR'];
+  startConsoleServer({ port, host, services: serviceUrlsFromEnv(), ...(distDir ? { distDir } : {}) })
     .then((console) => {
       process.stdout.write(`console: ${console.url}${console.devSignIn ? ' (development sign-in)' : ''}\n`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void console.close().then(() => process.exit(0)));

@@ -9,7 +9,18 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { DataSource } from 'typeorm';
 import { SiteWeekComputed, TOPICS } from '@iop/contracts';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { EventReaders, eventually, quietLogger, scanKafkaForPhi, startService, uniqueName, useTestInfrastructure, type TestInfrastructure } from '@iop/testing';
+import request from 'supertest';
+import {
+  EventReaders,
+  eventually,
+  quietLogger,
+  scanKafkaForPhi,
+  startService,
+  tokenFor,
+  uniqueName,
+  useTestInfrastructure,
+  type TestInfrastructure,
+} from '@iop/testing';
 import { AttendanceModule } from '../src/attendance.module';
 import { Outbox, createKafka } from '@iop/messaging';
 import { SiteWeeksJob } from '../src/application/site-weeks.job';
@@ -325,4 +336,59 @@ describe("the analysts' attendance stream", () => {
       await readers.close();
     }
   }, 120_000);
+  it("serves a site's weeks to analysts as the stream publishes them: a week of 12 patients shows its rates, a week of 2 shows nothing, another site's analyst is refused", async () => {
+    const week = async (patientCount: number, noShows: number) => {
+      const siteId = randomUUID();
+      const programId = randomUUID();
+      const sessionId = randomUUID();
+      await infra.adminQuery(
+        `INSERT INTO attendance.site_directory (site_id, name, time_zone, capacity, revision, updated_at) VALUES ($1, $2, 'UTC', 40, 1, now())`,
+        [siteId, uniqueName('Analysed clinic')],
+      );
+      await infra.adminQuery(
+        `INSERT INTO attendance.programs (program_id, site_id, kind, population, level_of_care, min_weekly_minutes, per_diem_minimum_minutes, revision)
+         VALUES ($1, $2, 'substance-use', 'adult', '2.1', 540, 180, 1)`,
+        [programId, siteId],
+      );
+      await infra.adminQuery(
+        `INSERT INTO attendance.sessions (session_id, site_id, source, kind, program_id, starts_at, ends_at, local_date, delivery, capacity, kiosk_code)
+         VALUES ($1, $2, 'group-session', 'group', $3, '2026-03-11T17:00:00Z', '2026-03-11T20:00:00Z', '2026-03-11', 'in-person', 20, 'A1B2')`,
+        [sessionId, siteId, programId],
+      );
+      const patients = Array.from({ length: patientCount }, () => ({ patientId: randomUUID(), enrolmentId: randomUUID(), episodeId: randomUUID() }));
+      for (const p of patients) await enrol(p, siteId, programId, [sessionId]);
+      const { start, end } = await sessionTimes(sessionId);
+      for (const [i, p] of patients.entries()) {
+        if (i < noShows) await record(p, sessionId, { change: 'group', absence: 'no-show' });
+        else await record(p, sessionId, { change: 'check-in', intervals: [{ from: start, to: end }], checkOut: true });
+      }
+      return siteId;
+    };
+    const busy = await week(12, 1);
+    const small = await week(2, 0);
+    const read = async (siteId: string, token: string) =>
+      request(attendance.getHttpServer()).get(`/sites/${siteId}/site-weeks?from=2026-03-02&to=2026-03-16`).set('authorization', `Bearer ${token}`);
+
+    const busyWeeks = await read(busy, await tokenFor('analyst', [busy]));
+    expect(busyWeeks.status).toBe(200);
+    expect(busyWeeks.body.weeks).toEqual([
+      expect.objectContaining({
+        isoWeek: '2026-W11',
+        census: { value: 12, suppressed: false },
+        sessionsAttended: { value: 11, suppressed: false },
+        // One no-show is a count from 1 to 10: it and its rate are withheld.
+        noShows: { value: null, suppressed: true },
+        noShowRate: { value: null, suppressed: true },
+        attendanceRate: { value: 0.9167, suppressed: false },
+        hoursPerPatient: { value: 2.75, suppressed: false },
+      }),
+    ]);
+    const smallWeeks = await read(small, await tokenFor('analyst', [small]));
+    expect(smallWeeks.body.weeks).toHaveLength(1);
+    const { siteId: _s, isoWeek: _w, weekStart: _m, revision: _r, occurredAt: _o, ...figures } = smallWeeks.body.weeks[0];
+    expect(Object.values(figures)).toEqual(Array(7).fill({ value: null, suppressed: true }));
+
+    expect((await read(busy, await tokenFor('analyst', [small]))).status).toBe(403);
+    expect((await read(busy, await tokenFor('clinician', [busy]))).status).toBe(403);
+  });
 });

@@ -13,6 +13,11 @@ import { Schedule } from './screens/Schedule';
 import { SignIn } from './screens/SignIn';
 import { Today } from './screens/Today';
 import { Discharges } from './screens/Discharges';
+import { Analytics } from './screens/Analytics';
+import { Coverage } from './screens/Coverage';
+import { CoveragePatient } from './screens/CoveragePatient';
+import { NetworkAdmin } from './screens/NetworkAdmin';
+import { Verification } from './screens/Verification';
 import { SiteContext, type SiteChoice } from './site';
 import { EmptyState, ErrorNotice } from './ui/common';
 
@@ -22,6 +27,9 @@ const NAV = [
   { to: '/today', label: "Today's sessions" },
   { to: '/hours', label: 'Hours and outreach' },
   { to: '/aftercare', label: 'Aftercare' },
+  { to: '/coverage', label: 'Coverage' },
+  { to: '/analytics', label: 'Attendance figures' },
+  { to: '/network', label: 'Network administration' },
 ];
 
 let cached: Session | null | undefined;
@@ -124,6 +132,12 @@ function Screen({ path }: { path: string }) {
   if ((params = match('/sessions/:sessionId', path))) return <Roster sessionId={params['sessionId']!} />;
   if (path === '/hours') return <Hours />;
   if (path === '/aftercare') return <Discharges />;
+  if (path === '/coverage') return <Coverage />;
+  if ((params = match('/coverage/patients/:patientId', path))) return <CoveragePatient key={params['patientId']} patientId={params['patientId']!} />;
+  if ((params = match('/coverage/verifications/:verificationId', path)))
+    return <Verification key={params['verificationId']} verificationId={params['verificationId']!} />;
+  if (path === '/analytics') return <Analytics />;
+  if (path === '/network') return <NetworkAdmin />;
   return (
     <Stack>
       <Title order={1} size="h2" tabIndex={-1}>

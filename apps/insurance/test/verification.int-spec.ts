@@ -216,6 +216,24 @@ describe('insurance: payers, coverages and verification of benefits', () => {
       expect(ai.inNetwork.deductible.individual).toMatchObject({ totalCents: 150000, remainingCents: 60000 });
     });
 
+    it("a coordinator reads the 270 and 271 as exchanged, whose segments the summary's source lines count; another site's gets 404", async () => {
+      const { clinic, coverage } = await consented();
+      const res = await verify(clinic, coverage.coverageId).expect(201);
+      const read = await api(kit, clinic.coordinator).get(`/sites/${clinic.siteId}/verifications/${res.body.verificationId}/exchange`).expect(200);
+      expect(read.body.map((e: { direction: string }) => e.direction)).toEqual(['270', '271']);
+      const [sent, received] = read.body as Array<{ body: string; warnings: unknown[] }>;
+      expect(sent!.body).toContain(`MI*${coverage.memberId}~`);
+      // The coinsurance figure's source line is the 271's segment of that number (ISA = 1).
+      const ai = res.body.benefits.serviceTypes.find((s: { code: string }) => s.code === 'AI');
+      const segments = received!.body.split('~').map((s) => s.trim());
+      expect(segments[ai.inNetwork.coinsurance.origin.segmentNumber - 1]).toMatch(/^EB\*A\*/);
+      expect(received!.warnings).toEqual([]);
+
+      const elsewhere = await aClinic(kit);
+      await api(kit, elsewhere.coordinator).get(`/sites/${elsewhere.siteId}/verifications/${res.body.verificationId}/exchange`).expect(404);
+      await api(kit, elsewhere.coordinator).get(`/sites/${clinic.siteId}/verifications/${res.body.verificationId}/exchange`).expect(403);
+    });
+
     it('a mental-health programme does not ask the payer about substance use', async () => {
       const { clinic, coverage } = await consented();
       const res = await verify(clinic, coverage.coverageId, { serviceDate: '2026-12-01', programType: 'mental-health' }).expect(201);

@@ -23,9 +23,11 @@ import {
   PatientHoursView,
   RecordView,
   RosterView,
+  SiteWeeksQuery,
+  SiteWeeksView,
   TelehealthEventBody,
 } from './attendance.schemas';
-import { ATTENDANCE_STAFF, BILLING, CORRECTORS } from './roles';
+import { ANALYSTS, ATTENDANCE_STAFF, BILLING, CORRECTORS } from './roles';
 
 const at = (value: string | undefined) => (value ? new Date(value) : undefined);
 
@@ -170,6 +172,18 @@ export class AttendanceController {
       return chargesCsv(charges);
     }
     return { siteId, from: query.from, to: query.to, charges };
+  }
+
+  @Get('sites/:siteId/site-weeks')
+  @Access({ roles: ANALYSTS, site: { from: 'param', name: 'siteId' } })
+  @ApiUuidParam('siteId', 'The site id')
+  @ApiOperation({
+    summary:
+      "The site's de-identified figures per ISO week (attendance and no-show rates, hours per patient), as analytics.site-week publishes them: counts from 1 to 10 and the rates from them suppressed",
+  })
+  @Returns(SiteWeeksView, { status: 200, description: 'The weeks whose Monday falls between from and to that have records' })
+  siteWeeks(@UuidParam('siteId') siteId: string, @ValidQuery(SiteWeeksQuery) query: SiteWeeksQuery) {
+    return this.queries.siteWeeks(siteId, query.from, query.to);
   }
 
   @Get('sites/:siteId/outreach')

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Instant, ServiceDate } from '@iop/contracts';
+import { Id, Instant, ServiceDate, SiteWeekComputed } from '@iop/contracts';
 import { ResponseDate, ResponseId, ResponseInstant, nameSchemas } from '@iop/platform';
 import { ABSENCE_STATUSES, ATTENDANCE_STATUSES, RECORD_SOURCES } from '../domain/attendance-record';
 
@@ -78,6 +78,20 @@ export type PatientHoursQuery = z.infer<typeof PatientHoursQuery>;
 
 export const ChargesQuery = rangeRules(z.strictObject({ ...Range, format: z.enum(['json', 'csv']).default('json') }));
 export type ChargesQuery = z.infer<typeof ChargesQuery>;
+
+export const SiteWeeksQuery = rangeRules(z.strictObject(Range));
+export type SiteWeeksQuery = z.infer<typeof SiteWeeksQuery>;
+
+export const SiteWeeksView = z.object({
+  siteId: ResponseId,
+  from: ResponseDate,
+  to: ResponseDate,
+  weeks: z
+    .array(SiteWeekComputed.schema)
+    .describe(
+      'The ISO weeks (Monday in from..to) with records, oldest first, exactly as analytics.site-week publishes them: counts from 1 to 10 suppressed, and every rate computed from one',
+    ),
+});
 
 export const RecordView = z.object({
   recordId: ResponseId,

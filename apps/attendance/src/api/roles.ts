@@ -14,3 +14,5 @@ export const CO_SIGNERS: readonly Role[] = ['clinical_supervisor'];
 export const NOTE_READERS: readonly Role[] = ['clinician', 'clinical_supervisor'];
 /** Who sees the undocumented-sessions queue (ids and counts, no note text): clinical staff and the site's admins. */
 export const DOCUMENTATION_QUEUE: readonly Role[] = ['clinician', 'clinical_supervisor', 'site_admin', 'network_admin'];
+/** Who reads the site's de-identified weekly figures (small cells suppressed; no patient in them): analysts and admins. */
+export const ANALYSTS: readonly Role[] = ['analyst', 'site_admin', 'network_admin'];

@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed } from '@iop/contracts';
+import { AttendanceFactRecorded, AttendanceWeekComputed, SiteWeekComputed, type SiteWeekPayload } from '@iop/contracts';
 import { Outbox, type EventContext } from '@iop/messaging';
 import { analyticsFactFor, attendanceWeekFor, isoWeekOf, siteWeekFor, type AnalyticsRecord } from '../domain/analytics-fact';
 import { Pseudonymiser } from '../domain/pseudonym';
@@ -143,6 +143,25 @@ async function publishSiteWeek(manager: EntityManager, siteId: string, weekStart
   // Records are never deleted, so a marked week has records; nothing to say about one without.
   if (week.length === 0) return;
   await outbox.add(manager, SiteWeekComputed, siteWeekFor(siteId, week), options.context ?? {});
+}
+
+/**
+ * The site's weeks whose Monday falls between two dates, as `analytics.site-week` publishes them (small cells
+ * suppressed), recomputed from the records as they stand: what the analysts' screen reads. Weeks without records are
+ * left out, as they are from the stream.
+ */
+export async function siteWeeksBetween(manager: EntityManager, siteId: string, from: string, to: string): Promise<SiteWeekPayload[]> {
+  const records = await analyticsRecords(manager, `r.site_id = $1 AND r.service_date BETWEEN $2::date AND $3::date + 6`, [
+    siteId,
+    isoWeekOf(from).weekStart,
+    isoWeekOf(to).weekStart,
+  ]);
+  const byWeek = new Map<string, AnalyticsRecord[]>();
+  for (const r of records) {
+    const { weekStart } = isoWeekOf(r.serviceDate);
+    byWeek.set(weekStart, [...(byWeek.get(weekStart) ?? []), r]);
+  }
+  return [...byWeek.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, week]) => siteWeekFor(siteId, week));
 }
 
 /** The patient-weeks and site-weeks records fall in, each with one of its records (the last one given). */

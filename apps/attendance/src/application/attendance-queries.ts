@@ -4,6 +4,7 @@ import { SiteDirectory, UnitOfWork } from '@iop/platform';
 import { recordFromRow, type AttendanceRecordRow } from '../domain/attendance-record';
 import { hoursByDayAndWeek } from '../domain/calendar';
 import { loadSession } from './seats';
+import { siteWeeksBetween } from './analytics-stream';
 
 export interface ChargeLine {
   chargeId: string;
@@ -171,6 +172,14 @@ export class AttendanceQueries {
   }
 
   /** The site's active charges between two local dates, for the billing team. */
+  /** The site's de-identified weeks (analytics.site-week's figures, small cells suppressed): no patient, so no audit row. */
+  siteWeeks(siteId: string, from: string, to: string) {
+    return this.uow.run(async ({ manager }) => {
+      await this.sites.require(manager, siteId, 'attendance');
+      return { siteId, from, to, weeks: await siteWeeksBetween(manager, siteId, from, to) };
+    });
+  }
+
   charges(siteId: string, from: string, to: string): Promise<ChargeLine[]> {
     return this.uow.run(async ({ manager }) => {
       await this.sites.require(manager, siteId, 'attendance');

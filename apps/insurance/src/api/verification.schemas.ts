@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AuthorizationWarning, Id, ServiceDate } from '@iop/contracts';
-import { ResponseDate, ResponseId, keysOf, nameSchemas } from '@iop/platform';
+import { ResponseDate, ResponseId, ResponseInstant, keysOf, nameSchemas } from '@iop/platform';
 import type { Authorization, AuthorizationStatus } from '../application/authorizations';
 import type { CoordinatorTaskKind, EligibilityOutcome, RejectionReason as RejectionReasonType, UnansweredReason } from '../application/eligibility-outcome';
 import type { VerificationStatus } from '../application/verification-repository';
@@ -320,6 +320,15 @@ export const VerificationView = z.object({
   warnings: z.array(WarningView).optional().describe("Deviations from the X12 rules in the payer's 271 that were read past; none of them changes what it says"),
 });
 
+/** One X12 message of a verification's exchange with the payer, as sent or received (PHI: every read is audited). */
+export const ExchangeView = z.object({
+  direction: z.enum(['270', '271']).describe('270: the inquiry sent; 271: the answer received'),
+  at: ResponseInstant.describe('When it was sent or received'),
+  body: z.string().describe("The X12 text exactly as sent or received; the summary's segment numbers count its segments from ISA = 1"),
+  warnings: z.array(WarningView).describe('Deviations from the X12 rules the reader found in it (271 only)'),
+});
+export const ExchangeList = z.array(ExchangeView).describe('The 270s and 271s of the verification, in the order they were exchanged');
+
 export const PhoneTaskView = z.object({
   taskId: ResponseId,
   verificationId: ResponseId,
@@ -436,6 +445,7 @@ nameSchemas({
   EligibilityBenefits: WholeBenefitsView,
   EligibilityOutcome: OutcomeView,
   Verification: VerificationView,
+  EligibilityExchange: ExchangeView,
   PhoneTask: PhoneTaskView,
   FeeScheduleRate: FeeView,
   CostEstimateStep: StepView,

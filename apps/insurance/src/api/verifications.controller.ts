@@ -5,7 +5,7 @@ import { ApiBodyFrom, ApiUuidParam, Returns, UnitOfWork, UuidParam, ValidBody, V
 import { CompletePhoneVerification } from '../application/complete-phone-verification.use-case';
 import { phoneTaskRepository, verificationRepository } from '../application/verification-repository';
 import { VerifyCoverage, type Transact, type VerificationCall } from '../application/verify-coverage';
-import { PhoneAnswerBody, PhoneTaskList, PhoneTaskQuery, VerificationView, VerifyBody } from './verification.schemas';
+import { ExchangeList, PhoneAnswerBody, PhoneTaskList, PhoneTaskQuery, VerificationView, VerifyBody } from './verification.schemas';
 
 const COORDINATORS = ['insurance_coordinator', 'network_admin'] as const;
 const SITE = { from: 'param', name: 'siteId' } as const;
@@ -85,6 +85,25 @@ export class VerificationsController {
         { action: 'read', resource: `verification:${verificationId}`, patientId: v.patientId, siteId },
       );
       return v;
+    });
+  }
+
+  @Get('verifications/:verificationId/exchange')
+  @Access({ roles: [...COORDINATORS], site: SITE })
+  @ApiUuidParam('siteId', 'The site')
+  @ApiUuidParam('verificationId', 'The verification')
+  @ApiOperation({ summary: "The verification's 270s and 271s as exchanged with the payer, to read beside the summary's source lines (audited)" })
+  @Returns(ExchangeList, { status: 200, description: 'The X12 messages, oldest first; none for a verification answered by phone or from the cache' })
+  exchange(@UuidParam('siteId') siteId: string, @UuidParam('verificationId') verificationId: string) {
+    return this.uow.run(async ({ manager, principal, requestId }) => {
+      const v = await verificationRepository.find(manager, siteId, verificationId);
+      if (!v) throw notFound('verification.unknown', `there is no verification ${verificationId} at site ${siteId}`);
+      await this.audit.record(
+        manager,
+        { principal, requestId },
+        { action: 'read', resource: `verification-exchange:${verificationId}`, patientId: v.patientId, siteId },
+      );
+      return verificationRepository.exchanges(manager, siteId, verificationId);
     });
   }
 

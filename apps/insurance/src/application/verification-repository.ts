@@ -146,6 +146,14 @@ export const verificationRepository = {
   async countAttempt(manager: EntityManager, verificationId: string): Promise<void> {
     await manager.query(`UPDATE insurance.verifications SET attempts = attempts + 1 WHERE verification_id = $1`, [verificationId]);
   },
+  /** The 270s sent and 271s received for a verification, oldest first (the raw X12 beside the summary). */
+  async exchanges(manager: EntityManager, siteId: string, verificationId: string): Promise<EligibilityExchange[]> {
+    const rows = (await manager.query(
+      `SELECT direction, at, body, warnings FROM insurance.eligibility_exchanges WHERE verification_id = $1 AND site_id = $2 ORDER BY exchange_id`,
+      [verificationId, siteId],
+    )) as Array<{ direction: '270' | '271'; at: Date; body: string; warnings: X12Warning[] }>;
+    return rows.map((r) => ({ direction: r.direction, at: r.at.toISOString(), body: r.body, warnings: r.warnings }));
+  },
   /** Keeps a 270 sent or a 271 received, with the deviations the reader found in it (the audit of the exchange). */
   async recordExchange(manager: EntityManager, v: Verification, direction: '270' | '271', body: string, warnings: readonly X12Warning[] = []): Promise<void> {
     await manager.query(
@@ -154,6 +162,13 @@ export const verificationRepository = {
     );
   },
 };
+
+export interface EligibilityExchange {
+  readonly direction: '270' | '271';
+  readonly at: string;
+  readonly body: string;
+  readonly warnings: readonly X12Warning[];
+}
 
 export interface PhoneTask {
   readonly taskId: string;

@@ -330,6 +330,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sites/{siteId}/site-weeks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The site's de-identified figures per ISO week (attendance and no-show rates, hours per patient), as analytics.site-week publishes them: counts from 1 to 10 and the rates from them suppressed */
+        get: operations["AttendanceController_siteWeeks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sites/{siteId}/undocumented-sessions": {
         parameters: {
             query?: never;
@@ -2871,6 +2888,141 @@ export interface operations {
                         /** Format: uuid */
                         siteId: string;
                         timeZone: string;
+                    };
+                };
+            };
+            /** @description The request is malformed or a field is invalid; `issues` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token: sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The token lacks the role, or the site, this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nothing with that id at a site the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A defect on our side; nothing was saved. Quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was saved. Retry after the `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AttendanceController_siteWeeks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site id */
+                siteId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weeks whose Monday falls between from and to that have records */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date */
+                        from: string;
+                        /** Format: uuid */
+                        siteId: string;
+                        /** Format: date */
+                        to: string;
+                        /** @description The ISO weeks (Monday in from..to) with records, oldest first, exactly as analytics.site-week publishes them: counts from 1 to 10 suppressed, and every rate computed from one */
+                        weeks: {
+                            /** @description sessionsAttended / sessionsScheduled, 0..1, 4 decimals */
+                            attendanceRate: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** @description Patients with at least one scheduled session in the week */
+                            census: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** @description Attended hours / census, 2 decimals */
+                            hoursPerPatient: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** @description ISO 8601 week (Monday to Sunday) of the site-local date, e.g. 2026-W09 */
+                            isoWeek: string;
+                            /** @description noShows / sessionsScheduled, 0..1, 4 decimals */
+                            noShowRate: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** @description Patient-sessions with status no-show */
+                            noShows: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** Format: date-time */
+                            occurredAt: string;
+                            /** @description Grows each time the row is recomputed; keep the highest */
+                            revision: number;
+                            /** @description Patient-sessions attended (attended, late or left early) */
+                            sessionsAttended: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** @description Patient-sessions scheduled (one per patient per session) */
+                            sessionsScheduled: {
+                                suppressed: boolean;
+                                value: number | null;
+                            };
+                            /** Format: uuid */
+                            siteId: string;
+                            /**
+                             * Format: date
+                             * @description Monday of the ISO week, in the site's time zone
+                             */
+                            weekStart: string;
+                        }[];
                     };
                 };
             };

@@ -294,6 +294,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/sites/{siteId}/verifications/{verificationId}/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The verification's 270s and 271s as exchanged with the payer, to read beside the summary's source lines (audited) */
+        get: operations["VerificationsController_exchange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/sites/{siteId}/verifications/{verificationId}/reverify": {
         parameters: {
             query?: never;
@@ -676,6 +693,30 @@ export interface components {
             /** Format: date */
             serviceDate: string;
         };
+        EligibilityExchange: {
+            /**
+             * Format: date-time
+             * @description When it was sent or received
+             */
+            at: string;
+            /** @description The X12 text exactly as sent or received; the summary's segment numbers count its segments from ISA = 1 */
+            body: string;
+            /**
+             * @description 270: the inquiry sent; 271: the answer received
+             * @enum {string}
+             */
+            direction: "270" | "271";
+            /** @description Deviations from the X12 rules the reader found in it (271 only) */
+            warnings: {
+                /** @description What kind of deviation, e.g. segment-count-mismatch, missing-trailer, isa-not-fixed-width */
+                code: string;
+                element?: string;
+                message: string;
+                segmentId?: string;
+                /** @description The segment concerned (ISA = 1) */
+                segmentNumber?: number;
+            }[];
+        };
         EligibilityOutcome: {
             /** @description The payer requires prior authorisation for the service */
             authorizationRequired: boolean;
@@ -980,6 +1021,7 @@ export type CostEstimateStep = components['schemas']['CostEstimateStep'];
 export type Coverage = components['schemas']['Coverage'];
 export type CoverageHolder = components['schemas']['CoverageHolder'];
 export type EligibilityBenefits = components['schemas']['EligibilityBenefits'];
+export type EligibilityExchange = components['schemas']['EligibilityExchange'];
 export type EligibilityOutcome = components['schemas']['EligibilityOutcome'];
 export type EligibilityRejection = components['schemas']['EligibilityRejection'];
 export type FeeScheduleRate = components['schemas']['FeeScheduleRate'];
@@ -2699,6 +2741,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Verification"];
+                };
+            };
+            /** @description The request is malformed or a field is invalid; `issues` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No valid access token: sign in again */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The token lacks the role, or the site, this operation needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Nothing with that id at a site the caller may see */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A defect on our side; nothing was saved. Quote the request id */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable; nothing was saved. Retry after the `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    VerificationsController_exchange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site */
+                siteId: string;
+                /** @description The verification */
+                verificationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The X12 messages, oldest first; none for a verification answered by phone or from the cache */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EligibilityExchange"][];
                 };
             };
             /** @description The request is malformed or a field is invalid; `issues` names each field */
