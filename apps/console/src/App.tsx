@@ -13,6 +13,8 @@ import { Schedule } from './screens/Schedule';
 import { SignIn } from './screens/SignIn';
 import { Today } from './screens/Today';
 import { Discharges } from './screens/Discharges';
+import { FollowUpQueue } from './screens/FollowUpQueue';
+import { PatientAftercare } from './screens/PatientAftercare';
 import { SiteContext, type SiteChoice } from './site';
 import { EmptyState, ErrorNotice } from './ui/common';
 
@@ -22,6 +24,7 @@ const NAV = [
   { to: '/today', label: "Today's sessions" },
   { to: '/hours', label: 'Hours and outreach' },
   { to: '/aftercare', label: 'Aftercare' },
+  { to: '/follow-ups', label: 'Follow-ups' },
 ];
 
 let cached: Session | null | undefined;
@@ -124,6 +127,8 @@ function Screen({ path }: { path: string }) {
   if ((params = match('/sessions/:sessionId', path))) return <Roster sessionId={params['sessionId']!} />;
   if (path === '/hours') return <Hours />;
   if (path === '/aftercare') return <Discharges />;
+  if ((params = match('/aftercare/episodes/:episodeId', path))) return <PatientAftercare episodeId={params['episodeId']!} />;
+  if (path === '/follow-ups') return <FollowUpQueue />;
   return (
     <Stack>
       <Title order={1} size="h2" tabIndex={-1}>

@@ -1,9 +1,10 @@
-import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { attendance, unwrap } from '../api/client';
 import type { AttendanceRecord } from '../api/generated/attendance';
 import { EmptyState, ErrorNotice, PageTitle, formatDateTime } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
+import { GroupNotes } from './GroupNotes';
 
 /** A session's roster: one click per patient, or everyone present at once; late and early come from the times. */
 export function Roster({ sessionId }: { sessionId: string }) {
@@ -55,6 +56,14 @@ export function Roster({ sessionId }: { sessionId: string }) {
             ))}
           </Table.Tbody>
         </Table>
+      ) : null}
+      {session.kind !== 'individual' ? (
+        <Card withBorder component="section" aria-label="Group note">
+          <Title order={2} size="h4" mb="xs">
+            Group note
+          </Title>
+          <GroupNotes sessionId={sessionId} />
+        </Card>
       ) : null}
     </Stack>
   );
