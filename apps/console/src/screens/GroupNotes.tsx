@@ -122,7 +122,7 @@ function NoteEditor({ sessionId, isSupervisor }: { sessionId: string; isSupervis
               </Button>
             ) : null}
             {canLock ? (
-              <Button variant="light" onClick={() => lock.mutate()} loading={lock.isPending}>
+              <Button variant="default" onClick={() => lock.mutate()} loading={lock.isPending}>
                 Lock the documentation
               </Button>
             ) : null}
@@ -214,7 +214,7 @@ function ProgressNoteCell({ sessionId, patientId, written, editable }: { session
     <Stack gap={4}>
       <Group gap="xs">
         <Text size="sm">{written ? 'written' : 'not written yet'}</Text>
-        <Button size="xs" variant="light" onClick={() => setOpen(!open)} aria-expanded={open}>
+        <Button size="xs" variant="default" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? 'Close' : written ? 'Edit the progress note' : 'Write the progress note'}
         </Button>
       </Group>
@@ -336,7 +336,7 @@ function Addendum({ sessionId, onSaved }: { sessionId: string; onSaved: () => vo
         />
         <ErrorNotice error={add.error} fields={['text']} />
         <Group>
-          <Button type="submit" variant="light" loading={add.isPending}>
+          <Button type="submit" variant="default" loading={add.isPending}>
             Add the addendum
           </Button>
         </Group>

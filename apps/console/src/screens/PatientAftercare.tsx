@@ -178,11 +178,20 @@ const BAM_ITEMS: ReadonlyArray<{ id: string; kind: 'days' | 'rating' | 'yes-no';
   { id: '17', kind: 'rating', text: 'satisfaction with progress' },
 ];
 
-/** The service's message for one item of a measure: a validation issue (`phq9.3`) or a scoring issue ({ measure, item }). */
-function itemError(error: unknown, measure: 'phq9' | 'gad7' | 'bam', field: string, item: number): string | undefined {
+const MEASURE_NAMES = { phq9: 'PHQ9', gad7: 'GAD7', bam: 'BAM' } as const;
+
+/**
+ * The service's message for one item of a measure: a validation issue naming the field (`phq9.3`, zero-based), or the
+ * scoring refusal (422 `outcome.invalid-answers`), whose detail lists each item in the service's words ("PHQ9 Item 9
+ * is unanswered. BAM Item 7A: unanswered."); aftercare does not name those items as fields, so they are read from it.
+ */
+function itemError(error: unknown, measure: keyof typeof MEASURE_NAMES, field: string, itemId: string): string | undefined {
   if (!(error instanceof ServiceError)) return undefined;
-  const issues = (error.problem.issues ?? []) as Array<{ field?: string; message: string; measure?: string; item?: number }>;
-  return issues.find((i) => i.field === `${measure}.${field}` || (i.measure === measure && i.item === item))?.message;
+  const named = error.problem.issues?.find((i) => i.field === `${measure}.${field}`)?.message;
+  if (named || error.problem.code !== 'outcome.invalid-answers') return named;
+  const pattern = /(PHQ9|GAD7|BAM) (Item ([0-9A-G]+)\b.*?)(?=\s(?:PHQ9|GAD7|BAM) Item |$)/g;
+  for (const [, name, message, id] of error.problem.detail.matchAll(pattern)) if (name === MEASURE_NAMES[measure] && id === itemId) return message;
+  return undefined;
 }
 
 function CheckIn({ episodeId, followUps }: { episodeId: string; followUps: readonly FollowUp[] }) {
@@ -244,7 +253,7 @@ function CheckIn({ episodeId, followUps }: { episodeId: string; followUps: reado
         <Items name="PHQ-9" measure="phq9" scale="0 not at all to 3 nearly every day" values={phq9} onChange={setPhq9} error={record.error} />
         <Items name="GAD-7" measure="gad7" scale="0 not at all to 3 nearly every day" values={gad7} onChange={setGad7} error={record.error} />
         <Group>
-          <Button variant="subtle" onClick={() => setShowBam(!showBam)} aria-expanded={showBam}>
+          <Button variant="default" onClick={() => setShowBam(!showBam)} aria-expanded={showBam}>
             {showBam ? 'Hide the Brief Addiction Monitor' : 'Add the Brief Addiction Monitor (BAM)'}
           </Button>
         </Group>
@@ -254,7 +263,7 @@ function CheckIn({ episodeId, followUps }: { episodeId: string; followUps: reado
               Past 30 days: day items in days (0-30), ratings 0 (not at all) to 4 (extremely). Item 5 is skipped when item 4 is 0, items 7A-7G when item 6 is 0.
             </Text>
             <Group gap="xs" align="flex-start">
-              {BAM_ITEMS.map((item, i) =>
+              {BAM_ITEMS.map((item) =>
                 item.kind === 'yes-no' ? (
                   <NativeSelect
                     key={item.id}
@@ -267,7 +276,7 @@ function CheckIn({ episodeId, followUps }: { episodeId: string; followUps: reado
                     ]}
                     value={bam[item.id] ?? ''}
                     onChange={(e) => setBam({ ...bam, [item.id]: e.currentTarget.value })}
-                    error={itemError(record.error, 'bam', item.id, i + 1)}
+                    error={itemError(record.error, 'bam', item.id, item.id)}
                   />
                 ) : (
                   <TextInput
@@ -279,7 +288,7 @@ function CheckIn({ episodeId, followUps }: { episodeId: string; followUps: reado
                     label={`BAM ${item.id}: ${item.text}`}
                     value={bam[item.id] ?? ''}
                     onChange={(e) => setBam({ ...bam, [item.id]: e.currentTarget.value })}
-                    error={itemError(record.error, 'bam', item.id, Number.parseInt(item.id, 10))}
+                    error={itemError(record.error, 'bam', item.id, item.id)}
                   />
                 ),
               )}
@@ -329,7 +338,7 @@ function Items(props: { name: string; measure: 'phq9' | 'gad7'; scale: string; v
             data={[{ value: '', label: '–' }, ...['0', '1', '2', '3'].map((x) => ({ value: x, label: x }))]}
             value={v}
             onChange={(e) => onChange(values.map((old, j) => (j === i ? e.currentTarget.value : old)))}
-            error={itemError(error, measure, String(i), i + 1)}
+            error={itemError(error, measure, String(i), String(i + 1))}
           />
         ))}
       </Group>
@@ -468,7 +477,7 @@ function Plan({ episodeId }: { episodeId: string }) {
         </>
       ) : (
         <Group>
-          <Button variant="light" onClick={() => setDraft(current)}>
+          <Button variant="default" onClick={() => setDraft(current)}>
             {plan.data ? 'Revise the plan' : 'Write the plan'}
           </Button>
         </Group>
@@ -546,7 +555,7 @@ function NewItem({ onAdd }: { onAdd: (item: Item) => void }) {
       <Textarea label="Notes (stay in aftercare)" value={notes} onChange={(e) => setNotes(e.currentTarget.value)} mt="xs" autosize minRows={1} />
       <Group mt="xs">
         <Button
-          variant="light"
+          variant="default"
           onClick={() => {
             onAdd({ kind, owner, startsOn, ...(endsOn ? { endsOn } : {}), ...(notes ? { notes } : {}), ...specific[kind]() });
             setDetails({});
