@@ -25,10 +25,21 @@ export function PatientAftercare({ episodeId }: { episodeId: string }) {
   });
   const plan = usePlan(episodeId);
   const patientId = followUps.data?.followUps[0]?.patientId ?? plan.data?.patientId;
+  if (followUps.error) {
+    // Not a discharged episode of this site (or another site's): the service's word, and nothing else.
+    return (
+      <Stack>
+        <PageTitle>Aftercare</PageTitle>
+        <ErrorNotice error={followUps.error} />
+        <EmptyState title="No aftercare to show" action={{ label: 'Open the follow-up work list', to: '/follow-ups' }}>
+          Aftercare starts from a signed discharge at your site: find the patient on the work list or the discharges.
+        </EmptyState>
+      </Stack>
+    );
+  }
   return (
     <Stack maw={1100}>
       <PageTitle>Aftercare · {patientId ? <PatientName patientId={patientId} /> : 'discharged episode'}</PageTitle>
-      {followUps.error ? <ErrorNotice error={followUps.error} /> : null}
       <Section title="Follow-ups">
         {followUps.isPending ? <Text>Loading the follow-ups…</Text> : null}
         {followUps.data && followUps.data.followUps.length === 0 ? (
@@ -303,7 +314,7 @@ function CheckIn({ episodeId, followUps }: { episodeId: string; followUps: reado
         </Group>
         {scored ? (
           <Alert
-            color={scored.safetyConcernId ? 'red' : 'teal'}
+            color={scored.safetyConcernId ? 'red' : 'blue'}
             title={scored.safetyConcernId ? 'Safety concern raised: call the clinician on duty now' : 'Check-in recorded'}
             role="status"
           >
