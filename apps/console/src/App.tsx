@@ -18,6 +18,8 @@ import { Coverage } from './screens/Coverage';
 import { CoveragePatient } from './screens/CoveragePatient';
 import { NetworkAdmin } from './screens/NetworkAdmin';
 import { Verification } from './screens/Verification';
+import { FollowUpQueue } from './screens/FollowUpQueue';
+import { PatientAftercare } from './screens/PatientAftercare';
 import { SiteContext, type SiteChoice } from './site';
 import { EmptyState, ErrorNotice } from './ui/common';
 
@@ -30,6 +32,7 @@ const NAV = [
   { to: '/coverage', label: 'Coverage' },
   { to: '/analytics', label: 'Attendance figures' },
   { to: '/network', label: 'Network administration' },
+  { to: '/follow-ups', label: 'Follow-ups' },
 ];
 
 let cached: Session | null | undefined;
@@ -138,6 +141,8 @@ function Screen({ path }: { path: string }) {
     return <Verification key={params['verificationId']} verificationId={params['verificationId']!} />;
   if (path === '/analytics') return <Analytics />;
   if (path === '/network') return <NetworkAdmin />;
+  if ((params = match('/aftercare/episodes/:episodeId', path))) return <PatientAftercare episodeId={params['episodeId']!} />;
+  if (path === '/follow-ups') return <FollowUpQueue />;
   return (
     <Stack>
       <Title order={1} size="h2" tabIndex={-1}>

@@ -37,11 +37,12 @@ function aDaytimeZone(): string {
 const localDate = (timeZone: string, at = new Date()) =>
   new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 /**
- * Twenty minutes from now on a five-minute mark, local wall-clock time: scheduling plans no session that has already
- * begun, and attendance takes a check-in from an hour before the start.
+ * Five to ten minutes from now on a five-minute mark, local wall-clock time: scheduling plans no session that has
+ * already begun, attendance takes a check-in from an hour before the start, and a group note from five minutes before
+ * it (the journey writes it last, waiting for that moment when it is early).
  */
 function blockStartSoon(timeZone: string): string {
-  const at = new Date(Date.now() + 20 * 60_000);
+  const at = new Date(Date.now() + 10 * 60_000);
   const [h, m] = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(at).split(':').map(Number);
   return `${String(h).padStart(2, '0')}:${String(m! - (m! % 5)).padStart(2, '0')}`;
 }
@@ -207,7 +208,9 @@ describe('the staff console, driven in a browser against the real services', () 
             process.stderr.write(
               `[console e2e] ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}: ${body.slice(0, 300)}\n`,
             ),
-          );
+          )
+          // A body the browser dropped when the page moved on: nothing to log.
+          .catch(() => undefined);
       }
     });
     if (process.env['CONSOLE_E2E_TRACE']) {
@@ -393,13 +396,133 @@ describe('the staff console, driven in a browser against the real services', () 
     await page.getByText('signed', { exact: true }).waitFor();
     await check('aftercare-discharged');
 
+    // The patient's aftercare: follow-ups planned at 7, 30 and 90 days once aftercare hears of the signature.
+    await page.getByRole('link', { name: 'Aftercare plan and follow-ups' }).click();
+    await page.getByRole('heading', { name: `Aftercare · ${family}, ${given}` }).waitFor();
+    await page.getByText(/^7-day follow-up · due/).waitFor({ timeout: 60_000 });
+    const aftercarePath = new URL(page.url()).pathname;
+    expect(aftercarePath).toMatch(/^\/aftercare\/episodes\/[0-9a-f-]{36}$/);
+    await check('patient-aftercare');
+
+    // The aftercare plan: an item the service refuses shows its message beside that item; without it, version 1.
+    await page.getByRole('button', { name: 'Write the plan' }).click();
+    const addItem = page.getByRole('region', { name: 'Add an item' });
+    await addItem.getByLabel('Kind').selectOption('mutual-help');
+    await addItem.getByLabel('Fellowship').selectOption('smart-recovery');
+    await addItem.getByLabel('Meetings a week').fill('2');
+    await addItem.getByRole('button', { name: 'Add to the plan' }).click();
+    await addItem.getByLabel('Kind').selectOption('sober-living');
+    await addItem.getByRole('button', { name: 'Add to the plan' }).click();
+    await page.getByRole('button', { name: 'Save the plan' }).click();
+    await page.getByText(/^residence: /).waitFor();
+    await check('aftercare-plan-with-error');
+    await page.getByRole('button', { name: 'Remove sober living' }).click();
+    await addItem.getByLabel('Kind').selectOption('crisis-plan');
+    await addItem.getByRole('button', { name: 'Add to the plan' }).click();
+    await page.getByRole('button', { name: 'Save the plan' }).click();
+    await page.getByText(/^Version 1, recorded/).waitFor();
+    await check('aftercare-plan');
+
+    // The follow-up work list: the new 7-day follow-up is due in a week; the coordinator calls from it.
+    await page.getByRole('link', { name: 'Follow-ups', exact: true }).click();
+    await page.getByRole('heading', { name: `Follow-ups · ${siteA.name}` }).waitFor();
+    await until(`${family}, ${given}`);
+    await page.getByText('due in 7 days').waitFor();
+    await check('follow-up-queue');
+    await page.getByRole('link', { name: /^Call for the 7-day follow-up/ }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: `Aftercare · ${family}, ${given}` }).waitFor();
+    expect(new URL(page.url()).pathname).toBe(aftercarePath);
+
+    // The 7-day follow-up call reaches the patient.
+    const week = page.getByRole('region', { name: '7-day follow-up', exact: true });
+    await week.getByLabel('How (7-day follow-up)').selectOption('phone');
+    await week.getByLabel('Outcome (7-day follow-up)').selectOption('reached');
+    await week.getByRole('button', { name: 'Record the 7-day follow-up call' }).click();
+    await week.getByText('done', { exact: true }).waitFor();
+    await week.getByText(/^Reached by phone/).waitFor();
+    await check('follow-up-recorded');
+
+    // The outcome check-in on that call: an unanswered item is named by the service beside it, then scored.
+    await page.getByLabel('Taken at').selectOption({ label: 'the 7-day follow-up' });
+    for (let i = 1; i <= 8; i++) await page.getByLabel(`PHQ-9 item ${i}`, { exact: true }).selectOption('1');
+    for (let i = 1; i <= 7; i++) await page.getByLabel(`GAD-7 item ${i}`, { exact: true }).selectOption('1');
+    await page.getByLabel('Days abstinent').fill('7');
+    await page.getByRole('button', { name: 'Record the check-in' }).click();
+    await page.getByRole('alert').first().waitFor();
+    expect(await page.getByLabel('PHQ-9 item 9', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await check('check-in-with-error');
+    await page.getByLabel('PHQ-9 item 9', { exact: true }).selectOption('0');
+    await page.getByRole('button', { name: 'Record the check-in' }).click();
+    await page.getByText('Check-in recorded').waitFor();
+    await page.getByText('PHQ-9 8 (mild) · GAD-7 7 (mild) · 7 days abstinent').waitFor();
+    await check('check-in-recorded');
+
     // Site B's referral by its id: the service says it is not found, and nothing of it shows.
     await page.goto(`${origin}/referrals/${otherSitesReferralId}`);
     await page.getByRole('alert').waitFor();
     await check('other-sites-referral');
 
+    const signInAs = async (role: string, siteName: string) => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to the IOP console' }).waitFor();
+      await pick('Role', role);
+      await pick('Site', siteName);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    };
+
+    // A clinician documents today's group: the group note, the patient's progress note, then signs.
+    await signInAs('Clinician', siteA.name);
+    await page.getByRole('link', { name: "Today's sessions" }).click();
+    await page.getByRole('heading', { name: `Sessions · ${siteA.name}` }).waitFor();
+    await page.getByRole('table').getByRole('link').first().click();
+    await page.getByRole('heading', { name: /^Roster/ }).waitFor();
+    const rosterPath = new URL(page.url()).pathname;
+    const groupNote = page.getByRole('region', { name: 'Group note' });
+    await groupNote.getByLabel('Topic').fill('Coping with cravings at work');
+    await groupNote.getByLabel('cbt', { exact: true }).check();
+    await groupNote.getByLabel('relapse prevention').check();
+    await groupNote.getByLabel('Group summary').fill('Identified triggers at work and practised urge surfing.');
+    // Attendance takes the note from five minutes before the session starts: until then its refusal shows, and we wait.
+    await eventually(
+      async () => {
+        await groupNote.getByRole('button', { name: 'Save the group note' }).click();
+        await groupNote.getByText(/^Revision 1, by/).waitFor({ timeout: 3_000 });
+      },
+      { timeoutMs: 8 * 60_000, intervalMs: 10_000 },
+    );
+    await groupNote.getByRole('button', { name: 'Write the progress note' }).click();
+    await groupNote.getByLabel('Participation').selectOption('active');
+    await groupNote.getByLabel('Response to the interventions').fill('Named two triggers; practised the skill with the group.');
+    await groupNote.getByLabel('Next steps').fill('Use urge surfing at work; report back on Thursday.');
+    await groupNote.getByRole('button', { name: 'Save the progress note' }).click();
+    await groupNote.getByRole('button', { name: 'Edit the progress note' }).waitFor();
+    await check('roster-group-note');
+    await groupNote.getByRole('button', { name: 'Sign the group note and progress notes' }).click();
+    await groupNote.getByText(/awaiting a clinical supervisor’s co-signature/).waitFor();
+    await check('roster-group-note-signed');
+
+    // A clinical supervisor co-signs and locks it (the roster itself is attendance staff's, the documentation theirs).
+    await signInAs('Clinical supervisor', siteA.name);
+    await page.goto(`${origin}${rosterPath}`);
+    await page.getByRole('heading', { name: 'Session documentation' }).waitFor();
+    await page.getByRole('button', { name: 'Co-sign' }).click();
+    await page.getByRole('button', { name: 'Lock the documentation' }).click();
+    await page.getByText('locked', { exact: true }).waitFor();
+    await check('session-documentation-locked');
+
+    // Site B's staff open site A's patient's aftercare by its address: the service does not know it, nothing shows.
+    await signInAs('Site administrator', siteB.name);
+    await page.goto(`${origin}${aftercarePath}`);
+    await page.getByRole('alert').first().waitFor();
+    const seen = await page.locator('body').innerText();
+    expect(seen).not.toContain(family);
+    expect(seen).not.toContain(given);
+    await check('other-sites-aftercare');
+
     expect(elsewhere).toEqual([]);
     expect(cspViolations).toEqual([]);
     await context.close();
-  });
+  }, 900_000);
 });

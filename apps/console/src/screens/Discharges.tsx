@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { aftercare, query, scheduling, unwrap } from '../api/client';
 import type { Enrolment } from '../api/generated/scheduling';
 import { todayIn, useSite } from '../site';
-import { EmptyState, ErrorNotice, PageTitle, fieldError } from '../ui/common';
+import { AppLink, EmptyState, ErrorNotice, PageTitle, fieldError } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
 
 type DischargeType = 'completed' | 'step-down' | 'step-up' | 'transfer' | 'against-clinical-advice' | 'administrative' | 'lost-to-contact';
@@ -62,7 +62,10 @@ export function Discharges() {
                 <Table.Td>{d.dischargedOn}</Table.Td>
                 <Table.Td>
                   {d.status === 'signed' ? (
-                    <Badge color="teal.9">signed</Badge>
+                    <Group gap="xs">
+                      <Badge color="teal.9">signed</Badge>
+                      <AppLink to={`/aftercare/episodes/${d.episodeId}`}>Aftercare plan and follow-ups</AppLink>
+                    </Group>
                   ) : (
                     <Button size="xs" onClick={() => sign.mutate(d.dischargeId)} loading={sign.isPending && sign.variables === d.dischargeId}>
                       Sign the discharge

@@ -1,9 +1,10 @@
-import { Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { attendance, unwrap } from '../api/client';
+import { ServiceError, attendance, unwrap } from '../api/client';
 import type { AttendanceRecord } from '../api/generated/attendance';
 import { EmptyState, ErrorNotice, PageTitle, formatDateTime } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
+import { GroupNotes } from './GroupNotes';
 
 /** A session's roster: one click per patient, or everyone present at once; late and early come from the times. */
 export function Roster({ sessionId }: { sessionId: string }) {
@@ -18,6 +19,18 @@ export function Roster({ sessionId }: { sessionId: string }) {
       unwrap(attendance.POST('/sessions/{sessionId}/attendance', { params: { path: { sessionId } }, body: { allPresent: true, exceptions: [] } })),
     onSuccess: refresh,
   });
+  if (roster.error instanceof ServiceError && roster.error.problem.status === 403) {
+    // A clinical supervisor may document (co-sign, lock) a session whose roster only attendance staff read.
+    return (
+      <Stack>
+        <PageTitle>Session documentation</PageTitle>
+        <Text size="sm">The roster is for attendance staff; this session&apos;s documentation is below.</Text>
+        <Card withBorder component="section" aria-label="Group note">
+          <GroupNotes sessionId={sessionId} />
+        </Card>
+      </Stack>
+    );
+  }
   if (roster.error) return <ErrorNotice error={roster.error} />;
   if (!roster.data) return <Text>Loading the roster…</Text>;
   const { session, entries } = roster.data;
@@ -55,6 +68,14 @@ export function Roster({ sessionId }: { sessionId: string }) {
             ))}
           </Table.Tbody>
         </Table>
+      ) : null}
+      {session.kind !== 'individual' ? (
+        <Card withBorder component="section" aria-label="Group note">
+          <Title order={2} size="h4" mb="xs">
+            Group note
+          </Title>
+          <GroupNotes sessionId={sessionId} />
+        </Card>
       ) : null}
     </Stack>
   );
