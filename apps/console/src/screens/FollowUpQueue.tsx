@@ -1,13 +1,11 @@
 import { Badge, Button, Group, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { aftercare, query, unwrap } from '../api/client';
 import type { FollowUp } from '../api/generated/aftercare';
 import { todayIn, useSite } from '../site';
 import { AppLink, EmptyState, ErrorNotice, PageTitle } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
-
-const DISCHARGES_PER_PAGE = 10;
 
 /** Days from `today` to `date` (both local YYYY-MM-DD). */
 export const daysUntil = (date: string, today: string) => Math.round((Date.parse(`${date}T12:00:00Z`) - Date.parse(`${today}T12:00:00Z`)) / 86_400_000);
@@ -22,57 +20,40 @@ export function DueBadge({ followUp, today }: { followUp: FollowUp; today: strin
   return <Badge color="blue.9">due in {days === 1 ? '1 day' : `${days} days`}</Badge>;
 }
 
+/** Follow-ups on a page of the work list. */
+const PER_PAGE = 25;
+
 /**
- * The follow-up work list: the open follow-ups (due, overdue) of the site's signed discharges, soonest first. Aftercare
- * has no site-wide follow-up list yet, so this pages through the site's signed discharges (newest first, by keyset)
- * and asks for each one's follow-ups (+7, +30, +90 days): one audited read per discharged episode shown.
+ * The follow-up work list: the site's open follow-ups (due, overdue), oldest due day first, so what is overdue comes
+ * first; aftercare pages it by keyset and audits each listing.
  */
 export function FollowUpQueue() {
   const site = useSite();
   const today = todayIn(site.timeZone);
   const [cursors, setCursors] = useState<string[]>([]);
-  const discharges = useQuery({
-    queryKey: ['discharges', site.siteId, 'signed', cursors.at(-1)],
+  const list = useQuery({
+    queryKey: ['follow-ups', 'site', site.siteId, cursors.at(-1)],
     queryFn: () =>
       unwrap(
-        aftercare.GET('/sites/{siteId}/discharges', {
+        aftercare.GET('/sites/{siteId}/follow-ups', {
           params: { path: { siteId: site.siteId } },
-          ...query({ status: 'signed', limit: DISCHARGES_PER_PAGE, cursor: cursors.at(-1) }),
+          ...query({ state: 'open', limit: PER_PAGE, cursor: cursors.at(-1) }),
         }),
       ),
   });
-  const episodes = (discharges.data?.items ?? []).map((d) => d.episodeId);
-  const followUps = useQueries({
-    queries: episodes.map((episodeId) => ({
-      queryKey: ['follow-ups', episodeId],
-      queryFn: () => unwrap(aftercare.GET('/episodes/{episodeId}/follow-ups', { params: { path: { episodeId } } })),
-    })),
-  });
-  const open = followUps
-    .flatMap((f) => f.data?.followUps ?? [])
-    .filter((f) => f.state === 'due' || f.state === 'overdue')
-    .sort((a, b) => (a.state === b.state ? a.dueOn.localeCompare(b.dueOn) : a.state === 'overdue' ? -1 : 1));
-  const loading = discharges.isPending || followUps.some((f) => f.isPending);
-  const failed = discharges.error ?? followUps.find((f) => f.error)?.error;
+  const open = list.data?.items ?? [];
 
   return (
     <Stack>
       <PageTitle>Follow-ups · {site.name}</PageTitle>
       <Text size="sm">
-        Open follow-ups (7, 30 and 90 days after discharge) of the {DISCHARGES_PER_PAGE} most recent signed discharges on this page, overdue first, then by the
-        day they are due. Record each call on the patient&apos;s aftercare page.
+        Open follow-ups (7, 30 and 90 days after discharge), overdue first, then by the day they are due. Record each call on the patient&apos;s aftercare page.
       </Text>
-      <ErrorNotice error={failed} />
-      {loading ? <Text>Loading the follow-ups…</Text> : null}
-      {!loading && discharges.data?.items.length === 0 && cursors.length === 0 ? (
-        <EmptyState title="No signed discharge yet" action={{ label: 'Open the discharges', to: '/aftercare' }}>
-          Follow-ups are planned when a discharge is signed: draft and sign one on the Aftercare screen.
-        </EmptyState>
-      ) : null}
-      {!loading && discharges.data && discharges.data.items.length > 0 && open.length === 0 ? (
-        <EmptyState title="Nothing to call on this page">
-          Every follow-up of these discharges is done or closed.{' '}
-          {discharges.data.nextCursor ? 'Older discharges are on the next page.' : 'New ones appear when a discharge is signed.'}
+      <ErrorNotice error={list.error} />
+      {list.isPending ? <Text>Loading the follow-ups…</Text> : null}
+      {list.data && open.length === 0 && cursors.length === 0 ? (
+        <EmptyState title="Nothing to call" action={{ label: 'Open the discharges', to: '/aftercare' }}>
+          Every follow-up is done or closed. Follow-ups are planned when a discharge is signed on the Aftercare screen.
         </EmptyState>
       ) : null}
       {open.length > 0 ? (
@@ -109,13 +90,13 @@ export function FollowUpQueue() {
           </Table.Tbody>
         </Table>
       ) : null}
-      {discharges.data && (discharges.data.nextCursor || cursors.length > 0) ? (
+      {list.data && (list.data.nextCursor || cursors.length > 0) ? (
         <Group>
           <Button variant="default" disabled={cursors.length === 0} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Newer discharges
+            Previous page
           </Button>
-          <Button variant="default" disabled={!discharges.data.nextCursor} onClick={() => setCursors([...cursors, discharges.data.nextCursor!])}>
-            Older discharges
+          <Button variant="default" disabled={!list.data.nextCursor} onClick={() => setCursors([...cursors, list.data.nextCursor!])}>
+            Next page
           </Button>
         </Group>
       ) : null}
