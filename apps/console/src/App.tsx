@@ -19,6 +19,7 @@ import { CoveragePatient } from './screens/CoveragePatient';
 import { NetworkAdmin } from './screens/NetworkAdmin';
 import { Verification } from './screens/Verification';
 import { FollowUpQueue } from './screens/FollowUpQueue';
+import { ClinicianWeek, PatientWeek } from './screens/Week';
 import { PatientAftercare } from './screens/PatientAftercare';
 import { SiteContext, type SiteChoice } from './site';
 import { EmptyState, ErrorNotice } from './ui/common';
@@ -143,6 +144,8 @@ function Screen({ path }: { path: string }) {
   if (path === '/network') return <NetworkAdmin />;
   if ((params = match('/aftercare/episodes/:episodeId', path))) return <PatientAftercare episodeId={params['episodeId']!} />;
   if (path === '/follow-ups') return <FollowUpQueue />;
+  if ((params = match('/schedule/patients/:patientId', path))) return <PatientWeek key={params['patientId']} patientId={params['patientId']!} />;
+  if ((params = match('/schedule/clinicians/:clinicianId', path))) return <ClinicianWeek key={params['clinicianId']} clinicianId={params['clinicianId']!} />;
   return (
     <Stack>
       <Title order={1} size="h2" tabIndex={-1}>

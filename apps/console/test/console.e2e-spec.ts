@@ -6,7 +6,7 @@
 // by clicking; every screen is photographed (.run/console-screenshots/), checked with axe-core (no serious or
 // critical violation), checked for controls a keyboard cannot reach, and read for another site's patient.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser } from 'playwright-core';
@@ -199,14 +199,19 @@ describe('the staff console, driven in a browser against the real services', () 
     page.on('request', (request) => {
       if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) elsewhere.push(request.url());
     });
-    // What the services refused, to read when a step fails.
+    // What the services refused (many on purpose), to read when a step fails: in a file beside the screenshots, so the
+    // test's own output stays quiet.
+    const refusals = resolve(SCREENSHOTS, 'refusals.log');
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    writeFileSync(refusals, '');
     page.on('response', (response) => {
       if (response.url().includes('/api/') && response.status() >= 400) {
         void response
           .text()
           .then((body) =>
-            process.stderr.write(
-              `[console e2e] ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}: ${body.slice(0, 300)}\n`,
+            appendFileSync(
+              refusals,
+              `${new Date().toISOString()} ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}: ${body.slice(0, 300)}\n`,
             ),
           )
           // A body the browser dropped when the page moved on: nothing to log.
@@ -354,6 +359,12 @@ describe('the staff console, driven in a browser against the real services', () 
     await page.getByText('Nobody is waiting for a track').waitFor();
     await check('schedule-after-placement');
 
+    // The group's leader's week, from the session's card.
+    await page.getByRole('link', { name: 'Morgan Ellis, LCSW' }).first().click();
+    await page.getByRole('heading', { name: 'Week of Morgan Ellis, LCSW' }).waitFor();
+    await page.getByText('Group session (leader)').first().waitFor();
+    await check('clinician-week');
+
     // Check-in: today's session, the patient on its roster once attendance hears of the seat.
     await page.getByRole('link', { name: "Today's sessions" }).click();
     await page.getByRole('heading', { name: `Sessions · ${siteA.name}` }).waitFor();
@@ -374,6 +385,12 @@ describe('the staff console, driven in a browser against the real services', () 
     await page.getByRole('heading', { name: `Hours · ${siteA.name}` }).waitFor();
     await until(`${family}, ${given}`);
     await check('hours');
+
+    // The patient's own week, from the hours table: the group they were placed in.
+    await page.getByRole('link', { name: 'week', exact: true }).first().click();
+    await page.getByRole('heading', { name: `Week of ${family}, ${given}` }).waitFor();
+    await page.getByText('Group: Relapse prevention').first().waitFor();
+    await check('patient-week');
 
     // Discharge: a draft, then signed, once aftercare knows the episode.
     await page.getByRole('link', { name: 'Aftercare' }).click();

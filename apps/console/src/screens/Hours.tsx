@@ -3,7 +3,7 @@ import { useQueries, useQuery } from '@tanstack/react-query';
 import { attendance, query, scheduling, unwrap } from '../api/client';
 import type { PatientAttendance } from '../api/generated/attendance';
 import { addDays, mondayOf, todayIn, useSite } from '../site';
-import { EmptyState, ErrorNotice, PageTitle, formatDateTime } from '../ui/common';
+import { AppLink, EmptyState, ErrorNotice, PageTitle, formatDateTime } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
 
 const WEEKS = 6;
@@ -64,7 +64,7 @@ export function Hours() {
             {loaded.map((h) => (
               <Table.Tr key={h.patientId}>
                 <Table.Td>
-                  <PatientName patientId={h.patientId} />
+                  <PatientName patientId={h.patientId} /> · <AppLink to={`/schedule/patients/${h.patientId}`}>week</AppLink>
                 </Table.Td>
                 {weeks.map((w) => {
                   const week = h.weeks.find((x) => x.weekStart === w);

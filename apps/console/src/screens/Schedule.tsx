@@ -77,7 +77,8 @@ export function Schedule() {
                     <Text size="xs">{trackName.get(s.trackId) ?? 'Track'}</Text>
                     <Text size="xs">{s.topic}</Text>
                     <Text size="xs" c="dimmed">
-                      {roomName.get(s.roomId) ?? 'room'} · {clinicianName.get(s.leaderId) ?? 'clinician'}
+                      {roomName.get(s.roomId) ?? 'room'} ·{' '}
+                      <AppLink to={`/schedule/clinicians/${s.leaderId}`}>{clinicianName.get(s.leaderId) ?? 'clinician'}</AppLink>
                     </Text>
                     <Text size="xs">
                       {s.bookedSeats}/{s.capacity} seats{s.status === 'cancelled' ? ' · cancelled' : ''}
