@@ -1,12 +1,24 @@
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, NativeSelect, NumberInput, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { ServiceError, attendance, unwrap } from '../api/client';
 import type { AttendanceRecord } from '../api/generated/attendance';
 import { EmptyState, ErrorNotice, PageTitle, formatDateTime } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
 import { GroupNotes } from './GroupNotes';
 
-/** A session's roster: one click per patient, or everyone present at once; late and early come from the times. */
+/** What "all present" records instead for one patient: late or left early (minutes), or not there. */
+const EXCEPTIONS = ['late', 'left-early', 'no-show', 'excused'] as const;
+type ExceptionStatus = (typeof EXCEPTIONS)[number];
+interface Exception {
+  readonly status: ExceptionStatus;
+  readonly minutes: number;
+}
+
+/**
+ * A session's roster: one click per patient, or everyone present at once with the exceptions (late, left early, no-show,
+ * excused) marked first; when a patient is checked in or out one by one, late and early come from the times.
+ */
 export function Roster({ sessionId }: { sessionId: string }) {
   const queryClient = useQueryClient();
   const roster = useQuery({
@@ -14,11 +26,29 @@ export function Roster({ sessionId }: { sessionId: string }) {
     queryFn: () => unwrap(attendance.GET('/sessions/{sessionId}/roster', { params: { path: { sessionId } } })),
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['roster', sessionId] });
+  const [exceptions, setExceptions] = useState<Record<string, Exception>>({});
   const allPresent = useMutation({
-    mutationFn: () =>
-      unwrap(attendance.POST('/sessions/{sessionId}/attendance', { params: { path: { sessionId } }, body: { allPresent: true, exceptions: [] } })),
-    onSuccess: refresh,
+    mutationFn: () => {
+      const { startsAt, endsAt } = roster.data!.session;
+      const at = (e: Exception) =>
+        e.status === 'late'
+          ? new Date(Date.parse(startsAt) + e.minutes * 60_000).toISOString()
+          : e.status === 'left-early'
+            ? new Date(Date.parse(endsAt) - e.minutes * 60_000).toISOString()
+            : undefined;
+      const body = {
+        allPresent: true,
+        exceptions: Object.entries(exceptions).map(([patientId, e]) => ({ patientId, status: e.status, ...(at(e) ? { at: at(e) } : {}) })),
+      };
+      return unwrap(attendance.POST('/sessions/{sessionId}/attendance', { params: { path: { sessionId } }, body }));
+    },
+    onSuccess: () => {
+      setExceptions({});
+      return refresh();
+    },
   });
+  const setException = (patientId: string, exception: Exception | null) =>
+    setExceptions(({ [patientId]: _dropped, ...rest }) => (exception ? { ...rest, [patientId]: exception } : rest));
   if (roster.error instanceof ServiceError && roster.error.problem.status === 403) {
     // A clinical supervisor may document (co-sign, lock) a session whose roster only attendance staff read.
     return (
@@ -40,7 +70,9 @@ export function Roster({ sessionId }: { sessionId: string }) {
       <PageTitle
         actions={
           <Button onClick={() => allPresent.mutate()} loading={allPresent.isPending} disabled={unrecorded === 0}>
-            All present
+            {Object.keys(exceptions).length === 0
+              ? 'All present'
+              : `All present, ${Object.keys(exceptions).length} exception${Object.keys(exceptions).length === 1 ? '' : 's'}`}
           </Button>
         }
       >
@@ -60,11 +92,20 @@ export function Roster({ sessionId }: { sessionId: string }) {
               <Table.Th>Patient</Table.Th>
               <Table.Th>Attendance</Table.Th>
               <Table.Th>Actions</Table.Th>
+              <Table.Th>Exception for &quot;all present&quot;</Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {entries.map((e) => (
-              <Row key={e.patientId} sessionId={sessionId} patientId={e.patientId} record={e.record} onChange={refresh} />
+              <Row
+                key={e.patientId}
+                sessionId={sessionId}
+                patientId={e.patientId}
+                record={e.record}
+                onChange={refresh}
+                exception={exceptions[e.patientId] ?? null}
+                onException={(x) => setException(e.patientId, x)}
+              />
             ))}
           </Table.Tbody>
         </Table>
@@ -81,7 +122,21 @@ export function Roster({ sessionId }: { sessionId: string }) {
   );
 }
 
-function Row({ sessionId, patientId, record, onChange }: { sessionId: string; patientId: string; record: AttendanceRecord | null; onChange: () => unknown }) {
+function Row({
+  sessionId,
+  patientId,
+  record,
+  onChange,
+  exception,
+  onException,
+}: {
+  sessionId: string;
+  patientId: string;
+  record: AttendanceRecord | null;
+  onChange: () => unknown;
+  exception: Exception | null;
+  onException: (exception: Exception | null) => void;
+}) {
   const checkIn = useMutation({
     mutationFn: () => unwrap(attendance.POST('/sessions/{sessionId}/check-ins', { params: { path: { sessionId } }, body: { patientId } })),
     onSuccess: onChange,
@@ -124,6 +179,33 @@ function Row({ sessionId, patientId, record, onChange }: { sessionId: string; pa
             </Button>
           ) : null}
         </Group>
+      </Table.Td>
+      <Table.Td>
+        {!record ? (
+          <Group gap="xs" wrap="nowrap">
+            <NativeSelect
+              size="xs"
+              aria-label="Exception for all present"
+              value={exception?.status ?? ''}
+              data={[{ value: '', label: 'present' }, ...EXCEPTIONS.map((value) => ({ value, label: value.replace('-', ' ') }))]}
+              onChange={(event) => {
+                const status = event.currentTarget.value as ExceptionStatus | '';
+                onException(status === '' ? null : { status, minutes: exception?.minutes ?? 15 });
+              }}
+            />
+            {exception?.status === 'late' || exception?.status === 'left-early' ? (
+              <NumberInput
+                size="xs"
+                w={90}
+                min={1}
+                max={600}
+                aria-label={exception.status === 'late' ? 'Minutes late' : 'Minutes early'}
+                value={exception.minutes}
+                onChange={(value) => onException({ status: exception.status, minutes: typeof value === 'number' && value > 0 ? value : 1 })}
+              />
+            ) : null}
+          </Group>
+        ) : null}
       </Table.Td>
     </Table.Tr>
   );
