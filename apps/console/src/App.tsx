@@ -30,10 +30,10 @@ const NAV = [
   { to: '/today', label: "Today's sessions" },
   { to: '/hours', label: 'Hours and outreach' },
   { to: '/aftercare', label: 'Aftercare' },
+  { to: '/follow-ups', label: 'Follow-ups' },
   { to: '/coverage', label: 'Coverage' },
   { to: '/analytics', label: 'Attendance figures' },
   { to: '/network', label: 'Network administration' },
-  { to: '/follow-ups', label: 'Follow-ups' },
 ];
 
 let cached: Session | null | undefined;
