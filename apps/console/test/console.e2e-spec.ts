@@ -6,10 +6,9 @@
 // by clicking; every screen is photographed (.run/console-screenshots/), checked with axe-core (no serious or
 // critical violation), checked for controls a keyboard cannot reach, and read for another site's patient.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import axe from 'axe-core';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import {
   WORKSPACE_ROOT,
   RUN_DIR,
@@ -22,20 +21,8 @@ import {
   type TestInfrastructure,
 } from '@iop/testing';
 import { startConsoleServer, type ConsoleServer } from '../server';
+import { SCREENSHOTS, aDaytimeZone, launchChromium, localDate, screenChecks } from './browser-kit';
 
-const SCREENSHOTS = resolve(WORKSPACE_ROOT, '.run/console-screenshots');
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-
-/** A zone where it is now between 01:00 and 20:00, so that a two-hour session starting soon ends the same local day. */
-function aDaytimeZone(): string {
-  const zones = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Pacific/Honolulu', 'Europe/London', 'Asia/Tokyo', 'Australia/Sydney'];
-  return zones.find((timeZone) => {
-    const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' }).format(new Date()));
-    return hour >= 1 && hour <= 20;
-  })!;
-}
-const localDate = (timeZone: string, at = new Date()) =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 /**
  * Five to ten minutes from now on a five-minute mark, local wall-clock time: scheduling plans no session that has
  * already begun, attendance takes a check-in from an hour before the start, and a group note from five minutes before
@@ -169,19 +156,7 @@ describe('the staff console, driven in a browser against the real services', () 
       })
     ).referralId;
 
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-        '--disable-component-update',
-      ],
-    });
+    browser = await launchChromium();
   }, 240_000);
 
   afterAll(async () => {
@@ -202,7 +177,6 @@ describe('the staff console, driven in a browser against the real services', () 
     // What the services refused (many on purpose), to read when a step fails: in a file beside the screenshots, so the
     // test's own output stays quiet.
     const refusals = resolve(SCREENSHOTS, 'refusals.log');
-    mkdirSync(SCREENSHOTS, { recursive: true });
     writeFileSync(refusals, '');
     page.on('response', (response) => {
       if (response.url().includes('/api/') && response.status() >= 400) {
@@ -227,50 +201,15 @@ describe('the staff console, driven in a browser against the real services', () 
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
     });
-    const pages: string[] = [];
     const given = `Wren${tag}`;
     const family = `Ashdown${tag}`;
-
-    /** Every screen: a screenshot, axe, keyboard reach, and no trace of site B's patient. */
-    async function check(name: string): Promise<void> {
-      await page.waitForLoadState('networkidle');
-      pages.push(name);
-      await page.screenshot({ path: resolve(SCREENSHOTS, `${String(pages.length).padStart(2, '0')}-${name}.png`), fullPage: true });
-      await page.evaluate(axe.source);
-      const violations = await page.evaluate(async () => {
-        const result = await (window as unknown as { axe: typeof axe }).axe.run(document, { resultTypes: ['violations'] });
-        return result.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-      });
-      expect({ page: name, violations }).toEqual({ page: name, violations: [] });
-      // Every control a mouse can use is in the tab order (nothing clickable but unfocusable).
-      const unreachable = await page.evaluate(() =>
-        [...document.querySelectorAll<HTMLElement>('button, a, input, select, textarea, [role="button"], [role="tab"], [role="radio"], [onclick]')]
-          .filter((el) => !(el as HTMLButtonElement).disabled && el.offsetParent !== null && el.getAttribute('aria-hidden') !== 'true')
-          .filter((el) => el.tabIndex < 0 && !el.closest('[role="radiogroup"]'))
-          .map((el) => el.outerHTML.slice(0, 120)),
-      );
-      expect({ page: name, unreachable }).toEqual({ page: name, unreachable: [] });
-      const text = await page.locator('body').innerText();
-      expect(text).not.toContain(otherSitesPatient.familyName);
-      expect(text).not.toContain(otherSitesPatient.givenName);
-    }
-    /** Reloads until the text shows: the services learn of each other's steps through Kafka. */
-    async function until(text: string | RegExp, timeoutMs = 60_000): Promise<void> {
-      await eventually(
-        async () => {
-          if (await page.getByText(text).first().isVisible()) return;
-          await page.reload();
-          await page.getByText(text).first().waitFor({ timeout: 2_000 });
-        },
-        { timeoutMs, intervalMs: 500 },
-      );
-    }
-    const pick = async (label: string, option: string | RegExp) => {
-      await page.getByRole('combobox', { name: label, exact: true }).click();
-      await page.getByRole('option', { name: option }).click();
-    };
+    // Every screen: a screenshot (journey-NN-name.png), axe, keyboard reach, ids only in the address, and no trace of
+    // site B's patient.
+    const { check, until, pick, signIn } = screenChecks(page, {
+      prefix: 'journey',
+      forbidden: () => [otherSitesPatient.familyName, otherSitesPatient.givenName],
+      origin,
+    });
 
     // Sign in: role and site, by keyboard as far as the button.
     await page.goto(origin);
@@ -480,17 +419,8 @@ describe('the staff console, driven in a browser against the real services', () 
     await page.getByRole('alert').waitFor();
     await check('other-sites-referral');
 
-    const signInAs = async (role: string, siteName: string) => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.getByRole('heading', { name: 'Sign in to the IOP console' }).waitFor();
-      await pick('Role', role);
-      await pick('Site', siteName);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('button', { name: 'Sign out' }).waitFor();
-    };
-
     // A clinician documents today's group: the group note, the patient's progress note, then signs.
-    await signInAs('Clinician', siteA.name);
+    await signIn('Clinician', siteA.name);
     await page.getByRole('link', { name: "Today's sessions" }).click();
     await page.getByRole('heading', { name: `Sessions · ${siteA.name}` }).waitFor();
     await page.getByRole('table').getByRole('link').first().click();
@@ -521,7 +451,7 @@ describe('the staff console, driven in a browser against the real services', () 
     await check('roster-group-note-signed');
 
     // A clinical supervisor co-signs and locks it (the roster itself is attendance staff's, the documentation theirs).
-    await signInAs('Clinical supervisor', siteA.name);
+    await signIn('Clinical supervisor', siteA.name);
     await page.goto(`${origin}${rosterPath}`);
     await page.getByRole('heading', { name: 'Session documentation' }).waitFor();
     await page.getByRole('button', { name: 'Co-sign' }).click();
@@ -530,7 +460,7 @@ describe('the staff console, driven in a browser against the real services', () 
     await check('session-documentation-locked');
 
     // Site B's staff open site A's patient's aftercare by its address: the service does not know it, nothing shows.
-    await signInAs('Site administrator', siteB.name);
+    await signIn('Site administrator', siteB.name);
     await page.goto(`${origin}${aftercarePath}`);
     await page.getByRole('alert').first().waitFor();
     const seen = await page.locator('body').innerText();
