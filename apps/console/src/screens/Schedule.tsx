@@ -3,17 +3,16 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { query, scheduling, unwrap } from '../api/client';
 import type { Enrolment } from '../api/generated/scheduling';
-import { addDays, mondayOf, todayIn, useSite } from '../site';
+import { addDays, useSite } from '../site';
 import { AppLink, EmptyState, ErrorNotice, PageTitle } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
+import { useWeek } from './Week';
 
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 
 /** The site's week in the site's own time zone (the services give local dates and times), and the placement queue. */
 export function Schedule() {
-  const site = useSite();
-  const [monday, setMonday] = useState(mondayOf(todayIn(site.timeZone)));
-  const sunday = addDays(monday, 6);
+  const { site, monday, sunday, buttons } = useWeek();
   const path = { params: { path: { siteId: site.siteId } } };
   const sessions = useQuery({
     queryKey: ['week', site.siteId, monday],
@@ -28,23 +27,7 @@ export function Schedule() {
 
   return (
     <Stack>
-      <PageTitle
-        actions={
-          <Group>
-            <Button variant="default" onClick={() => setMonday(addDays(monday, -7))}>
-              Previous week
-            </Button>
-            <Button variant="default" onClick={() => setMonday(mondayOf(todayIn(site.timeZone)))}>
-              This week
-            </Button>
-            <Button variant="default" onClick={() => setMonday(addDays(monday, 7))}>
-              Next week
-            </Button>
-          </Group>
-        }
-      >
-        Schedule · {site.name}
-      </PageTitle>
+      <PageTitle actions={buttons}>Schedule · {site.name}</PageTitle>
       <Text size="sm">
         Week of {monday} to {sunday}, times in {site.timeZone}
       </Text>

@@ -20,7 +20,7 @@ interface Entry {
 }
 
 /** Monday..Sunday of the site's current week, with buttons to move a week at a time. */
-function useWeek() {
+export function useWeek() {
   const site = useSite();
   const [monday, setMonday] = useState(mondayOf(todayIn(site.timeZone)));
   const buttons = (
