@@ -4,6 +4,7 @@ import { openApiSchema, requestValueIssues } from '@iop/platform';
 import {
   exampleOf,
   invalidRequests,
+  locations,
   queryValueAccepted,
   stringAccepted,
   validExample,
@@ -92,6 +93,12 @@ describe('the OpenAPI fuzz generators', () => {
     const example = exampleOf(create!.body!, { known: { siteId: SITE } }) as Record<string, unknown>;
     expect(Body.parse(example)).toBeDefined();
     expect(example['siteId']).toBe(SITE);
+  });
+
+  it('reads each place in a value under the union variant the value was built from, found by its discriminator', () => {
+    const other = { ...(exampleOf(create!.body!, { known: { siteId: SITE } }) as object), reason: { kind: 'other', note: 'Example' } };
+    const kind = locations(create!.body!, other).find((l) => l.path.join('.') === 'reason.kind');
+    expect(kind?.schema).toMatchObject({ enum: ['other'] });
   });
 
   it('every variant and choice of optional fields it builds is valid', () => {

@@ -560,20 +560,21 @@ export function locations(schema: JsonSchema, value: unknown, path: JsonPath = [
 function variantOf(schema: JsonSchema, value: unknown): JsonSchema {
   const variants = schema.oneOf ?? schema.anyOf;
   if (!variants) return schema;
-  const matches = (v: JsonSchema): boolean => {
+  // A variant matches when the value has its type, its constants (at any depth) and its required properties.
+  const matches = (v: JsonSchema, at: unknown): boolean => {
     const types = admittedTypes(v);
-    if (types && !types.has(jsonType(value)) && !(jsonType(value) === 'integer' && types.has('number'))) return false;
-    if (v.const !== undefined) return v.const === value;
-    if (v.enum) return v.enum.includes(value);
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const record = value as Record<string, unknown>;
+    if (types && !types.has(jsonType(at)) && !(jsonType(at) === 'integer' && types.has('number'))) return false;
+    if (v.const !== undefined) return v.const === at;
+    if (v.enum) return v.enum.includes(at);
+    if (at && typeof at === 'object' && !Array.isArray(at)) {
+      const record = at as Record<string, unknown>;
       if ((v.required ?? []).some((k) => !(k in record))) return false;
       if (v.additionalProperties === false && Object.keys(record).some((k) => !(k in (v.properties ?? {})))) return false;
-      return Object.entries(v.properties ?? {}).every(([k, p]) => !(k in record) || (p.const ?? p.enum) === undefined || matches(p) || !(p.const ?? p.enum));
+      return Object.entries(v.properties ?? {}).every(([k, p]) => !(k in record) || (p.const ?? p.enum) === undefined || matches(p, record[k]));
     }
     return true;
   };
-  const found = variants.find(matches) ?? variants[0]!;
+  const found = variants.find((v) => matches(v, value)) ?? variants[0]!;
   return variantOf(found, value);
 }
 
