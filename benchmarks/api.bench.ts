@@ -10,7 +10,7 @@
  * each figure means.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,6 +20,7 @@ import { mintDevelopmentToken } from '@iop/auth';
 import { assertSqlIdentifier } from '@iop/persistence';
 import { startDevBroker, startPlatformProcesses, writeTopicsFile, type DevBroker, type PlatformProcesses } from '@iop/testing';
 import { withDatabase } from './support/bench-infrastructure';
+import { processCpuMs } from './support/cpu';
 import { describeError } from './support/figures';
 import { ms, num, ratio, table } from './support/report';
 
@@ -171,18 +172,6 @@ async function idleCpu(cpu: CpuMeter, seconds: number): Promise<IdleCpu | undefi
   return { service: (after.service - before.service) / elapsed, postgres: cpuSince(before.postgres, after.postgres) / elapsed };
 }
 
-/** utime + stime of a process from /proc (Linux), in ms; undefined when it cannot be read. */
-function processCpuMs(pid: number): number | undefined {
-  try {
-    // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime is the 14th field, stime the 15th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-  } catch {
-    return undefined;
-  }
-}
-/** USER_HZ: 100 on every Linux this runs on. */
-const CLOCK_TICKS = 100;
 
 function cpuMeter(servicePid: number, admin: Client, database: string): CpuMeter {
   return async () => {

@@ -224,6 +224,41 @@ interface Context {
   readonly elapsedSeconds: number;
 }
 
+/**
+ * What each event cost in CPU, against what a Postgres transaction cost. On a machine the run saturates, the rate of a
+ * phase is about the cores divided by its CPU per unit, so this says how far the 1/tx target is, in the terms of what
+ * would have to get cheaper: the broker, Postgres, or this process (writers, relay and consumer).
+ */
+function cpuReport(cores: number, r: Results): string {
+  const figures: Figure[] = [r.postgres, r.kafka, r.single, r.batched, ...(r.steady ? [r.steady.pipeline] : [])];
+  const per = (f: Figure, used: number) => (f.count > 0 ? used / f.count : 0);
+  const cpuMs = (value: number) => value.toFixed(2);
+  const lines = [
+    'CPU per unit (ms, from /proc over each phase): node = this process (writers, relay, consumer, or the baseline client); postgres = every postgres process; machine = all cores, everything.',
+    table(
+      ['figure', 'node', 'postgres', 'broker', 'machine', 'machine ÷ postgres tx'],
+      figures.map((f) =>
+        f.cpu
+          ? [
+              f.name,
+              cpuMs(per(f, f.cpu.node)),
+              cpuMs(per(f, f.cpu.postgres)),
+              cpuMs(per(f, f.cpu.broker)),
+              cpuMs(per(f, f.cpu.machine)),
+              r.postgres.cpu ? ratio(per(f, f.cpu.machine), per(r.postgres, r.postgres.cpu.machine)) : '-',
+            ]
+          : [f.name, '-', '-', '-', '-', '-'],
+      ),
+    ),
+  ];
+  const target = r.postgres.perSecond / 2;
+  if (r.single.cpu && target > 0)
+    lines.push(
+      `1/tx target: 0.5 × ${num(r.postgres.perSecond)} tx/s = ${num(target)} events/s, which ${cores} cores sustain at no more than ${cpuMs((cores * 1000) / target)} ms of machine CPU per event; the pipeline used ${cpuMs(per(r.single, r.single.cpu.machine))}.`,
+    );
+  return lines.join('\n');
+}
+
 function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, r: Results): void {
   const out: string[] = [];
   const row = (f: Figure) => [
@@ -316,6 +351,8 @@ function print({ params, facts, kafka, messageBytes, elapsedSeconds }: Context, 
     ),
   );
   out.push('tail s = last outbox commit → last consumer commit: the backlog the relay and the consumer still had to clear.');
+  out.push('');
+  out.push(cpuReport(facts.cores, r));
   out.push(
     `consumer outcomes over the run, warm-up included: ${
       Object.entries(r.outcomes)

@@ -1,3 +1,4 @@
+import type { CpuUse } from './cpu';
 import type { LatencySummary } from './stats';
 
 /** One measured phase, as printed and as written to the JSON file. */
@@ -10,6 +11,8 @@ export interface Figure {
   readonly latency: LatencySummary;
   /** CPU this process used over the phase, as a share of one core: near 1 means the event loop was the limit. */
   readonly nodeCpu: number;
+  /** CPU time (ms) over the phase by whom, where the benchmark measures it. */
+  readonly cpu?: CpuUse;
 }
 
 /** Measures this process's CPU from now on, as a share of one core over the wall time. */

@@ -7,6 +7,7 @@ import { ALL_SITES, createServiceDataSource, inScopedTransaction } from '@iop/pe
 import type { CheckInFactory, CheckInRecorded, checkInRecordedOn } from './bench-event';
 import type { ScratchDatabase } from './bench-infrastructure';
 import { CommitClock } from './commit-clock';
+import { cpuUseMeter } from './cpu';
 import { cpuMeter, sleep, type Figure } from './figures';
 import { Phase, perSecond, summarise, type LatencySummary } from './stats';
 
@@ -234,12 +235,14 @@ export class Pipeline {
       phase.touch();
     };
     const cpu = cpuMeter();
+    const cpuUse = cpuUseMeter();
     const started = Date.now();
     try {
       await drive(write);
       const written = Date.now();
       await phase.done;
       const nodeCpu = cpu();
+      const cpuUsed = cpuUse();
       const seconds = (phase.lastAt - started) / 1000;
       const [{ effects }] = (await this.writerDs.query(`SELECT count(*)::int AS effects FROM ${schema}.check_in_effects`)) as [{ effects: number }];
       if (effects !== this.written) throw new Error(`${name}: ${effects} effect rows for ${this.written} events written: an event was lost or applied twice`);
@@ -252,6 +255,7 @@ export class Pipeline {
         perSecond: count / seconds,
         latency: phase.summary(),
         nodeCpu,
+        cpu: cpuUsed,
         transactions: writerTxMs.length,
         writeSeconds: (written - started) / 1000,
         writerEventsPerSecond: perSecond(count, written - started),

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { CheckInFactory } from './bench-event';
+import { cpuUseMeter } from './cpu';
 import { cpuMeter, type Figure } from './figures';
 import { perSecond, summarise } from './stats';
 
@@ -33,6 +34,7 @@ export async function postgresInserts(
     }
   };
   const cpu = cpuMeter();
+  const cpuUse = cpuUseMeter();
   const started = performance.now();
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - started;
@@ -44,5 +46,6 @@ export async function postgresInserts(
     perSecond: perSecond(done, elapsed),
     latency: summarise(latencies.subarray(0, done)),
     nodeCpu: cpu(),
+    cpu: cpuUse(),
   };
 }

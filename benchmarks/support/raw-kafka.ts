@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, Producer } from 'kafkajs';
 import type { CheckInFactory, RawMessageTemplate } from './bench-event';
+import { cpuUseMeter } from './cpu';
 import { cpuMeter, sleep, type Figure } from './figures';
 import { Phase } from './stats';
 
@@ -64,6 +65,7 @@ export class RawKafka {
     const first = this.offset;
     this.offset += count;
     const cpu = cpuMeter();
+    const cpuUse = cpuUseMeter();
     const started = Date.now();
     const dueAt = (i: number) => (rate === undefined ? Date.now() : started + (i * 1000) / rate);
     try {
@@ -99,6 +101,6 @@ export class RawKafka {
       phase.abandon();
     }
     const seconds = (phase.lastAt - started) / 1000;
-    return { name, unit: 'msgs', count, seconds, perSecond: count / seconds, latency: phase.summary(), nodeCpu: cpu() };
+    return { name, unit: 'msgs', count, seconds, perSecond: count / seconds, latency: phase.summary(), nodeCpu: cpu(), cpu: cpuUse() };
   }
 }
