@@ -172,7 +172,6 @@ async function idleCpu(cpu: CpuMeter, seconds: number): Promise<IdleCpu | undefi
   return { service: (after.service - before.service) / elapsed, postgres: cpuSince(before.postgres, after.postgres) / elapsed };
 }
 
-
 function cpuMeter(servicePid: number, admin: Client, database: string): CpuMeter {
   return async () => {
     const service = processCpuMs(servicePid);
