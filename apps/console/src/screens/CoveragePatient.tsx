@@ -5,7 +5,7 @@ import { insurance, unwrap } from '../api/client';
 import type { Coverage, paths } from '../api/generated/insurance';
 import { navigate } from '../router';
 import { addDays, todayIn, useSite } from '../site';
-import { EmptyState, ErrorNotice, PageTitle, fieldError } from '../ui/common';
+import { EmptyState, ErrorNotice, FormPanel, PageTitle, fieldError } from '../ui/common';
 import { LineChart } from '../ui/charts';
 import { PatientName } from '../ui/PatientName';
 
@@ -159,80 +159,69 @@ function RecordCoverage({ patientId }: { patientId: string }) {
   });
   const err = (field: string) => fieldError(record.error, field);
   return (
-    <form
-      aria-label="Record an insurance card"
-      onSubmit={(event) => {
-        event.preventDefault();
-        record.mutate();
-      }}
-    >
-      <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
-        <Title order={3} size="h4">
-          Record an insurance card
-        </Title>
-        <SimpleGrid cols={{ base: 1, sm: 4 }}>
-          <Select
-            label="Payer"
-            required
-            data={(payers.data ?? []).map((p) => ({ value: p.payerId, label: p.name }))}
-            value={form.payerId}
-            onChange={(value) => set({ payerId: value })}
-            error={err('payerId')}
-          />
-          <TextInput label="Member id" required value={form.memberId} onChange={(e) => set({ memberId: e.currentTarget.value })} error={err('memberId')} />
-          <TextInput label="Group number" value={form.groupNumber} onChange={(e) => set({ groupNumber: e.currentTarget.value })} error={err('groupNumber')} />
-          <Select
-            label="Order"
-            data={['primary', 'secondary']}
-            value={form.priority}
-            onChange={(value) => set({ priority: value as CoverageBody['priority'] })}
-            allowDeselect={false}
-            error={err('priority')}
-          />
-          <Select
-            label="Patient is the subscriber's"
-            data={[
-              { value: 'self', label: 'self (the subscriber)' },
-              { value: 'spouse', label: 'spouse' },
-              { value: 'child', label: 'child' },
-              { value: 'other-adult', label: 'other adult' },
-            ]}
-            value={form.relationship}
-            onChange={(value) => set({ relationship: value as CoverageBody['relationship'] })}
-            allowDeselect={false}
-            error={err('relationship')}
-          />
-          <TextInput
-            label="Subscriber first name"
-            required
-            value={form.firstName}
-            onChange={(e) => set({ firstName: e.currentTarget.value })}
-            error={err('subscriber.firstName')}
-          />
-          <TextInput
-            label="Subscriber last name"
-            required
-            value={form.lastName}
-            onChange={(e) => set({ lastName: e.currentTarget.value })}
-            error={err('subscriber.lastName')}
-          />
-          <TextInput
-            type="date"
-            label="Subscriber birth date"
-            required
-            value={form.birthDate}
-            onChange={(e) => set({ birthDate: e.currentTarget.value })}
-            error={err('subscriber.birthDate')}
-          />
-        </SimpleGrid>
-        <ErrorNotice error={record.error ?? payers.error} fields={COVERAGE_FIELDS} />
-        <Group>
-          <Button type="submit" loading={record.isPending}>
-            Record the card
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <FormPanel label="Record an insurance card" onSubmit={() => record.mutate()}>
+      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+        <Select
+          label="Payer"
+          required
+          data={(payers.data ?? []).map((p) => ({ value: p.payerId, label: p.name }))}
+          value={form.payerId}
+          onChange={(value) => set({ payerId: value })}
+          error={err('payerId')}
+        />
+        <TextInput label="Member id" required value={form.memberId} onChange={(e) => set({ memberId: e.currentTarget.value })} error={err('memberId')} />
+        <TextInput label="Group number" value={form.groupNumber} onChange={(e) => set({ groupNumber: e.currentTarget.value })} error={err('groupNumber')} />
+        <Select
+          label="Order"
+          data={['primary', 'secondary']}
+          value={form.priority}
+          onChange={(value) => set({ priority: value as CoverageBody['priority'] })}
+          allowDeselect={false}
+          error={err('priority')}
+        />
+        <Select
+          label="Patient is the subscriber's"
+          data={[
+            { value: 'self', label: 'self (the subscriber)' },
+            { value: 'spouse', label: 'spouse' },
+            { value: 'child', label: 'child' },
+            { value: 'other-adult', label: 'other adult' },
+          ]}
+          value={form.relationship}
+          onChange={(value) => set({ relationship: value as CoverageBody['relationship'] })}
+          allowDeselect={false}
+          error={err('relationship')}
+        />
+        <TextInput
+          label="Subscriber first name"
+          required
+          value={form.firstName}
+          onChange={(e) => set({ firstName: e.currentTarget.value })}
+          error={err('subscriber.firstName')}
+        />
+        <TextInput
+          label="Subscriber last name"
+          required
+          value={form.lastName}
+          onChange={(e) => set({ lastName: e.currentTarget.value })}
+          error={err('subscriber.lastName')}
+        />
+        <TextInput
+          type="date"
+          label="Subscriber birth date"
+          required
+          value={form.birthDate}
+          onChange={(e) => set({ birthDate: e.currentTarget.value })}
+          error={err('subscriber.birthDate')}
+        />
+      </SimpleGrid>
+      <ErrorNotice error={record.error ?? payers.error} fields={COVERAGE_FIELDS} />
+      <Group>
+        <Button type="submit" loading={record.isPending}>
+          Record the card
+        </Button>
+      </Group>
+    </FormPanel>
   );
 }
 
@@ -295,48 +284,37 @@ function Authorizations({ patientId, payerId }: { patientId: string; payerId: st
         <AuthorizationCard key={a.authorizationId} auth={a} today={today} />
       ))}
       {payerId ? (
-        <form
-          aria-label="Record an authorisation"
-          onSubmit={(event) => {
-            event.preventDefault();
-            record.mutate();
-          }}
-        >
-          <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
-            <Title order={3} size="h4">
-              Record an authorisation from {payerId}
-            </Title>
-            <SimpleGrid cols={{ base: 1, sm: 5 }}>
-              <TextInput
-                label="Payer reference"
-                required
-                value={form.payerReference}
-                onChange={(e) => set({ payerReference: e.currentTarget.value })}
-                error={err('payerReference')}
-              />
-              <Select
-                label="Service"
-                data={[
-                  { value: 'H0015', label: 'H0015 (substance use IOP)' },
-                  { value: 'S9480', label: 'S9480 (psychiatric IOP)' },
-                ]}
-                value={form.serviceCode}
-                onChange={(value) => set({ serviceCode: value as 'H0015' })}
-                allowDeselect={false}
-                error={err('serviceCode')}
-              />
-              <NumberInput label="Units approved (days)" value={form.units} onChange={(v) => set({ units: v })} error={err('unitsApproved')} />
-              <TextInput type="date" label="From" value={form.startDate} onChange={(e) => set({ startDate: e.currentTarget.value })} error={err('startDate')} />
-              <TextInput type="date" label="To" value={form.endDate} onChange={(e) => set({ endDate: e.currentTarget.value })} error={err('endDate')} />
-            </SimpleGrid>
-            <ErrorNotice error={record.error} fields={AUTH_FIELDS} />
-            <Group>
-              <Button type="submit" loading={record.isPending}>
-                Record the authorisation
-              </Button>
-            </Group>
-          </Stack>
-        </form>
+        <FormPanel label="Record an authorisation" title={`Record an authorisation from ${payerId}`} onSubmit={() => record.mutate()}>
+          <SimpleGrid cols={{ base: 1, sm: 5 }}>
+            <TextInput
+              label="Payer reference"
+              required
+              value={form.payerReference}
+              onChange={(e) => set({ payerReference: e.currentTarget.value })}
+              error={err('payerReference')}
+            />
+            <Select
+              label="Service"
+              data={[
+                { value: 'H0015', label: 'H0015 (substance use IOP)' },
+                { value: 'S9480', label: 'S9480 (psychiatric IOP)' },
+              ]}
+              value={form.serviceCode}
+              onChange={(value) => set({ serviceCode: value as 'H0015' })}
+              allowDeselect={false}
+              error={err('serviceCode')}
+            />
+            <NumberInput label="Units approved (days)" value={form.units} onChange={(v) => set({ units: v })} error={err('unitsApproved')} />
+            <TextInput type="date" label="From" value={form.startDate} onChange={(e) => set({ startDate: e.currentTarget.value })} error={err('startDate')} />
+            <TextInput type="date" label="To" value={form.endDate} onChange={(e) => set({ endDate: e.currentTarget.value })} error={err('endDate')} />
+          </SimpleGrid>
+          <ErrorNotice error={record.error} fields={AUTH_FIELDS} />
+          <Group>
+            <Button type="submit" loading={record.isPending}>
+              Record the authorisation
+            </Button>
+          </Group>
+        </FormPanel>
       ) : (
         <Text size="sm">Record the patient’s insurance card first: an authorisation is the payer’s.</Text>
       )}

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { scheduling, unwrap } from '../api/client';
 import type { Program, Site, Track, paths } from '../api/generated/scheduling';
 import { todayIn, useSite } from '../site';
-import { EmptyState, ErrorNotice, PageTitle, fieldError } from '../ui/common';
+import { EmptyState, ErrorNotice, FormPanel, PageTitle, fieldError } from '../ui/common';
 import { usePage } from '../ui/paging';
 
 /** Network administration: the network's sites, and the current site's programs and tracks. */
@@ -114,51 +114,40 @@ function SiteForm({ site, onDone }: { site: Site | null; onDone: () => void }) {
   });
   const err = (field: string) => fieldError(save.error, field);
   return (
-    <form
-      aria-label={site ? `Edit ${site.name}` : 'Register a site'}
-      onSubmit={(event) => {
-        event.preventDefault();
-        save.mutate();
-      }}
-    >
-      <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
-        <Title order={3} size="h4">
-          {site ? `Edit ${site.name}` : 'Register a site'}
-        </Title>
-        <SimpleGrid cols={{ base: 1, sm: 4 }}>
-          <TextInput label="Site name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={err('name')} />
-          <TextInput label="Street" required value={form.line1} onChange={(e) => set({ line1: e.currentTarget.value })} error={err('address.line1')} />
-          <TextInput label="City" required value={form.city} onChange={(e) => set({ city: e.currentTarget.value })} error={err('address.city')} />
-          <TextInput label="State" required value={form.state} onChange={(e) => set({ state: e.currentTarget.value })} error={err('address.state')} />
-          <TextInput
-            label="ZIP code"
-            required
-            value={form.postalCode}
-            onChange={(e) => set({ postalCode: e.currentTarget.value })}
-            error={err('address.postalCode')}
-          />
-          <Select
-            label="Time zone"
-            data={ZONES}
-            value={form.timeZone}
-            onChange={(v) => set({ timeZone: v ?? form.timeZone })}
-            searchable
-            allowDeselect={false}
-            error={err('timeZone')}
-          />
-          <NumberInput label="Places (patients at once)" value={form.capacity} onChange={(v) => set({ capacity: v })} error={err('capacity')} />
-        </SimpleGrid>
-        <ErrorNotice error={save.error} fields={SITE_FIELDS} />
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            {site ? 'Save the site' : 'Register the site'}
-          </Button>
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <FormPanel label={site ? `Edit ${site.name}` : 'Register a site'} onSubmit={() => save.mutate()}>
+      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+        <TextInput label="Site name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={err('name')} />
+        <TextInput label="Street" required value={form.line1} onChange={(e) => set({ line1: e.currentTarget.value })} error={err('address.line1')} />
+        <TextInput label="City" required value={form.city} onChange={(e) => set({ city: e.currentTarget.value })} error={err('address.city')} />
+        <TextInput label="State" required value={form.state} onChange={(e) => set({ state: e.currentTarget.value })} error={err('address.state')} />
+        <TextInput
+          label="ZIP code"
+          required
+          value={form.postalCode}
+          onChange={(e) => set({ postalCode: e.currentTarget.value })}
+          error={err('address.postalCode')}
+        />
+        <Select
+          label="Time zone"
+          data={ZONES}
+          value={form.timeZone}
+          onChange={(v) => set({ timeZone: v ?? form.timeZone })}
+          searchable
+          allowDeselect={false}
+          error={err('timeZone')}
+        />
+        <NumberInput label="Places (patients at once)" value={form.capacity} onChange={(v) => set({ capacity: v })} error={err('capacity')} />
+      </SimpleGrid>
+      <ErrorNotice error={save.error} fields={SITE_FIELDS} />
+      <Group>
+        <Button type="submit" loading={save.isPending}>
+          {site ? 'Save the site' : 'Register the site'}
+        </Button>
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+      </Group>
+    </FormPanel>
   );
 }
 
@@ -279,83 +268,72 @@ function ProgramForm({ program, onDone }: { program: Program | null; onDone: () 
   });
   const err = (field: string) => fieldError(save.error, field);
   return (
-    <form
-      aria-label={program ? `Edit ${program.name}` : 'Define a program'}
-      onSubmit={(event) => {
-        event.preventDefault();
-        save.mutate();
-      }}
-    >
-      <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
-        <Title order={3} size="h4">
-          {program ? `Edit ${program.name}` : 'Define a program'}
-        </Title>
-        <SimpleGrid cols={{ base: 1, sm: 4 }}>
-          <TextInput label="Program name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={err('name')} />
-          <Select
-            label="Kind"
-            data={KINDS}
-            value={form.kind}
-            onChange={(v) => set({ kind: (v ?? form.kind) as Program['kind'] })}
-            disabled={!!program}
-            allowDeselect={false}
-            error={err('kind')}
-          />
-          <Select
-            label="Population"
-            data={['adult', 'adolescent']}
-            value={form.population}
-            onChange={(v) => set({ population: (v ?? form.population) as Program['population'] })}
-            disabled={!!program}
-            allowDeselect={false}
-            error={err('population')}
-          />
-          <Select
-            label="Level of care"
-            data={[
-              { value: '1', label: '1 (outpatient)' },
-              { value: '2.1', label: '2.1 (intensive outpatient)' },
-              { value: '2.5', label: '2.5 (partial hospitalisation)' },
-            ]}
-            value={form.levelOfCare}
-            onChange={(v) => set({ levelOfCare: (v ?? form.levelOfCare) as Program['levelOfCare'] })}
-            disabled={!!program}
-            allowDeselect={false}
-            error={err('levelOfCare')}
-          />
-          <NumberInput
-            label="Weekly minimum (minutes)"
-            description="Empty: ASAM's for the level"
-            value={form.minWeeklyMinutes}
-            onChange={(v) => set({ minWeeklyMinutes: v })}
-            error={err('minWeeklyMinutes')}
-          />
-          <NumberInput
-            label="Per-diem minimum (minutes)"
-            description="Empty: 180"
-            value={form.perDiemMinimumMinutes}
-            onChange={(v) => set({ perDiemMinimumMinutes: v })}
-            error={err('perDiemMinimumMinutes')}
-          />
-          <NumberInput
-            label="Default length (weeks)"
-            description="Empty: 10"
-            value={form.defaultLengthWeeks}
-            onChange={(v) => set({ defaultLengthWeeks: v })}
-            error={err('defaultLengthWeeks')}
-          />
-        </SimpleGrid>
-        <ErrorNotice error={save.error} fields={PROGRAM_FIELDS} />
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            {program ? 'Save the program' : 'Define the program'}
-          </Button>
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <FormPanel label={program ? `Edit ${program.name}` : 'Define a program'} onSubmit={() => save.mutate()}>
+      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+        <TextInput label="Program name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={err('name')} />
+        <Select
+          label="Kind"
+          data={KINDS}
+          value={form.kind}
+          onChange={(v) => set({ kind: (v ?? form.kind) as Program['kind'] })}
+          disabled={!!program}
+          allowDeselect={false}
+          error={err('kind')}
+        />
+        <Select
+          label="Population"
+          data={['adult', 'adolescent']}
+          value={form.population}
+          onChange={(v) => set({ population: (v ?? form.population) as Program['population'] })}
+          disabled={!!program}
+          allowDeselect={false}
+          error={err('population')}
+        />
+        <Select
+          label="Level of care"
+          data={[
+            { value: '1', label: '1 (outpatient)' },
+            { value: '2.1', label: '2.1 (intensive outpatient)' },
+            { value: '2.5', label: '2.5 (partial hospitalisation)' },
+          ]}
+          value={form.levelOfCare}
+          onChange={(v) => set({ levelOfCare: (v ?? form.levelOfCare) as Program['levelOfCare'] })}
+          disabled={!!program}
+          allowDeselect={false}
+          error={err('levelOfCare')}
+        />
+        <NumberInput
+          label="Weekly minimum (minutes)"
+          description="Empty: ASAM's for the level"
+          value={form.minWeeklyMinutes}
+          onChange={(v) => set({ minWeeklyMinutes: v })}
+          error={err('minWeeklyMinutes')}
+        />
+        <NumberInput
+          label="Per-diem minimum (minutes)"
+          description="Empty: 180"
+          value={form.perDiemMinimumMinutes}
+          onChange={(v) => set({ perDiemMinimumMinutes: v })}
+          error={err('perDiemMinimumMinutes')}
+        />
+        <NumberInput
+          label="Default length (weeks)"
+          description="Empty: 10"
+          value={form.defaultLengthWeeks}
+          onChange={(v) => set({ defaultLengthWeeks: v })}
+          error={err('defaultLengthWeeks')}
+        />
+      </SimpleGrid>
+      <ErrorNotice error={save.error} fields={PROGRAM_FIELDS} />
+      <Group>
+        <Button type="submit" loading={save.isPending}>
+          {program ? 'Save the program' : 'Define the program'}
+        </Button>
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+      </Group>
+    </FormPanel>
   );
 }
 
@@ -507,83 +485,72 @@ function NewTrack({ programs, onDone }: { programs: Program[]; onDone: () => voi
   });
   const err = (field: string) => fieldError(create.error, field);
   return (
-    <form
-      aria-label="Define a track"
-      onSubmit={(event) => {
-        event.preventDefault();
-        create.mutate();
-      }}
-    >
-      <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
-        <Title order={3} size="h4">
-          Define a track
-        </Title>
-        <SimpleGrid cols={{ base: 1, sm: 4 }}>
-          <Select
-            label="Program"
-            data={programs.map((p) => ({ value: p.programId, label: p.name }))}
-            value={form.programId}
-            onChange={(v) => set({ programId: v })}
-            allowDeselect={false}
-            error={err('programId')}
-          />
-          <TextInput label="Track name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={err('name')} />
-          <TextInput type="date" label="First day" value={form.startsOn} onChange={(e) => set({ startsOn: e.currentTarget.value })} error={err('startsOn')} />
-          <TextInput
-            type="time"
-            label="Block starts at"
-            value={form.blockStart}
-            onChange={(e) => set({ blockStart: e.currentTarget.value })}
-            error={err('blockStart')}
-          />
-        </SimpleGrid>
-        <Checkbox.Group label="Days" value={form.days} onChange={(days) => set({ days })} error={err('recurrence')}>
-          <Group mt={4}>
-            {DAYS.map((d) => (
-              <Checkbox key={d} value={d} label={d} />
-            ))}
-          </Group>
-        </Checkbox.Group>
-        <Text size="sm" fw={600}>
-          The group session
-        </Text>
-        <SimpleGrid cols={{ base: 1, sm: 3 }}>
-          <TextInput label="Topic" required value={form.topic} onChange={(e) => set({ topic: e.currentTarget.value })} error={err('sessions.0.topic')} />
-          <TextInput
-            label="Modality"
-            required
-            value={form.modality}
-            onChange={(e) => set({ modality: e.currentTarget.value })}
-            error={err('sessions.0.modality')}
-          />
-          <NumberInput label="Minutes" value={form.durationMinutes} onChange={(v) => set({ durationMinutes: v })} error={err('sessions.0.durationMinutes')} />
-          <Select
-            label="Leader"
-            data={(clinicians.data ?? []).filter((c) => c.active).map((c) => ({ value: c.clinicianId, label: c.displayName }))}
-            value={form.leaderId}
-            onChange={(v) => set({ leaderId: v })}
-            error={err('sessions.0.leaderId')}
-          />
-          <Select
-            label="Room"
-            data={(rooms.data ?? []).filter((r) => r.active).map((r) => ({ value: r.roomId, label: `${r.name} (${r.capacity})` }))}
-            value={form.roomId}
-            onChange={(v) => set({ roomId: v })}
-            error={err('sessions.0.roomId')}
-          />
-          <NumberInput label="Seats" value={form.capacity} onChange={(v) => set({ capacity: v })} error={err('sessions.0.capacity')} />
-        </SimpleGrid>
-        <ErrorNotice error={create.error ?? clinicians.error ?? rooms.error} fields={TRACK_FIELDS} />
-        <Group>
-          <Button type="submit" loading={create.isPending}>
-            Define the track
-          </Button>
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
+    <FormPanel label="Define a track" onSubmit={() => create.mutate()}>
+      <SimpleGrid cols={{ base: 1, sm: 4 }}>
+        <Select
+          label="Program"
+          data={programs.map((p) => ({ value: p.programId, label: p.name }))}
+          value={form.programId}
+          onChange={(v) => set({ programId: v })}
+          allowDeselect={false}
+          error={err('programId')}
+        />
+        <TextInput label="Track name" required value={form.name} onChange={(e) => set({ name: e.currentTarget.value })} error={err('name')} />
+        <TextInput type="date" label="First day" value={form.startsOn} onChange={(e) => set({ startsOn: e.currentTarget.value })} error={err('startsOn')} />
+        <TextInput
+          type="time"
+          label="Block starts at"
+          value={form.blockStart}
+          onChange={(e) => set({ blockStart: e.currentTarget.value })}
+          error={err('blockStart')}
+        />
+      </SimpleGrid>
+      <Checkbox.Group label="Days" value={form.days} onChange={(days) => set({ days })} error={err('recurrence')}>
+        <Group mt={4}>
+          {DAYS.map((d) => (
+            <Checkbox key={d} value={d} label={d} />
+          ))}
         </Group>
-      </Stack>
-    </form>
+      </Checkbox.Group>
+      <Text size="sm" fw={600}>
+        The group session
+      </Text>
+      <SimpleGrid cols={{ base: 1, sm: 3 }}>
+        <TextInput label="Topic" required value={form.topic} onChange={(e) => set({ topic: e.currentTarget.value })} error={err('sessions.0.topic')} />
+        <TextInput
+          label="Modality"
+          required
+          value={form.modality}
+          onChange={(e) => set({ modality: e.currentTarget.value })}
+          error={err('sessions.0.modality')}
+        />
+        <NumberInput label="Minutes" value={form.durationMinutes} onChange={(v) => set({ durationMinutes: v })} error={err('sessions.0.durationMinutes')} />
+        <Select
+          label="Leader"
+          data={(clinicians.data ?? []).filter((c) => c.active).map((c) => ({ value: c.clinicianId, label: c.displayName }))}
+          value={form.leaderId}
+          onChange={(v) => set({ leaderId: v })}
+          error={err('sessions.0.leaderId')}
+        />
+        <Select
+          label="Room"
+          data={(rooms.data ?? []).filter((r) => r.active).map((r) => ({ value: r.roomId, label: `${r.name} (${r.capacity})` }))}
+          value={form.roomId}
+          onChange={(v) => set({ roomId: v })}
+          error={err('sessions.0.roomId')}
+        />
+        <NumberInput label="Seats" value={form.capacity} onChange={(v) => set({ capacity: v })} error={err('sessions.0.capacity')} />
+      </SimpleGrid>
+      <ErrorNotice error={create.error ?? clinicians.error ?? rooms.error} fields={TRACK_FIELDS} />
+      <Group>
+        <Button type="submit" loading={create.isPending}>
+          Define the track
+        </Button>
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+      </Group>
+    </FormPanel>
   );
 }
 
@@ -602,38 +569,27 @@ function EditTrack({ track, onDone }: { track: Track; onDone: () => void }) {
     onSuccess: onDone,
   });
   return (
-    <form
-      aria-label={`Edit ${track.name}`}
-      onSubmit={(event) => {
-        event.preventDefault();
-        save.mutate();
-      }}
-    >
-      <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
-        <Title order={3} size="h4">
-          Edit {track.name}
-        </Title>
-        <SimpleGrid cols={{ base: 1, sm: 2 }}>
-          <TextInput label="Track name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(save.error, 'name')} />
-          <TextInput
-            type="date"
-            label="Last day"
-            description="Sessions after it are cancelled"
-            value={endsOn}
-            onChange={(e) => setEndsOn(e.currentTarget.value)}
-            error={fieldError(save.error, 'endsOn')}
-          />
-        </SimpleGrid>
-        <ErrorNotice error={save.error} fields={['name', 'endsOn']} />
-        <Group>
-          <Button type="submit" loading={save.isPending}>
-            Save the track
-          </Button>
-          <Button variant="default" onClick={onDone}>
-            Cancel
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <FormPanel label={`Edit ${track.name}`} onSubmit={() => save.mutate()}>
+      <SimpleGrid cols={{ base: 1, sm: 2 }}>
+        <TextInput label="Track name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(save.error, 'name')} />
+        <TextInput
+          type="date"
+          label="Last day"
+          description="Sessions after it are cancelled"
+          value={endsOn}
+          onChange={(e) => setEndsOn(e.currentTarget.value)}
+          error={fieldError(save.error, 'endsOn')}
+        />
+      </SimpleGrid>
+      <ErrorNotice error={save.error} fields={['name', 'endsOn']} />
+      <Group>
+        <Button type="submit" loading={save.isPending}>
+          Save the track
+        </Button>
+        <Button variant="default" onClick={onDone}>
+          Cancel
+        </Button>
+      </Group>
+    </FormPanel>
   );
 }

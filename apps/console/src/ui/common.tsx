@@ -3,6 +3,29 @@ import type { ReactNode } from 'react';
 import { ServiceError } from '../api/client';
 import { navigate } from '../router';
 
+/**
+ * A form in a dashed panel under its title. `label` names the form for assistive technology (and the browser tests);
+ * the title shows it, or `title` when the heading says more (whose payer, which track).
+ */
+export function FormPanel({ label, title, onSubmit, children }: { label: string; title?: ReactNode; onSubmit: () => void; children: ReactNode }) {
+  return (
+    <form
+      aria-label={label}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      <Stack gap="xs" p="md" style={{ border: '1px dashed var(--mantine-color-gray-4)', borderRadius: 8 }}>
+        <Title order={3} size="h4">
+          {title ?? label}
+        </Title>
+        {children}
+      </Stack>
+    </form>
+  );
+}
+
 /** A link inside the app: a real <a href> (keyboard, middle-click), handled without reloading. */
 export function AppLink({ to, children }: { to: string; children: ReactNode }) {
   return (
