@@ -1,6 +1,6 @@
 import { Badge, Button, Checkbox, Group, NumberInput, Select, SimpleGrid, Stack, Table, Text, TextInput, Title, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { scheduling, unwrap } from '../api/client';
 import type { Program, Site, Track, paths } from '../api/generated/scheduling';
 import { todayIn, useSite } from '../site';
@@ -40,38 +40,13 @@ function Sites() {
         </Button>
       </Group>
       <ErrorNotice error={sites.error} />
-      {rows.length > 0 ? (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Address</Table.Th>
-              <Table.Th>Time zone</Table.Th>
-              <Table.Th>Places</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Action</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((s) => (
-              <Table.Tr key={s.siteId}>
-                <Table.Td>{s.name}</Table.Td>
-                <Table.Td>
-                  {s.address.line1}, {s.address.city}, {s.address.state} {s.address.postalCode}
-                </Table.Td>
-                <Table.Td>{s.timeZone}</Table.Td>
-                <Table.Td>{s.capacity}</Table.Td>
-                <Table.Td>
-                  <Button size="xs" variant="default" onClick={() => setEditing(s)} aria-label={`Edit ${s.name}`}>
-                    Edit
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      ) : null}
+      <EditableTable
+        columns={['Name', 'Address', 'Time zone', 'Places']}
+        rows={rows}
+        cells={(s) => [s.name, `${s.address.line1}, ${s.address.city}, ${s.address.state} ${s.address.postalCode}`, s.timeZone, s.capacity]}
+        name={(s) => s.name}
+        onEdit={setEditing}
+      />
       {pager}
       {editing ? (
         <SiteForm
@@ -177,42 +152,20 @@ function Programs() {
       {programs.data && programs.data.length === 0 ? (
         <EmptyState title="No program at this site yet">Define a program (kind, population, level of care); then tracks of group sessions in it.</EmptyState>
       ) : null}
-      {rows.length > 0 ? (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Kind</Table.Th>
-              <Table.Th>Level</Table.Th>
-              <Table.Th>Weekly hours</Table.Th>
-              <Table.Th>Per-diem minimum</Table.Th>
-              <Table.Th>Length</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Action</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((p) => (
-              <Table.Tr key={p.programId}>
-                <Table.Td>{p.name}</Table.Td>
-                <Table.Td>
-                  {p.kind}, {p.population}
-                </Table.Td>
-                <Table.Td>{p.levelOfCare}</Table.Td>
-                <Table.Td>{p.weeklyRange}</Table.Td>
-                <Table.Td>{p.perDiemMinimumMinutes} min</Table.Td>
-                <Table.Td>{p.defaultLengthWeeks} weeks</Table.Td>
-                <Table.Td>
-                  <Button size="xs" variant="default" onClick={() => setEditing(p)} aria-label={`Edit ${p.name}`}>
-                    Edit
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      ) : null}
+      <EditableTable
+        columns={['Name', 'Kind', 'Level', 'Weekly hours', 'Per-diem minimum', 'Length']}
+        rows={rows}
+        cells={(p) => [
+          p.name,
+          `${p.kind}, ${p.population}`,
+          p.levelOfCare,
+          p.weeklyRange,
+          <>{p.perDiemMinimumMinutes} min</>,
+          <>{p.defaultLengthWeeks} weeks</>,
+        ]}
+        name={(p) => p.name}
+        onEdit={setEditing}
+      />
       {pager}
       {editing ? (
         <ProgramForm
@@ -388,44 +341,21 @@ function Tracks() {
           {programs.data?.length ? 'Define a track: a recurring block of group sessions in a program.' : 'Define a program first; a track runs in one.'}
         </EmptyState>
       ) : null}
-      {rows.length > 0 ? (
-        <Table>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Name</Table.Th>
-              <Table.Th>Program</Table.Th>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Weekly hours</Table.Th>
-              <Table.Th>Runs</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Action</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {rows.map((t) => (
-              <Table.Tr key={t.trackId}>
-                <Table.Td>
-                  {t.name} {t.active ? null : <Badge color="gray.7">ended</Badge>}
-                </Table.Td>
-                <Table.Td>{programName(t.programId)}</Table.Td>
-                <Table.Td>
-                  {t.recurrence.replace('FREQ=WEEKLY;BYDAY=', '')} at {t.blockStart} ({t.timeZone})
-                </Table.Td>
-                <Table.Td>{t.weeklyHours}</Table.Td>
-                <Table.Td>
-                  {t.startsOn} to {t.endsOn ?? 'open'}
-                </Table.Td>
-                <Table.Td>
-                  <Button size="xs" variant="default" onClick={() => setEditing(t)} aria-label={`Edit ${t.name}`}>
-                    Edit
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      ) : null}
+      <EditableTable
+        columns={['Name', 'Program', 'When', 'Weekly hours', 'Runs']}
+        rows={rows}
+        cells={(t) => [
+          <>
+            {t.name} {t.active ? null : <Badge color="gray.7">ended</Badge>}
+          </>,
+          programName(t.programId),
+          `${t.recurrence.replace('FREQ=WEEKLY;BYDAY=', '')} at ${t.blockStart} (${t.timeZone})`,
+          t.weeklyHours,
+          `${t.startsOn} to ${t.endsOn ?? 'open'}`,
+        ]}
+        name={(t) => t.name}
+        onEdit={setEditing}
+      />
       {pager}
       {editing === 'new' ? <NewTrack programs={programs.data ?? []} onDone={done} /> : null}
       {editing && editing !== 'new' ? <EditTrack key={editing.trackId} track={editing} onDone={done} /> : null}
@@ -591,5 +521,35 @@ function EditTrack({ track, onDone }: { track: Track; onDone: () => void }) {
         </Button>
       </Group>
     </FormPanel>
+  );
+}
+
+/** What an administrator maintains, a row per item, each with an Edit button named after it; nothing when there is none. */
+function EditableTable<T>({
+  columns,
+  rows,
+  cells,
+  name,
+  onEdit,
+}: {
+  columns: readonly string[];
+  rows: readonly T[];
+  cells: (row: T) => ReactNode[];
+  name: (row: T) => string;
+  onEdit: (row: T) => void;
+}) {
+  if (rows.length === 0) return null;
+  return (
+    <Table
+      data={{
+        head: [...columns, <VisuallyHidden key="action">Action</VisuallyHidden>],
+        body: rows.map((row) => [
+          ...cells(row),
+          <Button key="edit" size="xs" variant="default" onClick={() => onEdit(row)} aria-label={`Edit ${name(row)}`}>
+            Edit
+          </Button>,
+        ]),
+      }}
+    />
   );
 }
