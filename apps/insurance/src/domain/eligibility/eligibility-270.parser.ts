@@ -7,7 +7,7 @@ import {
   IMPLEMENTATION_270,
   InterchangeParty,
 } from './eligibility-270.builder';
-import { FunctionalGroup, readInterchange, TransactionSet } from './x12-envelope';
+import { checkTransactionSet, readInterchange, TransactionSetSpec } from './x12-envelope';
 import { HierarchyTracker, readName, readTrace, requireEntity, unexpected } from './x12-loops';
 import { ProcedureCode } from './eligibility-response';
 import { X12Segment } from './x12-tokenizer';
@@ -60,41 +60,13 @@ const READABLE_270_IMPLEMENTATIONS: Readonly<Record<string, string | undefined>>
   '004010X092': 'is a 4010 (004010X092) inquiry; read with the 005010X279A1 loops, which it shares for what is asked',
 };
 
-/** The transaction set is a 270 of a guide we read; GS01 and the guide version as the 271 reader reports them. */
-function checkTransaction(group: FunctionalGroup, set: TransactionSet, warnings: X12Warning[]): void {
-  if (set.id !== '270') set.header.fail('wrong-transaction-set', 'is not a 270 eligibility inquiry', 1);
-  const stated = set.implementation;
-  const implementation = stated ?? group.version;
-  if (!Object.prototype.hasOwnProperty.call(READABLE_270_IMPLEMENTATIONS, implementation)) {
-    set.header.fail('wrong-transaction-set', `is not ${IMPLEMENTATION_270} (nor 004010X092A1)`, stated === undefined ? undefined : 3);
-  }
-  if (group.functionalId !== 'HS') {
-    warnings.push({
-      code: 'functional-identifier',
-      segmentNumber: set.header.position,
-      segmentId: 'ST',
-      message: `belongs to a group whose GS01 is "${group.functionalId}", not HS (eligibility inquiry); read as a 270 because ST01 says so`,
-    });
-  }
-  const note = READABLE_270_IMPLEMENTATIONS[implementation];
-  if (note !== undefined) {
-    warnings.push({
-      code: 'implementation-version',
-      segmentNumber: set.header.position,
-      segmentId: 'ST',
-      message: `${stated === undefined ? 'GS08' : 'ST03'} "${implementation}" ${note}`,
-    });
-  }
-  if (stated !== undefined && group.version !== stated) {
-    warnings.push({
-      code: 'implementation-version',
-      segmentNumber: set.header.position,
-      segmentId: 'ST',
-      element: 'ST03',
-      message: `"${stated}" differs from the group's GS08 "${group.version}"; ST03 was followed`,
-    });
-  }
-}
+const TRANSACTION_SET: TransactionSetSpec = {
+  id: '270',
+  what: 'eligibility inquiry',
+  functionalId: 'HS',
+  implementation: IMPLEMENTATION_270,
+  readable: READABLE_270_IMPLEMENTATIONS,
+};
 
 /** DTP qualifiers that date the inquiry: the plan date ours sends (291), and the eligibility or service date others send. */
 const INQUIRY_DATES = ['291', '307', '472'];
@@ -134,7 +106,7 @@ export function parse270(input: string | Uint8Array): ParsedEligibilityInquiry {
   const set = group?.transactions[0];
   if (group === undefined || set === undefined) throw new Error('readInterchange returned an interchange with no transaction set');
   const warnings: X12Warning[] = [...interchange.warnings];
-  checkTransaction(group, set, warnings);
+  checkTransactionSet(group, set, TRANSACTION_SET, warnings);
   const [bht, ...rest] = set.body;
   if (bht === undefined || bht.id !== 'BHT') return (bht ?? set.trailer).fail('unexpected-segment', 'is where a 270 needs its BHT');
 

@@ -26,7 +26,7 @@ import {
   RejectionLoop,
   UnknownValue,
 } from './eligibility-response';
-import { FunctionalGroup, Interchange, readInterchange, TransactionSet } from './x12-envelope';
+import { checkTransactionSet, FunctionalGroup, Interchange, readInterchange, TransactionSet, TransactionSetSpec } from './x12-envelope';
 import { HierarchyTracker, readContact, readDtp, readName, readReference, readRejection, readTrace, unexpected, unknownValue } from './x12-loops';
 import { X12ParseError } from './x12-parse-error';
 import { X12Segment } from './x12-tokenizer';
@@ -86,41 +86,13 @@ const READABLE_IMPLEMENTATIONS: Readonly<Record<string, string | undefined>> = {
   '004010X092': 'is a 4010 (004010X092) response; read with the 005010X279A1 loops, which it shares for what the coordinator is told',
 };
 
-function checkTransaction(group: FunctionalGroup, set: TransactionSet, warnings: X12Warning[]): void {
-  if (set.id !== '271') set.header.fail('wrong-transaction-set', 'is not a 271 eligibility response', 1);
-  if (group.functionalId !== 'HB') {
-    warnings.push({
-      code: 'functional-identifier',
-      segmentNumber: set.header.position,
-      segmentId: 'ST',
-      message: `belongs to a group whose GS01 is "${group.functionalId}", not HB (eligibility response); read as a 271 because ST01 says so`,
-    });
-  }
-  const stated = set.implementation;
-  const implementation = stated ?? group.version;
-  if (!Object.prototype.hasOwnProperty.call(READABLE_IMPLEMENTATIONS, implementation)) {
-    if (stated !== undefined) set.header.fail('wrong-transaction-set', `is not the ${IMPLEMENTATION_271} implementation (nor 004010X092A1)`, 3);
-    set.header.fail('wrong-transaction-set', `has no ST03, and GS08 "${group.version}" is not the ${IMPLEMENTATION_271} implementation (nor 004010X092A1)`);
-  }
-  const note = READABLE_IMPLEMENTATIONS[implementation];
-  if (note !== undefined) {
-    warnings.push({
-      code: 'implementation-version',
-      segmentNumber: set.header.position,
-      segmentId: 'ST',
-      message: `${stated === undefined ? 'GS08' : 'ST03'} "${implementation}" ${note}`,
-    });
-  }
-  if (stated !== undefined && group.version !== stated) {
-    warnings.push({
-      code: 'implementation-version',
-      segmentNumber: set.header.position,
-      segmentId: 'ST',
-      element: 'ST03',
-      message: `"${stated}" differs from the group's GS08 "${group.version}"; ST03 was followed`,
-    });
-  }
-}
+const TRANSACTION_SET: TransactionSetSpec = {
+  id: '271',
+  what: 'eligibility response',
+  functionalId: 'HB',
+  implementation: IMPLEMENTATION_271,
+  readable: READABLE_IMPLEMENTATIONS,
+};
 
 function newMember(role: 'subscriber' | 'dependent', id: string, parentId: string | undefined): Draft<MemberEligibility> {
   return {
@@ -384,7 +356,7 @@ function readTransaction(interchange: Interchange, group: FunctionalGroup, set: 
   const warnings: X12Warning[] = [...interchange.warnings];
   const reading: Reading = { warnings, notUnderstood: [], quarantined: new Map() };
   const rejectionUnknown = (value: UnknownValue) => warnUnknown(reading, value, REJECTION_KEPT);
-  checkTransaction(group, set, warnings);
+  checkTransactionSet(group, set, TRANSACTION_SET, warnings);
   const [bht, ...rest] = set.body;
   if (bht === undefined || bht.id !== 'BHT') {
     (bht ?? set.trailer).fail('unexpected-segment', 'is where a 271 needs its BHT (beginning of hierarchical transaction)');

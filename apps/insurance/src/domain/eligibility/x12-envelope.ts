@@ -46,6 +46,60 @@ export interface Interchange {
   readonly warnings: readonly X12Warning[];
 }
 
+/** What a reader expects of its transaction sets: which set, which functional group, and the guides it reads. */
+export interface TransactionSetSpec {
+  /** ST01: '270' or '271'. */
+  readonly id: string;
+  /** What the set is, for messages: 'eligibility inquiry'. */
+  readonly what: string;
+  /** GS01 expected of its group ('HS' for a 270, 'HB' for a 271); another is read with a warning. */
+  readonly functionalId: string;
+  /** The guide the reader follows (ST03, or GS08 without it). */
+  readonly implementation: string;
+  /** Guides it also reads, each with the warning it gives (undefined: no warning). */
+  readonly readable: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * A transaction set is the one the reader expects, under a guide it reads; refuses it otherwise. A group's GS01 other
+ * than the set's, an older guide, and an ST03 that differs from GS08 are read, with warnings (ST01 and ST03 decide).
+ */
+export function checkTransactionSet(group: FunctionalGroup, set: TransactionSet, spec: TransactionSetSpec, warnings: X12Warning[]): void {
+  if (set.id !== spec.id) set.header.fail('wrong-transaction-set', `is not a ${spec.id} ${spec.what}`, 1);
+  if (group.functionalId !== spec.functionalId) {
+    warnings.push({
+      code: 'functional-identifier',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `belongs to a group whose GS01 is "${group.functionalId}", not ${spec.functionalId} (${spec.what}); read as a ${spec.id} because ST01 says so`,
+    });
+  }
+  const stated = set.implementation;
+  const implementation = stated ?? group.version;
+  if (!Object.prototype.hasOwnProperty.call(spec.readable, implementation)) {
+    if (stated !== undefined) set.header.fail('wrong-transaction-set', `is not the ${spec.implementation} implementation (nor 004010X092A1)`, 3);
+    set.header.fail('wrong-transaction-set', `has no ST03, and GS08 "${group.version}" is not the ${spec.implementation} implementation (nor 004010X092A1)`);
+  }
+  const note = spec.readable[implementation];
+  if (note !== undefined) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      message: `${stated === undefined ? 'GS08' : 'ST03'} "${implementation}" ${note}`,
+    });
+  }
+  if (stated !== undefined && group.version !== stated) {
+    warnings.push({
+      code: 'implementation-version',
+      segmentNumber: set.header.position,
+      segmentId: 'ST',
+      element: 'ST03',
+      message: `"${stated}" differs from the group's GS08 "${group.version}"; ST03 was followed`,
+    });
+  }
+}
+
 interface OpenGroup {
   readonly gs: X12Segment;
   readonly transactions: TransactionSet[];
