@@ -3,7 +3,7 @@
 // What every browser test of the console does on every screen: a screenshot, axe-core (no serious or critical
 // violation), no control the keyboard cannot reach, and no trace of what the user must not see (another site's
 // patient). Also the chromium it drives, and the small helpers to sign in and pick options.
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import axe from 'axe-core';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -44,16 +44,56 @@ export interface ScreenChecks {
   signIn(role: RegExp | string, siteName: string): Promise<void>;
   /** The screens checked so far. */
   readonly pages: readonly string[];
+  /** Requests the page made anywhere but the console's own origin: none is expected. */
+  readonly elsewhere: readonly string[];
+  /** Content Security Policy violations the page reported: none is expected. */
+  readonly cspViolations: readonly string[];
 }
 
+/**
+ * Also watches the page from now on: requests that leave the console's origin, CSP violations, and what the services
+ * refused (many refusals are on purpose), written to `<prefix>-refusals.log` beside the screenshots so the test's own
+ * output stays quiet. CONSOLE_E2E_TRACE=1 also traces every API call and page error on stderr.
+ */
 export function screenChecks(page: Page, options: { prefix: string; forbidden: () => readonly string[]; origin: string }): ScreenChecks {
   const pages: string[] = [];
+  const elsewhere: string[] = [];
+  const cspViolations: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(options.origin) && !request.url().startsWith('data:')) elsewhere.push(request.url());
+  });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  const refusals = resolve(SCREENSHOTS, `${options.prefix}-refusals.log`);
+  writeFileSync(refusals, '');
+  page.on('response', (response) => {
+    if (!response.url().includes('/api/') || response.status() < 400) return;
+    void response
+      .text()
+      .then((body) =>
+        appendFileSync(
+          refusals,
+          `${new Date().toISOString()} ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}: ${body.slice(0, 300)}\n`,
+        ),
+      )
+      // A body the browser dropped when the page moved on: nothing to log.
+      .catch(() => undefined);
+  });
+  if (process.env['CONSOLE_E2E_TRACE']) {
+    page.on('request', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] -> ${r.method()} ${r.url()}\n`));
+    page.on('requestfinished', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] <- ${r.method()} ${r.url()}\n`));
+    page.on('pageerror', (e) => process.stderr.write(`[trace] page error ${e.message}\n`));
+    page.on('requestfailed', (r) => process.stderr.write(`[trace] x ${r.method()} ${r.url()} ${r.failure()?.errorText}\n`));
+  }
   const pick = async (label: string, option: string | RegExp) => {
     await page.getByRole('combobox', { name: label, exact: true }).click();
     await page.getByRole('option', { name: option }).click();
   };
   return {
     pages,
+    elsewhere,
+    cspViolations,
     pick,
     async check(name) {
       await page.waitForLoadState('networkidle');

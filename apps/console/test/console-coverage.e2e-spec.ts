@@ -237,25 +237,13 @@ describe('the console’s coverage, analysts’ and network administration scree
     const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: timeZone });
     const page = await context.newPage();
     const origin = consoleServer!.url;
-    const elsewhere: string[] = [];
-    const cspViolations: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) elsewhere.push(request.url());
-    });
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
-    if (process.env['CONSOLE_E2E_TRACE']) {
-      page.on('response', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] ${r.status()} ${r.request().method()} ${r.url()}\n`));
-      page.on('pageerror', (e) => process.stderr.write(`[trace] page error ${e.message}\n`));
-    }
     const screens = screenChecks(page, {
       prefix: 'coverage',
       origin,
       // Site B's patient by name and by the id the console shows in place of a name.
       forbidden: () => [otherSitesPatient.givenName, otherSitesPatient.familyName, otherSitesPatientId.slice(0, 8), siteB.name],
     });
-    const { check, pick } = screens;
+    const { check, pick, elsewhere, cspViolations } = screens;
 
     // The insurance coordinator's desk: the phone queue holds the payer's rejection, with what to do.
     await screens.signIn('Insurance coordinator', siteA.name);

@@ -6,7 +6,6 @@
 // by clicking; every screen is photographed (.run/console-screenshots/), checked with axe-core (no serious or
 // critical violation), checked for controls a keyboard cannot reach, and read for another site's patient.
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Browser } from 'playwright-core';
 import {
@@ -21,7 +20,7 @@ import {
   type TestInfrastructure,
 } from '@iop/testing';
 import { startConsoleServer, type ConsoleServer } from '../server';
-import { SCREENSHOTS, aDaytimeZone, launchChromium, localDate, screenChecks } from './browser-kit';
+import { aDaytimeZone, launchChromium, localDate, screenChecks } from './browser-kit';
 
 /**
  * Five to ten minutes from now on a five-minute mark, local wall-clock time: scheduling plans no session that has
@@ -169,43 +168,11 @@ describe('the staff console, driven in a browser against the real services', () 
     const context = await browser!.newContext({ viewport: { width: 1400, height: 1000 }, timezoneId: timeZone });
     const page = await context.newPage();
     const origin = consoleServer!.url;
-    const elsewhere: string[] = [];
-    const cspViolations: string[] = [];
-    page.on('request', (request) => {
-      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) elsewhere.push(request.url());
-    });
-    // What the services refused (many on purpose), to read when a step fails: in a file beside the screenshots, so the
-    // test's own output stays quiet.
-    const refusals = resolve(SCREENSHOTS, 'refusals.log');
-    writeFileSync(refusals, '');
-    page.on('response', (response) => {
-      if (response.url().includes('/api/') && response.status() >= 400) {
-        void response
-          .text()
-          .then((body) =>
-            appendFileSync(
-              refusals,
-              `${new Date().toISOString()} ${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}: ${body.slice(0, 300)}\n`,
-            ),
-          )
-          // A body the browser dropped when the page moved on: nothing to log.
-          .catch(() => undefined);
-      }
-    });
-    if (process.env['CONSOLE_E2E_TRACE']) {
-      page.on('request', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] -> ${r.method()} ${r.url()}\n`));
-      page.on('requestfinished', (r) => r.url().includes('/api/') && process.stderr.write(`[trace] <- ${r.method()} ${r.url()}\n`));
-      page.on('pageerror', (e) => process.stderr.write(`[trace] page error ${e.message}\n`));
-      page.on('requestfailed', (r) => process.stderr.write(`[trace] x ${r.method()} ${r.url()} ${r.failure()?.errorText}\n`));
-    }
-    page.on('console', (message) => {
-      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
     const given = `Wren${tag}`;
     const family = `Ashdown${tag}`;
     // Every screen: a screenshot (journey-NN-name.png), axe, keyboard reach, ids only in the address, and no trace of
     // site B's patient.
-    const { check, until, pick, signIn } = screenChecks(page, {
+    const { check, until, pick, signIn, elsewhere, cspViolations } = screenChecks(page, {
       prefix: 'journey',
       forbidden: () => [otherSitesPatient.familyName, otherSitesPatient.givenName],
       origin,
