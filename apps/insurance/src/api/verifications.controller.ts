@@ -1,7 +1,7 @@
 import { Controller, ForbiddenException, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Access, AuditTrail } from '@iop/auth';
-import { ApiBodyFrom, ApiUuidParam, Returns, UnitOfWork, UuidParam, ValidBody, ValidQuery, currentRequest, notFound } from '@iop/platform';
+import { ApiBodyFrom, ApiUuidParam, Returns, UnitOfWork, UuidParam, ValidBody, ValidQuery, currentRequest, notFound, type Work } from '@iop/platform';
 import { CompletePhoneVerification } from '../application/complete-phone-verification.use-case';
 import { phoneTaskRepository, verificationRepository } from '../application/verification-repository';
 import { VerifyCoverage, type Transact, type VerificationCall } from '../application/verify-coverage';
@@ -76,16 +76,7 @@ export class VerificationsController {
   @ApiOperation({ summary: 'A verification with its benefit summary (audited)' })
   @Returns(VerificationView, { status: 200, description: 'The verification' })
   get(@UuidParam('siteId') siteId: string, @UuidParam('verificationId') verificationId: string) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const v = await verificationRepository.find(manager, siteId, verificationId);
-      if (!v) throw notFound('verification.unknown', `there is no verification ${verificationId} at site ${siteId}`);
-      await this.audit.record(
-        manager,
-        { principal, requestId },
-        { action: 'read', resource: `verification:${verificationId}`, patientId: v.patientId, siteId },
-      );
-      return v;
-    });
+    return this.uow.run((work) => this.readAudited(work, siteId, verificationId, 'verification'));
   }
 
   @Get('verifications/:verificationId/exchange')
@@ -95,15 +86,9 @@ export class VerificationsController {
   @ApiOperation({ summary: "The verification's 270s and 271s as exchanged with the payer, to read beside the summary's source lines (audited)" })
   @Returns(ExchangeList, { status: 200, description: 'The X12 messages, oldest first; none for a verification answered by phone or from the cache' })
   exchange(@UuidParam('siteId') siteId: string, @UuidParam('verificationId') verificationId: string) {
-    return this.uow.run(async ({ manager, principal, requestId }) => {
-      const v = await verificationRepository.find(manager, siteId, verificationId);
-      if (!v) throw notFound('verification.unknown', `there is no verification ${verificationId} at site ${siteId}`);
-      await this.audit.record(
-        manager,
-        { principal, requestId },
-        { action: 'read', resource: `verification-exchange:${verificationId}`, patientId: v.patientId, siteId },
-      );
-      return verificationRepository.exchanges(manager, siteId, verificationId);
+    return this.uow.run(async (work) => {
+      await this.readAudited(work, siteId, verificationId, 'verification-exchange');
+      return verificationRepository.exchanges(work.manager, siteId, verificationId);
     });
   }
 
@@ -133,5 +118,13 @@ export class VerificationsController {
   @Returns(VerificationView, { status: 200, description: 'The verification, completed by phone' })
   complete(@UuidParam('siteId') siteId: string, @UuidParam('taskId') taskId: string, @ValidBody(PhoneAnswerBody) body: PhoneAnswerBody) {
     return this.completePhone.execute(siteId, taskId, body);
+  }
+
+  /** A verification of the site, its read audited as `<resource>:<id>` under the patient; 404 when the site has none. */
+  private async readAudited({ manager, principal, requestId }: Work, siteId: string, verificationId: string, resource: string) {
+    const v = await verificationRepository.find(manager, siteId, verificationId);
+    if (!v) throw notFound('verification.unknown', `there is no verification ${verificationId} at site ${siteId}`);
+    await this.audit.record(manager, { principal, requestId }, { action: 'read', resource: `${resource}:${verificationId}`, patientId: v.patientId, siteId });
+    return v;
   }
 }
