@@ -85,6 +85,12 @@ export function ApiBodyFrom(schema: z.ZodType, description?: string): MethodDeco
   return applyDecorators(ApiBody({ schema: openApiSchema(schema), ...(description ? { description } : {}) }));
 }
 
+/** A list's keyset position as a client sends it back: the `nextCursor` of the previous page, opaque and unchanged. */
+export const PageCursor = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged');
+
 export function ValidQuery(schema: z.ZodType): ParameterDecorator {
   const query = Query(new ZodPipe(schema));
   return (target, key, index) => {

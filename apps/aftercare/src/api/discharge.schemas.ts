@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DISCHARGE_TYPES, Id, LevelOfCare, STEP_UP_DESTINATIONS, ServiceDate } from '@iop/contracts';
-import { ResponseDate, ResponseId, ResponseInstant, nameSchemas } from '@iop/platform';
+import { ResponseDate, ResponseId, ResponseInstant, nameSchemas, PageCursor } from '@iop/platform';
 
 const Type = z.enum(DISCHARGE_TYPES);
 const ReasonCode = z.string().regex(/^[a-z0-9-]{2,40}$/, 'a reason code such as goals-met (GET /discharge-reasons lists them)');
@@ -62,12 +62,7 @@ export type AmendmentBody = z.infer<typeof AmendmentBody>;
 export const DischargeListQuery = z.strictObject({
   status: z.enum(['draft', 'signed']).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
-    .optional()
-    .describe('Keyset pagination: the nextCursor of the previous page, unchanged (newest first)'),
+  cursor: PageCursor.optional().describe('Keyset pagination: the nextCursor of the previous page, unchanged (newest first)'),
 });
 export type DischargeListQuery = z.infer<typeof DischargeListQuery>;
 
@@ -150,11 +145,7 @@ export const AlumniConsentView = z.object({
 
 export const AlumniRosterQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
-  cursor: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
-    .optional(),
+  cursor: PageCursor.optional(),
 });
 export type AlumniRosterQuery = z.infer<typeof AlumniRosterQuery>;
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FOLLOW_UP_METHODS, Instant, READMISSION_REASONS, ServiceDate } from '@iop/contracts';
-import { ResponseDate, ResponseId, ResponseInstant, nameSchemas } from '@iop/platform';
+import { ResponseDate, ResponseId, ResponseInstant, nameSchemas, PageCursor } from '@iop/platform';
 import { FOLLOW_UP_STATES } from '../domain/follow-up-schedule';
 import { ATTEMPT_OUTCOMES, WORK_LIST_STATES } from '../application/follow-up.use-cases';
 
@@ -35,12 +35,7 @@ export const WorkListQuery = z.strictObject({
   state: z.enum(WORK_LIST_STATES).default('open').describe('`open` (default): due or overdue; or one state'),
   dueBy: ServiceDate.optional().describe('Only follow-ups due on or before this site-local day (e.g. today, for what to call now)'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
-    .optional()
-    .describe('Keyset pagination: the nextCursor of the previous page, unchanged (oldest due day first)'),
+  cursor: PageCursor.optional().describe('Keyset pagination: the nextCursor of the previous page, unchanged (oldest due day first)'),
 });
 export type WorkListQuery = z.infer<typeof WorkListQuery>;
 

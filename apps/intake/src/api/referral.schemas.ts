@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BirthDate, Id, Instant, READMISSION_REASONS } from '@iop/contracts';
-import { Paged, ResponseDate, ResponseId, ResponseInstant, keysOf, nameSchemas } from '@iop/platform';
+import { Paged, ResponseDate, ResponseId, ResponseInstant, keysOf, nameSchemas, PageCursor } from '@iop/platform';
 import type { ReferralCreated } from '../application/create-referral.use-case';
 import type { ReferralSummary } from '../application/referral-views';
 import {
@@ -78,14 +78,9 @@ export const ListReferralsQuery = z.strictObject({
   maxAgeDays: z.coerce.number().int().min(0).max(3650).optional(),
   page: z.coerce.number().int().min(1).default(1).describe('Page number, from 1; skipping pages costs what is skipped: to walk a long list, use `cursor`'),
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
-  cursor: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged')
-    .optional()
-    .describe(
-      'Keyset pagination: the `nextCursor` of the previous page, unchanged. The page starts right after that page’s last referral (in the list’s order, newest first) whatever was added since; `page` is then ignored. Opaque: do not build one.',
-    ),
+  cursor: PageCursor.optional().describe(
+    'Keyset pagination: the `nextCursor` of the previous page, unchanged. The page starts right after that page’s last referral (in the list’s order, newest first) whatever was added since; `page` is then ignored. Opaque: do not build one.',
+  ),
 });
 // A separate name: a parameter typed with the schema's own name would hand the zod object to OpenAPI as a model class.
 export type ReferralListFilter = z.infer<typeof ListReferralsQuery>;

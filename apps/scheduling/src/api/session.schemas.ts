@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Id, Instant, ServiceDate, SessionDelivery } from '@iop/contracts';
-import { ResponseDate, ResponseId, ResponseInstant, nameSchemas } from '@iop/platform';
+import { ResponseDate, ResponseId, ResponseInstant, nameSchemas, PageCursor } from '@iop/platform';
 
 export const ChangeSessionBody = z
   .strictObject({
@@ -20,11 +20,7 @@ export type CancelSessionBody = z.infer<typeof CancelSessionBody>;
 export const ListSessionsQuery = z.strictObject({
   from: ServiceDate.describe("First local date (site's zone)"),
   to: ServiceDate.describe("Last local date, inclusive (site's zone)"),
-  cursor: z
-    .string()
-    .max(200)
-    .regex(/^[A-Za-z0-9_-]+$/, 'must be a nextCursor from an earlier page')
-    .optional(),
+  cursor: PageCursor.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export type ListSessionsQuery = z.infer<typeof ListSessionsQuery>;
