@@ -80,6 +80,15 @@ describe('group documentation: a group note, progress notes for its attendees, s
     for (const p of group.attendees) await put(clinic.staff, `/sessions/${group.sessionId}/progress-notes/${p.patientId}`, progress()).expect(200);
   }
 
+  it('tells a note writer which interventions a group note may name, and nobody else', async () => {
+    const answer = await api(kit, clinic.staff).get('/group-note-interventions').expect(200);
+    expect(answer.body).toEqual({
+      interventions: ['cbt', 'dbt-skills', 'motivational-interviewing', 'psychoeducation', 'relapse-prevention', 'mindfulness', 'twelve-step-facilitation'],
+    });
+    await api(kit, await tokenFor('analyst', [clinic.siteId])).get('/group-note-interventions').expect(403);
+    await request(kit.app.getHttpServer()).get('/group-note-interventions').expect(401);
+  });
+
   it('write → pre-filled progress notes → sign → co-sign → lock → addenda; locked notes refuse edits with 409', async () => {
     const documentedEvents = await kit.eventsOf(GroupSessionDocumented);
     const group = await aGroupThatMet(30);

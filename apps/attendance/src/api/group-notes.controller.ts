@@ -8,6 +8,8 @@ import {
   AddendumCreatedView,
   GroupNoteBody,
   GroupNoteView,
+  InterventionsView,
+  groupNoteInterventions,
   ProgressNoteBody,
   ProgressNoteView,
   UndocumentedSessionsView,
@@ -23,6 +25,14 @@ import { CO_SIGNERS, DOCUMENTATION_QUEUE, NOTE_READERS, NOTE_WRITERS } from './r
 @Controller()
 export class GroupNotesController {
   constructor(private readonly documentation: GroupDocumentation) {}
+
+  @Get('group-note-interventions')
+  @Access({ roles: NOTE_WRITERS })
+  @ApiOperation({ summary: 'The interventions a group note may name in this network (configuration, not PHI: not audited)' })
+  @Returns(InterventionsView, { status: 200, description: 'The intervention codes' })
+  interventions() {
+    return groupNoteInterventions();
+  }
 
   @Put('sessions/:sessionId/group-note')
   @Access({ roles: NOTE_WRITERS })

@@ -20,6 +20,12 @@ export const GroupNoteBody = z.strictObject({
 });
 export type GroupNoteBody = z.infer<typeof GroupNoteBody>;
 
+/** The interventions a group note may name here: the console offers exactly these. */
+export const InterventionsView = z.object({
+  interventions: z.array(z.string()).describe('Intervention codes, in the configured order (ATTENDANCE_GROUP_INTERVENTIONS, else the default list)'),
+});
+export const groupNoteInterventions = (): z.infer<typeof InterventionsView> => ({ interventions: [...INTERVENTIONS] });
+
 const GoalRatingBody = z.strictObject({
   goalNumber: z.number().int().min(1).max(20).describe("The goal's number in the treatment plan (its position, from 1, in the plan version named)"),
   rating: z.enum(PROGRESS_RATINGS),

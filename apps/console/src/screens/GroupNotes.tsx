@@ -2,20 +2,13 @@ import { Alert, Badge, Button, Card, Checkbox, Group, NativeSelect, Stack, Table
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { ServiceError, attendance, unwrap } from '../api/client';
-import type { GroupNote } from '../api/generated/attendance';
+import type { GroupNote, paths } from '../api/generated/attendance';
 import { currentSession } from '../auth/session';
 import { ErrorNotice, fieldError, formatDateTime } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
 
-const INTERVENTIONS = [
-  'cbt',
-  'dbt-skills',
-  'motivational-interviewing',
-  'psychoeducation',
-  'relapse-prevention',
-  'mindfulness',
-  'twelve-step-facilitation',
-] as const;
+type GroupNoteBody = paths['/sessions/{sessionId}/group-note']['put']['requestBody']['content']['application/json'];
+
 const PARTICIPATION = ['active', 'moderate', 'minimal', 'withdrawn', 'disruptive'] as const;
 /** Attendance lets these roles write, sign and read notes; co-signing is the supervisor's alone. */
 const NOTE_WRITERS = ['clinician', 'clinical_supervisor'];
@@ -147,12 +140,18 @@ function GroupNoteForm({ sessionId, note, onSaved }: { sessionId: string; note: 
   const [topic, setTopic] = useState(note?.topic ?? '');
   const [interventions, setInterventions] = useState<string[]>(note?.interventions ?? []);
   const [summary, setSummary] = useState(note?.summary ?? '');
+  // The network may configure its own list (ATTENDANCE_GROUP_INTERVENTIONS): offer exactly what the service accepts.
+  const offered = useQuery({
+    queryKey: ['group-note-interventions'],
+    queryFn: () => unwrap(attendance.GET('/group-note-interventions')),
+    staleTime: Infinity,
+  });
   const save = useMutation({
     mutationFn: () =>
       unwrap(
         attendance.PUT('/sessions/{sessionId}/group-note', {
           params: { path: { sessionId } },
-          body: { topic, interventions: interventions as Array<(typeof INTERVENTIONS)[number]>, summary },
+          body: { topic, interventions: interventions as GroupNoteBody['interventions'], summary },
         }),
       ),
     onSuccess: onSaved,
@@ -169,12 +168,13 @@ function GroupNoteForm({ sessionId, note, onSaved }: { sessionId: string; note: 
         <TextInput label="Topic" value={topic} onChange={(e) => setTopic(e.currentTarget.value)} error={err('topic')} />
         <Checkbox.Group label="Interventions" value={interventions} onChange={setInterventions} error={err('interventions')}>
           <Group gap="md" mt={4}>
-            {INTERVENTIONS.map((i) => (
+            {(offered.data?.interventions ?? []).map((i) => (
               <Checkbox key={i} value={i} label={i.replaceAll('-', ' ')} />
             ))}
           </Group>
         </Checkbox.Group>
         <Textarea label="Group summary" autosize minRows={3} value={summary} onChange={(e) => setSummary(e.currentTarget.value)} error={err('summary')} />
+        <ErrorNotice error={offered.error} />
         <ErrorNotice error={save.error} fields={['topic', 'interventions', 'summary']} />
         <Group>
           <Button type="submit" loading={save.isPending}>
