@@ -4,7 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { z } from 'zod';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EventDefinition, EventRegistry } from '@iop/contracts';
-import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, scopeSetting, sqlLiteral } from '@iop/persistence';
+import { ALL_SITES, assertSqlIdentifier, inScopedTransaction, inTransactionBegunWith, scopeSetting, sqlLiteral } from '@iop/persistence';
 import { decodeEvent, headersToStrings, type EventMeta } from './cloudevent-codec';
 import { DEAD_LETTER_REASONS, describeError, KeyParkedError, PermanentEventError, type DeadLetterReason } from './errors';
 import { classifyFailure } from './error-classification';
@@ -387,24 +387,9 @@ export class EventConsumer {
        UNION ALL
        SELECT head_event_id::text, key FROM ${this.schema}.parked_keys
         WHERE consumer = ${consumer} AND topic = ${sqlLiteral(this.topicOf(run))} AND key = ANY(ARRAY[${literals(keys)}]::text[])`;
-    const runner = this.options.dataSource.createQueryRunner();
-    try {
-      // As inScopedTransaction: marked active before the first statement, so that a failure in it rolls back, and
-      // TypeORM tells its subscribers of the commit (the relay's wake, for events a handler added to the outbox).
-      Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
-      try {
-        const client = (await runner.connect()) as { query(text: string): Promise<Array<{ rows: unknown[] }>> };
-        const results = await client.query(`START TRANSACTION; ${claim}`);
-        const result = await this.applyIn(runner.manager, run, results[results.length - 1]!.rows as Array<{ event_id: string; key: string | null }>);
-        await runner.commitTransaction();
-        return result;
-      } catch (error) {
-        await runner.rollbackTransaction().catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      await runner.release();
-    }
+    return inTransactionBegunWith(this.options.dataSource, claim, (manager, rows) =>
+      this.applyIn(manager, run, rows as Array<{ event_id: string; key: string | null }>),
+    );
   }
 
   /** Applies a run's new events (`rows`: the event ids the inbox insert took, and the run's parked keys). */

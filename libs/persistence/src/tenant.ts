@@ -24,14 +24,29 @@ export function scopeIncludes(scope: SiteScope, siteId: string): boolean {
  * round trip (a two-statement simple query; the scope is a quoted literal), which every request and every consumed
  * event would otherwise pay twice for. The rest is TypeORM's own transaction handling: commit, or rollback on error.
  */
-export async function inScopedTransaction<T>(dataSource: DataSource, scope: SiteScope, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function inScopedTransaction<T>(dataSource: DataSource, scope: SiteScope, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+  return inTransactionBegunWith(dataSource, `SELECT set_config('app.site_ids', ${escapeLiteral(scopeSetting(scope))}, true)`, (manager) => work(manager));
+}
+
+/**
+ * Runs `work` in one transaction whose BEGIN goes to Postgres together with `first`, as one simple query: `first` takes
+ * no parameters (quote values with `sqlLiteral`), and must set the row-level security scope if the work reads or
+ * writes site rows. `work` gets the rows of `first`'s last statement. Commits, or rolls back on error.
+ */
+export async function inTransactionBegunWith<T>(
+  dataSource: DataSource,
+  first: string,
+  work: (manager: EntityManager, rows: unknown[]) => Promise<T>,
+): Promise<T> {
   const runner = dataSource.createQueryRunner();
   try {
-    // Marked active before the first statement, so that a failure in it (BEGIN succeeded, set_config did not) rolls back.
+    // Marked active before the first statement, so that a failure in it (BEGIN succeeded, the rest did not) rolls back,
+    // and TypeORM tells its subscribers of the commit (the relay's wake, for events the work added to the outbox).
     Object.assign(runner, { isTransactionActive: true, transactionDepth: 1 });
     try {
-      await runner.query(`START TRANSACTION; SELECT set_config('app.site_ids', ${escapeLiteral(scopeSetting(scope))}, true)`);
-      const result = await work(runner.manager);
+      const client = (await runner.connect()) as { query(text: string): Promise<Array<{ rows: unknown[] }>> };
+      const results = await client.query(`START TRANSACTION; ${first}`);
+      const result = await work(runner.manager, results[results.length - 1]!.rows);
       await runner.commitTransaction();
       return result;
     } catch (error) {
