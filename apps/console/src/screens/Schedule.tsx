@@ -1,14 +1,12 @@
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
+import { Badge, Button, Card, Group, Stack, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { query, scheduling, unwrap } from '../api/client';
 import type { Enrolment } from '../api/generated/scheduling';
-import { addDays, useSite } from '../site';
+import { useSite } from '../site';
 import { AppLink, EmptyState, ErrorNotice, PageTitle } from '../ui/common';
 import { PatientName } from '../ui/PatientName';
-import { useWeek } from './Week';
-
-const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+import { WeekGrid, useWeek } from './Week';
 
 /** The site's week in the site's own time zone (the services give local dates and times), and the placement queue. */
 export function Schedule() {
@@ -32,46 +30,32 @@ export function Schedule() {
         Week of {monday} to {sunday}, times in {site.timeZone}
       </Text>
       <ErrorNotice error={sessions.error ?? tracks.error} />
-      {sessions.data && sessions.data.items.length === 0 ? (
-        <EmptyState title="No sessions this week">
-          A site administrator defines programs, rooms, clinicians and tracks; a track&apos;s sessions then appear here week by week.
-        </EmptyState>
-      ) : null}
-      {sessions.data && sessions.data.items.length > 0 ? (
-        <SimpleGrid cols={{ base: 1, md: 7 }} spacing="xs">
-          {WEEKDAYS.map((day, i) => {
-            const date = addDays(monday, i);
-            const today = sessions.data.items.filter((s) => s.localDate === date);
-            return (
-              <Stack key={date} gap={6} component="section" aria-label={`${day} ${date}`}>
-                <Title order={2} size="h5">
-                  {day} {date.slice(5)}
-                </Title>
-                {today.length === 0 ? (
-                  <Text size="xs" c="dimmed">
-                    No sessions
-                  </Text>
-                ) : null}
-                {today.map((s) => (
-                  <Card key={s.sessionId} withBorder p="xs" bg={s.status === 'cancelled' ? 'gray.1' : undefined}>
-                    <Text size="sm" fw={600}>
-                      {s.localStart.slice(11)}–{s.localEnd.slice(11)}
-                    </Text>
-                    <Text size="xs">{trackName.get(s.trackId) ?? 'Track'}</Text>
-                    <Text size="xs">{s.topic}</Text>
-                    <Text size="xs" c="dimmed">
-                      {roomName.get(s.roomId) ?? 'room'} ·{' '}
-                      <AppLink to={`/schedule/clinicians/${s.leaderId}`}>{clinicianName.get(s.leaderId) ?? 'clinician'}</AppLink>
-                    </Text>
-                    <Text size="xs">
-                      {s.bookedSeats}/{s.capacity} seats{s.status === 'cancelled' ? ' · cancelled' : ''}
-                    </Text>
-                  </Card>
-                ))}
-              </Stack>
-            );
-          })}
-        </SimpleGrid>
+      {sessions.data ? (
+        <WeekGrid
+          monday={monday}
+          entries={sessions.data.items.map((s) => ({ ...s, id: s.sessionId, cancelled: s.status === 'cancelled' }))}
+          nothing="No sessions"
+          empty={
+            <EmptyState title="No sessions this week">
+              A site administrator defines programs, rooms, clinicians and tracks; a track&apos;s sessions then appear here week by week.
+            </EmptyState>
+          }
+          card={(s) => (
+            <>
+              <Text size="sm" fw={600}>
+                {s.localStart.slice(11)}–{s.localEnd.slice(11)}
+              </Text>
+              <Text size="xs">{trackName.get(s.trackId) ?? 'Track'}</Text>
+              <Text size="xs">{s.topic}</Text>
+              <Text size="xs" c="dimmed">
+                {roomName.get(s.roomId) ?? 'room'} · <AppLink to={`/schedule/clinicians/${s.leaderId}`}>{clinicianName.get(s.leaderId) ?? 'clinician'}</AppLink>
+              </Text>
+              <Text size="xs">
+                {s.bookedSeats}/{s.capacity} seats{s.cancelled ? ' · cancelled' : ''}
+              </Text>
+            </>
+          )}
+        />
       ) : null}
       <PlacementQueue />
     </Stack>

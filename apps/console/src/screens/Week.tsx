@@ -39,7 +39,23 @@ export function useWeek() {
   return { site, monday, sunday: addDays(monday, 6), buttons };
 }
 
-function WeekGrid({ monday, entries, empty }: { monday: string; entries: readonly Entry[]; empty: ReactNode }) {
+/**
+ * A week as seven day columns (Monday first), each entry a card that `card` fills; `empty` in place of the grid when
+ * the week has no entry, `nothing` under a day without one.
+ */
+export function WeekGrid<E extends { readonly id: string; readonly localDate: string; readonly cancelled: boolean }>({
+  monday,
+  entries,
+  empty,
+  nothing = 'Nothing planned',
+  card,
+}: {
+  monday: string;
+  entries: readonly E[];
+  empty: ReactNode;
+  nothing?: string;
+  card: (entry: E) => ReactNode;
+}) {
   if (entries.length === 0) return <>{empty}</>;
   return (
     <SimpleGrid cols={{ base: 1, md: 7 }} spacing="xs">
@@ -53,25 +69,34 @@ function WeekGrid({ monday, entries, empty }: { monday: string; entries: readonl
             </Title>
             {today.length === 0 ? (
               <Text size="xs" c="dimmed">
-                Nothing planned
+                {nothing}
               </Text>
             ) : null}
             {today.map((e) => (
               <Card key={e.id} withBorder p="xs" bg={e.cancelled ? 'gray.1' : undefined}>
-                <Text size="sm" fw={600}>
-                  {e.localStart}–{e.localEnd}
-                </Text>
-                <Text size="xs">{e.title}</Text>
-                <Text size="xs" c="dimmed">
-                  {e.detail}
-                </Text>
-                {e.cancelled ? <Badge color="gray.8">cancelled</Badge> : null}
+                {card(e)}
               </Card>
             ))}
           </Stack>
         );
       })}
     </SimpleGrid>
+  );
+}
+
+/** A person's entry: its times, what it is, where and with whom. */
+function entryCard(e: Entry) {
+  return (
+    <>
+      <Text size="sm" fw={600}>
+        {e.localStart}–{e.localEnd}
+      </Text>
+      <Text size="xs">{e.title}</Text>
+      <Text size="xs" c="dimmed">
+        {e.detail}
+      </Text>
+      {e.cancelled ? <Badge color="gray.8">cancelled</Badge> : null}
+    </>
   );
 }
 
@@ -121,6 +146,7 @@ export function PatientWeek({ patientId }: { patientId: string }) {
         <WeekGrid
           monday={monday}
           entries={entries}
+          card={entryCard}
           empty={
             <EmptyState title="Nothing planned this week" action={{ label: 'Open the placement queue', to: '/schedule' }}>
               A patient&apos;s sessions appear once they are placed in a track; appointments once a clinician books one.
@@ -162,6 +188,7 @@ export function ClinicianWeek({ clinicianId }: { clinicianId: string }) {
         <WeekGrid
           monday={monday}
           entries={entries}
+          card={entryCard}
           empty={
             <EmptyState title="Nothing planned this week" action={{ label: 'Open the site schedule', to: '/schedule' }}>
               A clinician&apos;s week fills when a track names them as leader or co-leader, or an appointment is booked with them.
