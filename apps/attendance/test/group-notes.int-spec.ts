@@ -85,7 +85,9 @@ describe('group documentation: a group note, progress notes for its attendees, s
     expect(answer.body).toEqual({
       interventions: ['cbt', 'dbt-skills', 'motivational-interviewing', 'psychoeducation', 'relapse-prevention', 'mindfulness', 'twelve-step-facilitation'],
     });
-    await api(kit, await tokenFor('analyst', [clinic.siteId])).get('/group-note-interventions').expect(403);
+    await api(kit, await tokenFor('analyst', [clinic.siteId]))
+      .get('/group-note-interventions')
+      .expect(403);
     await request(kit.app.getHttpServer()).get('/group-note-interventions').expect(401);
   });
 
