@@ -1,4 +1,4 @@
-import { MAX_REQUEST_DEPTH, requestValueIssues } from './validation';
+import { MAX_REQUEST_DEPTH, PageCursor, decodeKeysetCursor, encodeKeysetCursor, requestValueIssues } from './validation';
 
 describe('the rules every request value follows before its schema', () => {
   const fields = (value: unknown) => requestValueIssues(value).map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -30,5 +30,25 @@ describe('the rules every request value follows before its schema', () => {
 
   it('leaves ordinary bodies alone', () => {
     expect(fields({ a: [{ b: { c: ['d', 1, null, true] } }] })).toEqual([]);
+  });
+});
+
+describe('keyset cursors', () => {
+  const DAY = /^\d{4}-\d{2}-\d{2}$/;
+  const ID = '0b7d2a5c-4e1f-4a8b-9c3d-2e5f6a7b8c9d';
+  const raw = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+  it('gives back the sort key and id a nextCursor was made from, in a form the query schema accepts', () => {
+    const cursor = encodeKeysetCursor('2026-12-02', ID);
+    expect(PageCursor.safeParse(cursor).success).toBe(true);
+    expect(decodeKeysetCursor(cursor, DAY)).toEqual({ key: '2026-12-02', id: ID });
+  });
+
+  it('refuses a cursor whose key is not of the list, whose id is not a uuid, or that was not made by the list', () => {
+    expect(decodeKeysetCursor(encodeKeysetCursor('2026-12-02T10:00:00Z', ID), DAY)).toBeUndefined();
+    expect(decodeKeysetCursor(encodeKeysetCursor('2026-12-02', 'not-an-id'), DAY)).toBeUndefined();
+    expect(decodeKeysetCursor(raw(`2026-12-02|${ID}|extra`), DAY)).toBeUndefined();
+    expect(decodeKeysetCursor(raw('2026-12-02'), DAY)).toBeUndefined();
+    expect(decodeKeysetCursor('garbage', DAY)).toBeUndefined();
   });
 });

@@ -91,6 +91,20 @@ export const PageCursor = z
   .max(200)
   .regex(/^[A-Za-z0-9_-]+$/, 'a cursor is the nextCursor of a previous page, unchanged');
 
+const CURSOR_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The keyset position after a page's last row (its sort key and id), opaque to clients: a list's `nextCursor`. */
+export function encodeKeysetCursor(key: string, id: string): string {
+  return Buffer.from(`${key}|${id}`, 'utf8').toString('base64url');
+}
+
+/** The sort key and id a `nextCursor` holds; undefined unless the key matches `key` and the id is a uuid. */
+export function decodeKeysetCursor(cursor: string, key: RegExp): { key: string; id: string } | undefined {
+  const [sortKey, id, ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (sortKey === undefined || id === undefined || rest.length > 0 || !key.test(sortKey) || !CURSOR_ID.test(id)) return undefined;
+  return { key: sortKey, id };
+}
+
 export function ValidQuery(schema: z.ZodType): ParameterDecorator {
   const query = Query(new ZodPipe(schema));
   return (target, key, index) => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditTrail } from '@iop/auth';
-import { SiteDirectory, UnitOfWork } from '@iop/platform';
+import { SiteDirectory, UnitOfWork, decodeKeysetCursor, encodeKeysetCursor } from '@iop/platform';
 import type { DischargeType } from '../domain/discharge';
 import { cursorInvalid, dischargeNotFound } from './discharge-errors';
 import { amendmentsOf, findDischarge, type AmendmentRow, type DischargeRow } from './discharge-store';
@@ -56,12 +56,10 @@ export interface DischargeListFilter {
   readonly cursor?: string | undefined;
 }
 
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-const encodeCursor = (createdKey: string, id: string) => Buffer.from(`${createdKey}|${id}`, 'utf8').toString('base64url');
 function decodeCursor(cursor: string): { createdAt: string; dischargeId: string } {
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw cursorInvalid();
-  return { createdAt: match[1]!, dischargeId: match[2]! };
+  const at = decodeKeysetCursor(cursor, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+  if (!at) throw cursorInvalid();
+  return { createdAt: at.key, dischargeId: at.id };
 }
 
 @Injectable()
@@ -147,7 +145,7 @@ export class DischargeQueries {
           signedAt: r.signed_at?.toISOString() ?? null,
           createdAt: r.created_at.toISOString(),
         })),
-        nextCursor: rows.length > filter.limit && last ? encodeCursor(last.created_key, last.discharge_id) : null,
+        nextCursor: rows.length > filter.limit && last ? encodeKeysetCursor(last.created_key, last.discharge_id) : null,
       };
     });
   }

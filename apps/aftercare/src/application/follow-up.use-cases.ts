@@ -6,7 +6,7 @@ import { FollowUpCompleted, FollowUpDue, FollowUpMissed, type PayloadOf } from '
 import { AuditTrail } from '@iop/auth';
 import { Outbox } from '@iop/messaging';
 import { ALL_SITES, inScopedTransaction } from '@iop/persistence';
-import { LOGGER, PeriodicJob, SiteDirectory, UnitOfWork } from '@iop/platform';
+import { LOGGER, PeriodicJob, SiteDirectory, UnitOfWork, decodeKeysetCursor, encodeKeysetCursor } from '@iop/platform';
 import { daysBetween, localDateOf, type FollowUpState } from '../domain/follow-up-schedule';
 import { contactOutOfRange, dischargeNotFound, followUpClosed, followUpCursorInvalid, followUpNotFound, noAttemptYet } from './follow-up-errors';
 import { monthOf, publishSiteMonth } from './measure-site-months';
@@ -87,12 +87,10 @@ export interface WorkListFilter {
   readonly cursor?: string | undefined;
 }
 
-const WORK_LIST_CURSOR = /^(\d{4}-\d{2}-\d{2})\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-const encodeWorkListCursor = (dueOn: string, id: string) => Buffer.from(`${dueOn}|${id}`, 'utf8').toString('base64url');
 function decodeWorkListCursor(cursor: string): { dueOn: string; followUpId: string } {
-  const match = WORK_LIST_CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw followUpCursorInvalid();
-  return { dueOn: match[1]!, followUpId: match[2]! };
+  const at = decodeKeysetCursor(cursor, /^\d{4}-\d{2}-\d{2}$/);
+  if (!at) throw followUpCursorInvalid();
+  return { dueOn: at.key, followUpId: at.id };
 }
 
 const completedPayload = (
@@ -163,7 +161,7 @@ export class FollowUps {
       return {
         siteId,
         items: page.map((r) => followUpView(r, attempts)),
-        nextCursor: rows.length > filter.limit && last ? encodeWorkListCursor(last.due_on, last.follow_up_id) : null,
+        nextCursor: rows.length > filter.limit && last ? encodeKeysetCursor(last.due_on, last.follow_up_id) : null,
       };
     });
   }

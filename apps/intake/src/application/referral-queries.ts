@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditTrail } from '@iop/auth';
-import { UnitOfWork } from '@iop/platform';
+import { UnitOfWork, decodeKeysetCursor, encodeKeysetCursor } from '@iop/platform';
 import type { ReferralListFilter } from '../api/referral.schemas';
 import { patientRepository, type Patient } from '../infrastructure/patient.repository';
 import { referralRepository, toStoredReferral, type ReferralRow } from '../infrastructure/referral.repository';
@@ -142,7 +142,7 @@ export class ReferralQueries {
       page: after ? 1 : query.page,
       pageSize: query.pageSize,
       total: rows[0]?.total ?? null,
-      nextCursor: more && last ? encodeCursor(last.received_key, last.referral_id) : null,
+      nextCursor: more && last ? encodeKeysetCursor(last.received_key, last.referral_id) : null,
     };
   }
 }
@@ -195,15 +195,9 @@ function progressOf(row: ProgressColumns) {
   };
 }
 
-/** An opaque position in the list's order: the last item's received time (to the microsecond) and id. */
-function encodeCursor(receivedAt: string, referralId: string): string {
-  return Buffer.from(`${receivedAt}|${referralId}`).toString('base64url');
-}
-
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z)\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
-
+/** The list's position a cursor holds: the last item's received time (to the microsecond) and id. */
 function decodeCursor(cursor: string): { receivedAt: string; referralId: string } {
-  const match = CURSOR.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!match) throw cursorInvalid();
-  return { receivedAt: match[1]!, referralId: match[2]! };
+  const at = decodeKeysetCursor(cursor, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+  if (!at) throw cursorInvalid();
+  return { receivedAt: at.key, referralId: at.id };
 }
