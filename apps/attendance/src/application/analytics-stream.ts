@@ -159,7 +159,9 @@ export async function siteWeeksBetween(manager: EntityManager, siteId: string, f
   const byWeek = new Map<string, AnalyticsRecord[]>();
   for (const r of records) {
     const { weekStart } = isoWeekOf(r.serviceDate);
-    byWeek.set(weekStart, [...(byWeek.get(weekStart) ?? []), r]);
+    const week = byWeek.get(weekStart);
+    if (week) week.push(r);
+    else byWeek.set(weekStart, [r]);
   }
   return [...byWeek.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, week]) => siteWeekFor(siteId, week));
 }

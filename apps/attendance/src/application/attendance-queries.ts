@@ -171,7 +171,6 @@ export class AttendanceQueries {
     });
   }
 
-  /** The site's active charges between two local dates, for the billing team. */
   /** The site's de-identified weeks (analytics.site-week's figures, small cells suppressed): no patient, so no audit row. */
   siteWeeks(siteId: string, from: string, to: string) {
     return this.uow.run(async ({ manager }) => {
@@ -180,6 +179,7 @@ export class AttendanceQueries {
     });
   }
 
+  /** The site's active charges between two local dates, for the billing team. */
   charges(siteId: string, from: string, to: string): Promise<ChargeLine[]> {
     return this.uow.run(async ({ manager }) => {
       await this.sites.require(manager, siteId, 'attendance');
